@@ -1,0 +1,31 @@
+"""Character-level parsers that compose. They know nothing about tokens."""
+
+from .base import Parser, grammar_id
+from .charset import CharSet
+from .lazy import Lazy
+from .literal import Literal
+from .logic import Complement, ExactlyOne, Intersect
+from .regex import Regex, RegexState
+from .sequence import Sequence
+from .text import ForceStop, FreeText, Until, until
+from .union import Union, choice
+
+__all__ = [
+    "CharSet",
+    "Complement",
+    "ExactlyOne",
+    "ForceStop",
+    "FreeText",
+    "Intersect",
+    "Lazy",
+    "Literal",
+    "Parser",
+    "Regex",
+    "RegexState",
+    "Sequence",
+    "Union",
+    "Until",
+    "choice",
+    "grammar_id",
+    "until",
+]

@@ -1,0 +1,138 @@
+"""The parser interface every format implements.
+
+A parser *is* an immutable state of a character-level recogniser. Advancing it
+returns a new state (or ``None`` when the character is not allowed), so a
+state can be shared, cached, rolled back to and used by many generations at
+once without copying. The token layer only ever talks to this interface.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Hashable
+
+from .charset import CharSet
+
+__all__ = ["Parser", "grammar_id"]
+
+_GRAMMARS: dict[Hashable, int] = {}
+_GRAMMARS_LOCK = threading.Lock()
+
+
+def grammar_id(structure: Hashable) -> int:
+    """A small integer standing for a grammar's structure.
+
+    Keys must be structural (equal futures, equal keys, across schemas and
+    requests) yet cheap to hash on every step; interning the structure of a
+    composite once, at construction, gives both. The table only grows by one
+    entry per distinct grammar ever built in the process.
+    """
+    gid = _GRAMMARS.get(structure)
+    if gid is None:
+        with _GRAMMARS_LOCK:
+            gid = _GRAMMARS.setdefault(structure, len(_GRAMMARS))
+    return gid
+
+
+class Parser(ABC):
+    """An immutable state of a character-level recogniser.
+
+    Subclasses implement :meth:`advance`, :meth:`allowed`, :meth:`can_end` and
+    :meth:`key`; they may override :meth:`loop` and :meth:`shortest` to make
+    the token layer faster or exact. Rejection is reported by returning
+    ``None``, never by raising, because the token layer probes millions of
+    characters.
+    """
+
+    __slots__ = ()
+
+    @abstractmethod
+    def advance(self, char: str) -> Parser | None:
+        """The state after one more character, or ``None`` if it is not allowed."""
+
+    @abstractmethod
+    def allowed(self) -> CharSet:
+        """Characters that may come next (a superset is *not* allowed: it must be exact
+        for every character whose :meth:`advance` is not ``None``, and should exclude
+        characters that lead only to dead states)."""
+
+    @abstractmethod
+    def can_end(self) -> bool:
+        """Whether the text consumed so far is a complete sentence of the format."""
+
+    @abstractmethod
+    def key(self) -> Hashable:
+        """A hashable value; equal keys mean exactly the same continuations."""
+
+    def loop(self) -> CharSet:
+        """Characters that leave this state unchanged (``advance(c).key() == key()``).
+
+        Inside a JSON string or free text almost every character loops; the token
+        layer then precomputes, once per vocabulary, the tokens made only of such
+        characters and walks just the others. The default (no loop) is always safe.
+        """
+        return CharSet.EMPTY
+
+    # -- conveniences built on the four primitives ---------------------------
+    def advance_text(self, text: str) -> Parser | None:
+        """The state after ``text``, or ``None`` if some character was rejected."""
+        state: Parser | None = self
+        for char in text:
+            state = state.advance(char)  # type: ignore[union-attr]
+            if state is None:
+                return None
+        return state
+
+    def accepts(self, text: str) -> bool:
+        """Whether ``text`` is a complete sentence of the format."""
+        state = self.advance_text(text)
+        return state is not None and state.can_end()
+
+    def prefix_ok(self, text: str) -> bool:
+        """Whether ``text`` can still be completed to a sentence of the format."""
+        return self.advance_text(text) is not None
+
+    def forced(self) -> str:
+        """Text every continuation must start with (empty when there is a choice).
+
+        A state that can end is never forced further: ending is a choice.
+        """
+        out: list[str] = []
+        state: Parser | None = self
+        while state is not None and not state.can_end():
+            char = state.allowed().single()
+            if char is None:
+                break
+            out.append(char)
+            state = state.advance(char)
+        return "".join(out)
+
+    def shortest(self, limit: int = 20000) -> str | None:
+        """A shortest text that completes this state, or ``None`` if none was found.
+
+        The generic search tries one representative character per allowed range,
+        so formats whose ranges do not all behave alike should override it. The
+        token budget of the generation loop relies on it.
+        """
+        counter = itertools.count()
+        heap: list[tuple[int, int, str, Parser]] = [(0, next(counter), "", self)]
+        seen: set[Hashable] = set()
+        while heap and len(seen) < limit:
+            _, _, text, state = heapq.heappop(heap)
+            k = state.key()
+            if k in seen:
+                continue
+            seen.add(k)
+            if state.can_end():
+                return text
+            for char in state.allowed().samples():
+                nxt = state.advance(char)
+                if nxt is not None and nxt.key() not in seen:
+                    heapq.heappush(heap, (len(text) + 1, next(counter), text + char, nxt))
+        return None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} key={self.key()!r}>"

@@ -1,0 +1,168 @@
+"""Sets of Unicode characters as sorted, disjoint code-point ranges.
+
+A parser's ``allowed()`` must be able to say "any character except ``"``, ``\\``
+and controls" without enumerating a million code points, so sets are stored
+as ranges. They are immutable and hashable: the token layer caches
+per-vocabulary work (which tokens stay inside a set) keyed by the set itself.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+
+__all__ = ["CharSet", "MAX_CODEPOINT"]
+
+MAX_CODEPOINT = 0x10FFFF
+
+
+def _normalise(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    out: list[list[int]] = []
+    for lo, hi in sorted(r for r in ranges if r[0] <= r[1]):
+        if out and lo <= out[-1][1] + 1:
+            if hi > out[-1][1]:
+                out[-1][1] = hi
+        else:
+            out.append([lo, hi])
+    return tuple((lo, hi) for lo, hi in out)
+
+
+class CharSet:
+    """An immutable set of characters: inclusive code-point ranges ``(lo, hi)``."""
+
+    __slots__ = ("ranges", "_starts", "_hash")
+
+    ranges: tuple[tuple[int, int], ...]
+
+    EMPTY: CharSet
+    ANY: CharSet
+
+    def __init__(self, ranges: Iterable[tuple[int, int]] = ()) -> None:
+        self.ranges = _normalise(ranges)
+        self._starts = [lo for lo, _ in self.ranges]
+        self._hash = hash(self.ranges)
+
+    # -- construction --------------------------------------------------------
+    @classmethod
+    def of(cls, chars: Iterable[str]) -> CharSet:
+        """The set holding exactly ``chars`` (any iterable of 1-char strings)."""
+        return cls((ord(c), ord(c)) for c in chars)
+
+    @classmethod
+    def range(cls, first: str, last: str) -> CharSet:
+        """All characters from ``first`` to ``last`` inclusive."""
+        return cls([(ord(first), ord(last))])
+
+    # -- queries -------------------------------------------------------------
+    def __contains__(self, char: object) -> bool:
+        if not isinstance(char, str) or len(char) != 1:
+            return False
+        cp = ord(char)
+        i = bisect_right(self._starts, cp) - 1
+        return i >= 0 and cp <= self.ranges[i][1]
+
+    def contains_code(self, cp: int) -> bool:
+        """Membership by code point, the form the token layer has at hand."""
+        i = bisect_right(self._starts, cp) - 1
+        return i >= 0 and cp <= self.ranges[i][1]
+
+    def intersects_range(self, lo: int, hi: int) -> bool:
+        """Whether any code point in ``[lo, hi]`` is in the set.
+
+        The token layer asks this for a partial UTF-8 character: the code
+        points sharing a byte prefix form one contiguous range.
+        """
+        i = bisect_right(self._starts, hi) - 1
+        return i >= 0 and self.ranges[i][1] >= lo
+
+    def __bool__(self) -> bool:
+        return bool(self.ranges)
+
+    def __len__(self) -> int:
+        return sum(hi - lo + 1 for lo, hi in self.ranges)
+
+    def __iter__(self) -> Iterator[str]:
+        for lo, hi in self.ranges:
+            for cp in range(lo, hi + 1):
+                if not 0xD800 <= cp <= 0xDFFF:
+                    yield chr(cp)
+
+    def single(self) -> str | None:
+        """The only character of the set, or ``None`` if it has zero or several."""
+        if len(self.ranges) == 1 and self.ranges[0][0] == self.ranges[0][1]:
+            return chr(self.ranges[0][0])
+        return None
+
+    def samples(self) -> Iterator[str]:
+        """One representative character per range (lowest that is a valid scalar)."""
+        for lo, hi in self.ranges:
+            cp = lo
+            if 0xD800 <= cp <= 0xDFFF:
+                cp = 0xE000
+            if cp <= hi:
+                yield chr(cp)
+
+    # -- algebra -------------------------------------------------------------
+    def __or__(self, other: CharSet) -> CharSet:
+        if not other.ranges:
+            return self
+        if not self.ranges:
+            return other
+        return CharSet(self.ranges + other.ranges)
+
+    def __invert__(self) -> CharSet:
+        out = []
+        prev = 0
+        for lo, hi in self.ranges:
+            if lo > prev:
+                out.append((prev, lo - 1))
+            prev = hi + 1
+        if prev <= MAX_CODEPOINT:
+            out.append((prev, MAX_CODEPOINT))
+        return CharSet(out)
+
+    def __and__(self, other: CharSet) -> CharSet:
+        if not self.ranges or not other.ranges:
+            return CharSet.EMPTY
+        if self is other:
+            return self
+        out = []
+        a, b = self.ranges, other.ranges
+        i = j = 0
+        while i < len(a) and j < len(b):
+            lo = max(a[i][0], b[j][0])
+            hi = min(a[i][1], b[j][1])
+            if lo <= hi:
+                out.append((lo, hi))
+            if a[i][1] < b[j][1]:
+                i += 1
+            else:
+                j += 1
+        return CharSet(out)
+
+    def __sub__(self, other: CharSet) -> CharSet:
+        if not other.ranges:
+            return self
+        return self & ~other
+
+    # -- value semantics -------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CharSet) and self.ranges == other.ranges
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[tuple[int, int], ...]]]:
+        return (CharSet, (self.ranges,))
+
+    def __repr__(self) -> str:
+        def show(cp: int) -> str:
+            return repr(chr(cp)) if cp < 0xD800 or cp > 0xDFFF else hex(cp)
+
+        parts = [show(lo) if lo == hi else f"{show(lo)}-{show(hi)}" for lo, hi in self.ranges[:8]]
+        more = ", ..." if len(self.ranges) > 8 else ""
+        return f"CharSet({', '.join(parts)}{more})"
+
+
+CharSet.EMPTY = CharSet()
+CharSet.ANY = CharSet([(0, MAX_CODEPOINT)])

@@ -1,0 +1,194 @@
+"""Regular expressions as deterministic automata (no backtracking, no ReDoS).
+
+interegular turns the pattern into a DFA once; each DFA state becomes one
+shared, immutable parser object, so ``advance`` is two dictionary lookups and
+never allocates. States that cannot reach an accepting state are pruned at
+compile time, which keeps ``allowed()`` exact: a character is allowed only if
+the text can still be completed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from functools import lru_cache
+from typing import Any
+
+import interegular
+from interegular.fsm import FSM, anything_else
+
+from ..errors import RegexError
+from .base import Parser, grammar_id
+from .charset import CharSet
+
+__all__ = ["Regex", "RegexState"]
+
+
+class _Dfa:
+    """A pruned DFA with per-state character sets, built from an interegular FSM."""
+
+    __slots__ = ("symbol_of", "else_symbol", "trans", "finals", "allowed", "loops", "states",
+                 "initial", "gid", "description", "structure")
+
+    def __init__(self, fsm: FSM, description: str) -> None:
+        self.description = description
+        alphabet = fsm.alphabet
+        groups: dict[Any, list[str]] = {}
+        self.else_symbol: Any = None
+        self.symbol_of: dict[str, Any] = {}
+        for sym, tk in alphabet._symbol_mapping.items():  # noqa: SLF001 - no public accessor
+            if sym is anything_else:
+                self.else_symbol = tk
+            else:
+                self.symbol_of[sym] = tk
+                groups.setdefault(tk, []).append(sym)
+        explicit = CharSet.of(self.symbol_of)
+        sets = {tk: CharSet.of(chars) for tk, chars in groups.items()}
+        if self.else_symbol is not None:
+            sets[self.else_symbol] = sets.get(self.else_symbol, CharSet.EMPTY) | ~explicit
+
+        live = _live_states(fsm)
+        if fsm.initial not in live:
+            # The language is empty: keep a single dead initial state that rejects all.
+            live = set()
+        # Renumber states canonically (BFS from the initial state) for structural keys.
+        order: dict[Any, int] = {}
+        queue = [fsm.initial]
+        order[fsm.initial] = 0
+        ordered_syms = sorted(sets, key=lambda tk: sets[tk].ranges)
+        for state in queue:
+            if state not in live:
+                continue
+            row = fsm.map.get(state, {})
+            for tk in ordered_syms:
+                nxt = row.get(tk)
+                if nxt is not None and nxt in live and nxt not in order:
+                    order[nxt] = len(order)
+                    queue.append(nxt)
+        n = len(order)
+        self.trans: list[dict[Any, int]] = [{} for _ in range(n)]
+        self.finals = [False] * n
+        self.allowed = [CharSet.EMPTY] * n
+        self.loops = [CharSet.EMPTY] * n
+        for state, idx in order.items():
+            if state not in live:
+                continue
+            self.finals[idx] = state in fsm.finals
+            allowed: list[tuple[int, int]] = []
+            loop: list[tuple[int, int]] = []
+            for tk, nxt in fsm.map.get(state, {}).items():
+                if nxt in live and tk in sets:
+                    self.trans[idx][tk] = order[nxt]
+                    allowed.extend(sets[tk].ranges)
+                    if order[nxt] == idx:
+                        loop.extend(sets[tk].ranges)
+            self.allowed[idx] = CharSet(allowed)
+            self.loops[idx] = CharSet(loop)
+        self.initial = 0
+        structure = (
+            tuple(sets[tk].ranges for tk in ordered_syms),
+            tuple(
+                tuple((ordered_syms.index(tk), nxt) for tk, nxt in sorted(
+                    row.items(), key=lambda kv: ordered_syms.index(kv[0])))
+                for row in self.trans
+            ),
+            tuple(self.finals),
+        )
+        self.structure = structure
+        self.gid = grammar_id(("dfa", structure))
+        self.states = [RegexState(self, i) for i in range(n)]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__ if name not in ("gid", "states")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Grammar ids are per process: re-intern the structure after unpickling.
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        self.gid = grammar_id(("dfa", self.structure))
+        self.states = [RegexState(self, i) for i in range(len(self.trans))]
+
+
+def _live_states(fsm: FSM) -> set[Any]:
+    """States from which an accepting state is reachable."""
+    reverse: dict[Any, set[Any]] = {}
+    for state, row in fsm.map.items():
+        for nxt in row.values():
+            reverse.setdefault(nxt, set()).add(state)
+    live = set(fsm.finals)
+    stack = list(live)
+    while stack:
+        for prev in reverse.get(stack.pop(), ()):
+            if prev not in live:
+                live.add(prev)
+                stack.append(prev)
+    return live
+
+
+@lru_cache(maxsize=1024)
+def _compile(pattern: str) -> _Dfa:
+    if not isinstance(pattern, str):
+        raise RegexError(f"expected a str pattern, got {type(pattern).__name__}", pattern=repr(pattern))
+    try:
+        fsm = interegular.parse_pattern(pattern).to_fsm()
+    except interegular.patterns.Unsupported as exc:
+        raise RegexError(f"unsupported regex syntax ({exc})", pattern=pattern) from exc
+    except interegular.patterns.InvalidSyntax as exc:
+        raise RegexError(f"invalid regex syntax ({exc})", pattern=pattern) from exc
+    except Exception as exc:  # interegular's parser raises plain ValueError/IndexError too
+        position = getattr(exc, "index", None)
+        raise RegexError(f"invalid regex ({type(exc).__name__}: {exc})", pattern=pattern,
+                         position=position) from exc
+    return _Dfa(fsm, pattern)
+
+
+class RegexState(Parser):
+    """One state of a compiled regular expression."""
+
+    __slots__ = ("_dfa", "state")
+
+    def __init__(self, dfa: _Dfa, state: int) -> None:
+        self._dfa = dfa
+        self.state = state
+
+    @property
+    def pattern(self) -> str:
+        return self._dfa.description
+
+    def advance(self, char: str) -> Parser | None:
+        dfa = self._dfa
+        sym = dfa.symbol_of.get(char, dfa.else_symbol)
+        nxt = dfa.trans[self.state].get(sym)
+        return None if nxt is None else dfa.states[nxt]
+
+    def allowed(self) -> CharSet:
+        return self._dfa.allowed[self.state]
+
+    def can_end(self) -> bool:
+        return self._dfa.finals[self.state]
+
+    def loop(self) -> CharSet:
+        return self._dfa.loops[self.state]
+
+    def key(self) -> Hashable:
+        return (self._dfa.gid, self.state)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_restore, (self._dfa, self.state))
+
+
+def _restore(dfa: _Dfa, state: int) -> RegexState:
+    return dfa.states[state]
+
+
+def Regex(pattern: str) -> RegexState:  # noqa: N802 - reads as a class at call sites
+    """A parser for texts that match ``pattern`` in full (as ``re.fullmatch``).
+
+    Syntax that no DFA can express (backreferences, lookbehind, conditionals)
+    raises :class:`lmparsec.errors.RegexError` naming the pattern.
+    """
+    return _compile(pattern).states[0]
+
+
+def regex_from_fsm(fsm: FSM, description: str) -> RegexState:
+    """A parser from an interegular FSM built by other means (intersections, unions)."""
+    return _Dfa(fsm, description).states[0]

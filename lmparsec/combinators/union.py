@@ -1,0 +1,91 @@
+"""Any one of several parsers."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+
+from ..errors import GrammarError
+from .base import Parser
+from .charset import CharSet
+from .literal import Literal
+
+__all__ = ["Union", "choice"]
+
+_TAG = "union"
+
+
+class Union(Parser):
+    """The text matches at least one alternative.
+
+    All alternatives run side by side and drop out as they reject; the key is
+    the set of surviving alternatives' keys, so two unions whose survivors
+    agree share masks. When one survivor is left, ``advance`` returns it
+    directly.
+    """
+
+    __slots__ = ("alternatives", "_key")
+
+    def __init__(self, *parsers: Parser) -> None:
+        if not parsers:
+            raise GrammarError("Union needs at least one parser")
+        for i, p in enumerate(parsers):
+            if not isinstance(p, Parser):
+                raise GrammarError(f"Union alternative {i} is not a Parser: {p!r}")
+        self._init(_dedupe(parsers))
+
+    def _init(self, alternatives: tuple[Parser, ...]) -> None:
+        self.alternatives = alternatives
+        self._key = (_TAG, frozenset(p.key() for p in alternatives))
+
+    def advance(self, char: str) -> Parser | None:
+        moved = [n for n in (p.advance(char) for p in self.alternatives) if n is not None]
+        if not moved:
+            return None
+        if len(moved) == 1:
+            return moved[0]
+        obj = Union.__new__(Union)
+        obj._init(_dedupe(moved))
+        return obj if len(obj.alternatives) > 1 else obj.alternatives[0]
+
+    def allowed(self) -> CharSet:
+        out = CharSet.EMPTY
+        for p in self.alternatives:
+            out = out | p.allowed()
+        return out
+
+    def can_end(self) -> bool:
+        return any(p.can_end() for p in self.alternatives)
+
+    def loop(self) -> CharSet:
+        out = self.alternatives[0].loop()
+        for p in self.alternatives[1:]:
+            if not out:
+                break
+            out = out & p.loop()
+        return out
+
+    def key(self) -> Hashable:
+        return self._key
+
+    def shortest(self, limit: int = 20000) -> str | None:
+        texts = [t for t in (p.shortest(limit) for p in self.alternatives) if t is not None]
+        return min(texts, key=len) if texts else None
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Union, tuple(self.alternatives))
+
+
+def _dedupe(parsers: Iterable[Parser]) -> tuple[Parser, ...]:
+    out: dict[Hashable, Parser] = {}
+    for p in parsers:
+        for q in p.alternatives if isinstance(p, Union) else (p,):
+            out.setdefault(q.key(), q)
+    return tuple(out.values())
+
+
+def choice(options: Iterable[str | Parser]) -> Parser:
+    """One of ``options``; strings stand for literals."""
+    parsers = [Literal(o) if isinstance(o, str) else o for o in options]
+    if not parsers:
+        raise GrammarError("choice() needs at least one option")
+    return parsers[0] if len(parsers) == 1 else Union(*parsers)
