@@ -17,6 +17,7 @@ from .combinators import (
     choice,
     until,
 )
+from .tokens import MaskCache, Matcher, Vocabulary, bitmask_words
 
 __version__ = "0.1.0"
 
@@ -37,4 +38,8 @@ __all__ = [
     "Until",
     "choice",
     "until",
+    "MaskCache",
+    "Matcher",
+    "Vocabulary",
+    "bitmask_words",
 ]

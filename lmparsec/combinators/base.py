@@ -76,6 +76,38 @@ class Parser(ABC):
         """
         return CharSet.EMPTY
 
+    def loop_limit(self) -> int | None:
+        """How many :meth:`loop` characters in a row the state admits uniformly.
+
+        ``None`` (the default) means the loop is exact: a loop character leaves the
+        key unchanged. A number ``n`` means a *counted* loop: for every ``k <= n``,
+        any ``k`` characters of :meth:`loop` lead to one and the same state, and in
+        that state after ``n`` of them no loop character is allowed (a string with
+        ``maxLength`` counts down this way). The token layer then handles all
+        tokens made of loop characters at once, by length.
+        """
+        return None
+
+    def step_class(self, char: str) -> CharSet:
+        """Characters that have the same effect here as ``char``: each leads to a
+        state with the same key as ``advance(char)`` (or each is rejected).
+
+        A subset is always safe (the default is ``{char}``). The token layer uses
+        it where a state allows almost everything but does not loop (the first
+        character of a string, just after a partial trigger): all tokens starting
+        with such characters are then answered by one looping successor.
+        """
+        return CharSet.of(char)
+
+    def split(self) -> tuple[Parser, ...] | None:
+        """Parts whose languages together make this state's language, if any.
+
+        A token is allowed exactly when some part allows it, so the token layer
+        ORs the parts' cached masks instead of walking the union: a union of free
+        text and JSON costs one precomputed mask plus one structured walk.
+        """
+        return None
+
     # -- conveniences built on the four primitives ---------------------------
     def advance_text(self, text: str) -> Parser | None:
         """The state after ``text``, or ``None`` if some character was rejected."""

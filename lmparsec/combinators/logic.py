@@ -67,6 +67,16 @@ class Intersect(Parser):
             out = out & p.loop()
         return out
 
+    def loop_limit(self) -> int | None:
+        limits = [n for n in (p.loop_limit() for p in self.parts) if n is not None]
+        return min(limits) if limits else None
+
+    def step_class(self, char: str) -> CharSet:
+        out = CharSet.ANY
+        for p in self.parts:
+            out = out & p.step_class(char)
+        return out
+
     def key(self) -> Hashable:
         return self._key
 
@@ -105,6 +115,10 @@ class Complement(Parser):
     def loop(self) -> CharSet:
         out = self.universe.loop()
         return out if self.excluded is None else out & self.excluded.loop()
+
+    def step_class(self, char: str) -> CharSet:
+        out = self.universe.step_class(char)
+        return out if self.excluded is None else out & self.excluded.step_class(char)
 
     def key(self) -> Hashable:
         return self._key

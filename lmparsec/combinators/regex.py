@@ -27,7 +27,7 @@ class _Dfa:
     """A pruned DFA with per-state character sets, built from an interegular FSM."""
 
     __slots__ = ("symbol_of", "else_symbol", "trans", "finals", "allowed", "loops", "states",
-                 "initial", "gid", "description", "structure")
+                 "initial", "gid", "description", "structure", "classes")
 
     def __init__(self, fsm: FSM, description: str) -> None:
         self.description = description
@@ -83,6 +83,7 @@ class _Dfa:
                         loop.extend(sets[tk].ranges)
             self.allowed[idx] = CharSet(allowed)
             self.loops[idx] = CharSet(loop)
+        self.classes = sets
         self.initial = 0
         structure = (
             tuple(sets[tk].ranges for tk in ordered_syms),
@@ -168,6 +169,19 @@ class RegexState(Parser):
 
     def loop(self) -> CharSet:
         return self._dfa.loops[self.state]
+
+    def step_class(self, char: str) -> CharSet:
+        dfa = self._dfa
+        sym = dfa.symbol_of.get(char, dfa.else_symbol)
+        nxt = dfa.trans[self.state].get(sym)
+        if nxt is None:
+            return ~dfa.allowed[self.state]
+        # every symbol leading to the same live state has the same effect
+        out = CharSet.EMPTY
+        for other, target in dfa.trans[self.state].items():
+            if target == nxt:
+                out = out | dfa.classes[other]
+        return out
 
     def key(self) -> Hashable:
         return (self._dfa.gid, self.state)

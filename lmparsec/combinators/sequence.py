@@ -79,6 +79,21 @@ class Sequence(Parser):
                 return CharSet.EMPTY
         return out or CharSet.EMPTY
 
+    def loop_limit(self) -> int | None:
+        limits = [n for n in (p.loop_limit() for _, p in self.branches) if n is not None]
+        return min(limits) if limits else None
+
+    def step_class(self, char: str) -> CharSet:
+        out = CharSet.ANY
+        for _, p in self.branches:
+            out = out & p.step_class(char)
+        return out
+
+    def split(self) -> tuple[Parser, ...] | None:
+        if len(self.branches) < 2:
+            return None
+        return tuple(Sequence._make(self._grammar, (b,)) for b in self.branches)
+
     def key(self) -> Hashable:
         return self._key
 

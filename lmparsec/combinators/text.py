@@ -75,9 +75,17 @@ class FreeText(Parser):
         return self.min_length == 0
 
     def loop(self) -> CharSet:
+        return self.chars
+
+    def step_class(self, char: str) -> CharSet:
+        return self.chars if char in self.chars else ~self.chars
+
+    def loop_limit(self) -> int | None:
         if self.remaining is None and self.min_length == 0:
-            return self.chars
-        return CharSet.EMPTY
+            return None
+        if self.remaining is None:
+            return self.min_length  # after that many, the state stops changing
+        return self.remaining
 
     def key(self) -> Hashable:
         return ("free", self.chars.ranges, self.remaining, self.min_length)
@@ -125,6 +133,15 @@ class Until(Parser):
         if self.matched == len(self._table.trigger):
             return CharSet.EMPTY
         return self._table.loops[self.matched]
+
+    def step_class(self, char: str) -> CharSet:
+        if self.matched == len(self._table.trigger):
+            return CharSet.ANY
+        row = self._table.step[self.matched]
+        target = row.get(char, 0)
+        if target == 0:
+            return ~CharSet.of(row)
+        return CharSet.of(c for c, n in row.items() if n == target)
 
     def key(self) -> Hashable:
         return (self._table.gid, self.matched)

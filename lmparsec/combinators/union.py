@@ -64,6 +64,19 @@ class Union(Parser):
             out = out & p.loop()
         return out
 
+    def loop_limit(self) -> int | None:
+        limits = [n for n in (p.loop_limit() for p in self.alternatives) if n is not None]
+        return min(limits) if limits else None
+
+    def step_class(self, char: str) -> CharSet:
+        out = CharSet.ANY
+        for p in self.alternatives:
+            out = out & p.step_class(char)
+        return out
+
+    def split(self) -> tuple[Parser, ...] | None:
+        return self.alternatives
+
     def key(self) -> Hashable:
         return self._key
 

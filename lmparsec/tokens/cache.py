@@ -1,0 +1,243 @@
+"""Masks cached by parser key, per vocabulary, shared by every matcher.
+
+A mask depends only on the parser state's key (and on bytes of an unfinished
+character, if any), so one computed mask serves every later step, request and
+schema that reaches an equal state. Entries are packed bitmasks (one bit per
+token, xgrammar's layout) so a 151k vocabulary costs ~19 KB an entry; the cache
+is an LRU bounded by bytes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..combinators.base import Parser
+from ..combinators.charset import CharSet
+from .index import TokenIndex
+
+if TYPE_CHECKING:
+    from .vocabulary import Vocabulary
+
+__all__ = ["MaskCache", "shared_cache"]
+
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+
+
+class MaskCache:
+    """Computes and remembers allowed-token bitmasks for one vocabulary.
+
+    Thread-safe: lookups are plain dict reads; inserts and evictions take a lock.
+    Two threads may compute the same missing mask once each; both results are equal.
+    """
+
+    def __init__(self, vocabulary: Vocabulary, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.vocabulary = vocabulary
+        self.index = TokenIndex(vocabulary)
+        self.size = vocabulary.size
+        self.words = (self.size + 31) // 32
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, np.ndarray] = OrderedDict()
+        self._transitions: dict[tuple[Hashable, bytes, int], tuple[Parser, bytes] | None] = {}
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+        eos = np.zeros(self.words * 32, dtype=bool)
+        eos[sorted(vocabulary.eos_ids)] = True
+        self.eos_bits = _pack(eos)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by cached masks."""
+        return len(self._entries) * self.words * 4
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def bitmask(self, state: Parser, pending: bytes = b"") -> np.ndarray:
+        """The packed int32 bitmask of tokens allowed after ``state`` (+ ``pending``),
+        EOS bits included when the state can end. Read-only; do not modify."""
+        key = (state.key(), pending)
+        entry = self._entries.get(key)
+        if entry is not None:
+            self.hits += 1
+            return entry
+        self.misses += 1
+        entry = self._compute(state, pending)
+        entry.setflags(write=False)
+        with self._lock:
+            self._entries[key] = entry
+            while len(self._entries) * self.words * 4 > self.max_bytes and len(self._entries) > 1:
+                self._entries.popitem(last=False)
+        return entry
+
+    def _compute(self, state: Parser, pending: bytes) -> np.ndarray:
+        parts = state.split()
+        if parts:
+            bits = self.bitmask(parts[0], pending).copy()
+            for part in parts[1:]:
+                bits |= self.bitmask(part, pending)
+            return bits
+        mask = np.zeros(self.words * 32, dtype=bool)
+        ids = None if pending else self._loop_walk(state, mask)
+        if ids is None and not pending:
+            ids = self._class_walk(state, mask)
+        if ids is None:
+            ids = self.index.trie.walk(state, pending)
+        if ids:
+            mask[ids] = True
+        bits = _pack(mask)
+        if not pending and state.can_end():
+            bits = bits | self.eos_bits
+        return bits
+
+    def _class_walk(self, state: Parser, mask: np.ndarray) -> list[int] | None:
+        """Allowed tokens of a state that admits almost any character without looping.
+
+        Characters with the same effect (``step_class``) lead to one successor; when
+        that successor loops on a large set, every token starting with such a
+        character is answered by the successor's loop table, and only the tokens
+        starting elsewhere are walked.
+        """
+        remaining = state.allowed()
+        if len(remaining) <= _HUGE:
+            return None
+        ids: list[int] = []
+        first_cp = self.index.first_cp
+        handled = False
+        for _ in range(4):
+            if len(remaining) <= _HUGE:
+                break
+            char = _widest_sample(remaining)
+            cls = state.step_class(char) & remaining
+            successor = state.advance(char)
+            if successor is None or len(cls) <= _HUGE:
+                break
+            loop = successor.loop()
+            if successor.loop_limit() is not None or len(loop) <= _HUGE or cls - loop:
+                break
+            table = self.index.loop_table(loop)
+            starts = _member(first_cp, cls)
+            mask[: self.size] |= table.inside & starts
+            later: list[int] = []
+            for before, trie in table.escapes.items():
+                if before >= 1:
+                    later.extend(trie.walk(successor))
+            if later:
+                arr = np.asarray(later, dtype=np.int64)
+                ids.extend(arr[starts[arr]].tolist())
+            remaining = remaining - cls
+            handled = True
+        if not handled:
+            return None
+        if remaining:
+            ids.extend(self.index.trie.walk(state, b"", first=remaining))
+        return ids
+
+    def _loop_walk(self, state: Parser, mask: np.ndarray) -> list[int] | None:
+        """Allowed tokens of a looping state: the loop table's tokens at once, and a
+        walk over the rest of the others from their first non-loop character.
+        Fills ``mask`` with the former and returns the latter's ids; ``None`` when
+        the state does not loop (or its counted loop has a shape not handled here)."""
+        loop = state.loop()
+        if len(loop) <= _HUGE:
+            return None
+        limit = state.loop_limit()
+        sample = next(loop.samples())
+        steps: list[Parser] = [state]
+        tail_exact = limit is None
+        if limit is not None:
+            for _ in range(limit):
+                nxt = steps[-1].advance(sample)
+                if nxt is None:
+                    return None
+                steps.append(nxt)
+            last = steps[-1]
+            if last.loop_limit() is None and not (loop - last.loop()):
+                tail_exact = True
+            elif last.allowed() & loop:
+                return None
+        table = self.index.loop_table(loop)
+        inside = table.inside
+        if not tail_exact:
+            inside = inside & (table.lengths <= len(steps) - 1)
+        mask[: self.size] = inside
+        ids: list[int] = []
+        for before, trie in table.escapes.items():
+            if before < len(steps):
+                ids.extend(trie.walk(steps[before]))
+            elif tail_exact:
+                ids.extend(trie.walk(steps[-1]))
+        return ids
+
+    def transition(self, state: Parser, pending: bytes, token_id: int) -> tuple[Parser, bytes] | None:
+        """The state after ``token_id`` (memoised; ``None`` if the token is rejected)."""
+        key = (state.key(), pending, token_id)
+        try:
+            return self._transitions[key]
+        except KeyError:
+            pass
+        result = _advance_bytes(state, pending, self.vocabulary.token_bytes[token_id])
+        if len(self._transitions) > 1_000_000:
+            with self._lock:
+                self._transitions.clear()
+        self._transitions[key] = result
+        return result
+
+
+_HUGE = 64  # character sets larger than this are handled through loop tables
+
+
+def _widest_sample(chars: CharSet) -> str:
+    lo, _ = max(chars.ranges, key=lambda r: r[1] - r[0])
+    return next(CharSet([(lo, lo)]).samples(), chr(lo))
+
+
+def _member(codes: np.ndarray, chars: CharSet) -> np.ndarray:
+    """Vectorised ``code in chars`` (codes < 0 are never members)."""
+    starts = np.asarray([a for a, _ in chars.ranges], dtype=np.int64)
+    ends = np.asarray([b for _, b in chars.ranges], dtype=np.int64)
+    idx = np.searchsorted(starts, codes, side="right") - 1
+    return (idx >= 0) & (ends[np.maximum(idx, 0)] >= codes) & (codes >= 0)
+
+
+def _pack(mask: np.ndarray) -> np.ndarray:
+    return np.packbits(mask, bitorder="little").view(np.int32)
+
+
+def _advance_bytes(state: Parser, pending: bytes, data: bytes) -> tuple[Parser, bytes] | None:
+    from .utf8 import partial_range, split_complete
+
+    complete, rest = split_complete(pending + data)
+    try:
+        text = complete.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    nxt = state.advance_text(text)
+    if nxt is None:
+        return None
+    if rest:
+        rng = partial_range(rest)
+        if rng is None or not nxt.allowed().intersects_range(*rng):
+            return None
+    return nxt, rest
+
+
+_SHARED: dict[str, MaskCache] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_cache(vocabulary: Vocabulary) -> MaskCache:
+    """The process-wide cache for ``vocabulary`` (keyed by its fingerprint)."""
+    cache = _SHARED.get(vocabulary.fingerprint)
+    if cache is None:
+        with _SHARED_LOCK:
+            cache = _SHARED.get(vocabulary.fingerprint)
+            if cache is None:
+                cache = MaskCache(vocabulary)
+                _SHARED[vocabulary.fingerprint] = cache
+    return cache
