@@ -1,6 +1,7 @@
 """lmparsec: make language models produce output that provably matches a format."""
 
 from .combinators import (
+    Avoid,
     CharSet,
     Complement,
     ExactlyOne,
@@ -15,14 +16,20 @@ from .combinators import (
     Union,
     Until,
     choice,
+    fenced,
     until,
+    without,
 )
+from .integrations.generation import GenerationResult, Metrics, generate
+from .integrations.json_mode import generate_json
+from .prompting import describe_schema, schema_example
 from .tokens import MaskCache, Matcher, Vocabulary, bitmask_words
 
 __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "Avoid",
     "CharSet",
     "Complement",
     "ExactlyOne",
@@ -37,7 +44,15 @@ __all__ = [
     "Union",
     "Until",
     "choice",
+    "fenced",
     "until",
+    "without",
+    "GenerationResult",
+    "Metrics",
+    "generate",
+    "generate_json",
+    "describe_schema",
+    "schema_example",
     "MaskCache",
     "Matcher",
     "Vocabulary",

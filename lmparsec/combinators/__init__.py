@@ -7,10 +7,14 @@ from .literal import Literal
 from .logic import Complement, ExactlyOne, Intersect
 from .regex import Regex, RegexState
 from .sequence import Sequence
-from .text import ForceStop, FreeText, Until, until
+from .recipes import fenced
+from .text import Avoid, ForceStop, FreeText, Until, until, without
 from .union import Union, choice
 
 __all__ = [
+    "Avoid",
+    "fenced",
+    "without",
     "CharSet",
     "Complement",
     "ExactlyOne",

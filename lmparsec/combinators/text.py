@@ -8,7 +8,7 @@ from ..errors import GrammarError
 from .base import Parser, grammar_id
 from .charset import CharSet
 
-__all__ = ["ForceStop", "FreeText", "Until", "until"]
+__all__ = ["Avoid", "ForceStop", "FreeText", "Until", "until", "without"]
 
 
 class ForceStop(Parser):
@@ -195,6 +195,63 @@ class _UntilTable:
         return cls(trigger, step, loops, grammar_id(("until", trigger)))
 
 
+class Avoid(Parser):
+    """Any text that does not contain ``trigger`` (it may end anywhere).
+
+    The complement of :class:`Until` on the same automaton: union the two and
+    a model may either reach the trigger (and what follows it is enforced) or
+    finish without it, with no text accepted both ways.
+    """
+
+    __slots__ = ("_table", "matched")
+
+    def __init__(self, trigger: str, _table: _UntilTable | None = None, _matched: int = 0) -> None:
+        if _table is None:
+            if not isinstance(trigger, str) or not trigger:
+                raise GrammarError(f"without() needs a non-empty str trigger, got {trigger!r}")
+            _table = _UntilTable.build(trigger)
+        self._table = _table
+        self.matched = _matched
+
+    def advance(self, char: str) -> Parser | None:
+        table = self._table
+        nxt = table.step[self.matched].get(char, 0)
+        if nxt == len(table.trigger):
+            return None
+        return Avoid(table.trigger, table, nxt)
+
+    def allowed(self) -> CharSet:
+        row = self._table.step[self.matched]
+        return ~CharSet.of(c for c, n in row.items() if n == len(self._table.trigger))
+
+    def can_end(self) -> bool:
+        return True
+
+    def loop(self) -> CharSet:
+        return self._table.loops[self.matched]
+
+    def step_class(self, char: str) -> CharSet:
+        row = self._table.step[self.matched]
+        target = row.get(char, 0)
+        if target == 0:
+            return ~CharSet.of(row)
+        return CharSet.of(c for c, n in row.items() if n == target)
+
+    def key(self) -> Hashable:
+        return ("avoid", self._table.gid, self.matched)
+
+    def shortest(self, limit: int = 20000) -> str | None:
+        return ""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Avoid, (self._table.trigger, None, self.matched))
+
+
 def until(trigger: str) -> Until:
     """Free text up to and including the first occurrence of ``trigger``."""
     return Until(trigger)
+
+
+def without(trigger: str) -> Avoid:
+    """Free text that never contains ``trigger``."""
+    return Avoid(trigger)
