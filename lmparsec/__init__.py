@@ -20,6 +20,7 @@ from .combinators import (
     until,
     without,
 )
+from .combinators.jsonschema import JsonSchema
 from .integrations.generation import GenerationResult, Metrics, generate
 from .integrations.json_mode import generate_json
 from .prompting import describe_schema, schema_example
@@ -47,6 +48,7 @@ __all__ = [
     "fenced",
     "until",
     "without",
+    "JsonSchema",
     "GenerationResult",
     "Metrics",
     "generate",
