@@ -90,9 +90,8 @@ class BudgetError(GenerationError, ValueError):
 class MissingDependencyError(LmparsecError, ImportError):
     """An optional dependency is needed; the message names the extra to install."""
 
-    def __init__(self, package: str, extra: str) -> None:
-        super().__init__(
-            f"{package} is required for this feature: pip install 'lmparsec[{extra}]'"
-        )
+    def __init__(self, package: str, extra: str, *, hint: str | None = None) -> None:
+        install = hint or f"pip install 'lmparsec[{extra}]'"
+        super().__init__(f"{package} is required for this feature: {install}")
         self.package = package
         self.extra = extra
