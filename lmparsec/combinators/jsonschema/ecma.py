@@ -1,0 +1,460 @@
+"""JSON Schema ``pattern`` (ECMA-262 syntax, search semantics) as a full-match regex.
+
+JSON Schema's ``pattern`` is an ECMA-262 regular expression that must match
+*somewhere* in the string (it is not anchored). :func:`search_pattern` parses
+it and writes an interegular pattern that matches the *whole* decoded string
+exactly when the ECMA pattern finds a match in it: ``[^]*(?:p)[^]*``, with the
+``[^]*`` dropped on the side of an anchor.
+
+ECMA meanings are kept where they differ from Python's: ``\\d`` and ``\\w`` are
+ASCII; ``\\s`` is ECMA's whitespace set (including ``\\u00a0``, ``\\u2028``,
+``\\ufeff`` and the Unicode spaces); ``.`` is any character but ``\\n``,
+``\\r``, ``\\u2028`` and ``\\u2029``; ``[^]`` is any character and ``[]``
+none; ``\\uD83D\\uDE00`` is one astral character. Character classes are written
+as sets of code points, negated when that is shorter, so that interegular,
+which expands classes into explicit characters, stays fast.
+
+Not supported (:class:`UnsupportedSchemaError`, keyword ``pattern``):
+lookahead and lookbehind, backreferences (``\\1``, ``\\k<n>``), word boundaries
+(``\\b``, ``\\B``), ``^``/``$`` anywhere but at the start/end of a top-level
+alternative, and Unicode property escapes whose set and complement both exceed
+``MAX_PROPERTY_SIZE`` code points (``\\p{L}``; ``\\p{Lu}``, ``\\p{Nd}``,
+``\\p{P}``... are fine). Malformed patterns raise :class:`SchemaError`.
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from functools import cache, lru_cache
+
+from ...errors import SchemaError, UnsupportedSchemaError
+from ..charset import MAX_CODEPOINT, CharSet
+
+__all__ = ["search_pattern", "MAX_PROPERTY_SIZE"]
+
+#: Largest Unicode property class (counted on the smaller of it and its complement).
+MAX_PROPERTY_SIZE = 8000
+
+_DIGITS = CharSet.range("0", "9")
+_WORD = CharSet([(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)])
+_SPACE = CharSet(
+    [(0x09, 0x0D), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A), (0x2028, 0x2029),
+     (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000), (0xFEFF, 0xFEFF)]
+)
+_LINE_TERMINATORS = CharSet.of("\n\r\u2028\u2029")
+_DOT = ~_LINE_TERMINATORS
+_ANY_STAR = "[^]*"
+_CLASS_ESCAPES = {"d": _DIGITS, "D": ~_DIGITS, "w": _WORD, "W": ~_WORD, "s": _SPACE, "S": ~_SPACE}
+_CONTROL_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "v": "\v", "f": "\f"}
+_SYNTAX_CHARS = set("^$\\.*+?()[]{}|/")
+_HEX = set("0123456789abcdefABCDEF")
+# Unicode general category groups ECMA names by letter or long name.
+_CATEGORY_ALIASES = {
+    "Letter": "L", "Cased_Letter": "LC", "Uppercase_Letter": "Lu", "Lowercase_Letter": "Ll",
+    "Titlecase_Letter": "Lt", "Modifier_Letter": "Lm", "Other_Letter": "Lo", "Mark": "M",
+    "Nonspacing_Mark": "Mn", "Spacing_Mark": "Mc", "Enclosing_Mark": "Me", "Number": "N",
+    "Decimal_Number": "Nd", "digit": "Nd", "Letter_Number": "Nl", "Other_Number": "No",
+    "Punctuation": "P", "punct": "P", "Connector_Punctuation": "Pc", "Dash_Punctuation": "Pd",
+    "Open_Punctuation": "Ps", "Close_Punctuation": "Pe", "Initial_Punctuation": "Pi",
+    "Final_Punctuation": "Pf", "Other_Punctuation": "Po", "Symbol": "S", "Math_Symbol": "Sm",
+    "Currency_Symbol": "Sc", "Modifier_Symbol": "Sk", "Other_Symbol": "So", "Separator": "Z",
+    "Space_Separator": "Zs", "Line_Separator": "Zl", "Paragraph_Separator": "Zp", "Other": "C",
+    "Control": "Cc", "Format": "Cf", "Surrogate": "Cs", "Private_Use": "Co", "Unassigned": "Cn",
+}
+
+
+@cache
+def _categories() -> dict[str, CharSet]:
+    """Every general category as a CharSet (computed once, about half a second)."""
+    ranges: dict[str, list[tuple[int, int]]] = {}
+    start, current = 0, unicodedata.category("\x00")
+    for cp in range(1, MAX_CODEPOINT + 2):
+        cat = unicodedata.category(chr(cp)) if cp <= MAX_CODEPOINT else ""
+        if cat != current:
+            ranges.setdefault(current, []).append((start, cp - 1))
+            start, current = cp, cat
+    return {cat: CharSet(r) for cat, r in ranges.items()}
+
+
+def _property(name: str, negated: bool, pattern: str, pointer: str) -> CharSet:
+    value = name.split("=", 1)[1] if "=" in name else name
+    if "=" in name and name.split("=", 1)[0] not in ("General_Category", "gc"):
+        raise UnsupportedSchemaError(f"Unicode property \\p{{{name}}} in {pattern!r} is not supported",
+                                     keyword="pattern", pointer=pointer)
+    value = _CATEGORY_ALIASES.get(value, value)
+    cats = _categories()
+    if value == "LC":
+        out = cats.get("Lu", CharSet.EMPTY) | cats.get("Ll", CharSet.EMPTY) | cats.get("Lt", CharSet.EMPTY)
+    elif len(value) == 1 and value.isupper():
+        out = CharSet.EMPTY
+        for cat, cs in cats.items():
+            if cat.startswith(value):
+                out = out | cs
+        if not out:
+            raise SchemaError(f"unknown Unicode property \\p{{{name}}} in pattern {pattern!r}",
+                              pointer=pointer)
+    elif value in cats:
+        out = cats[value]
+    elif value == "Any":
+        out = CharSet.ANY
+    elif value == "ASCII":
+        out = CharSet([(0, 0x7F)])
+    else:
+        raise UnsupportedSchemaError(f"Unicode property \\p{{{name}}} in {pattern!r} is not supported",
+                                     keyword="pattern", pointer=pointer)
+    if negated:
+        out = ~out
+    if min(len(out), len(~out)) > MAX_PROPERTY_SIZE:
+        raise UnsupportedSchemaError(
+            f"Unicode property \\p{{{name}}} in {pattern!r} spans {len(out)} code points, more than "
+            f"lmparsec compiles into a DFA quickly (limit {MAX_PROPERTY_SIZE})",
+            keyword="pattern", pointer=pointer)
+    return out
+
+
+def _lit(char: str) -> str:
+    """``char`` written as a literal for interegular (in or out of a class)."""
+    if char.isascii() and not char.isalnum():
+        return "\\" + char
+    return char
+
+
+def _class(chars: CharSet) -> str:
+    """A class matching exactly ``chars``, negated when that lists fewer code points."""
+    single = chars.single()
+    if single is not None:
+        return _lit(single)
+    negate = len(~chars) < len(chars)
+    ranges = (~chars).ranges if negate else chars.ranges
+    parts = []
+    for lo, hi in ranges:
+        if lo == hi:
+            parts.append(_lit(chr(lo)))
+        elif hi == lo + 1:
+            parts.append(_lit(chr(lo)) + _lit(chr(hi)))
+        else:
+            parts.append(f"{_lit(chr(lo))}-{_lit(chr(hi))}")
+    return ("[^" if negate else "[") + "".join(parts) + "]"
+
+
+class _Parser:
+    """Recursive descent over ECMA-262 pattern syntax, writing interegular syntax."""
+
+    def __init__(self, pattern: str, pointer: str) -> None:
+        self.src = pattern
+        self.pos = 0
+        self.pointer = pointer
+        self.depth = 0
+
+    # -- errors ---------------------------------------------------------------------
+    def bad(self, message: str) -> SchemaError:
+        return SchemaError(f"invalid pattern {self.src!r}: {message} at position {self.pos}",
+                           pointer=self.pointer)
+
+    def unsupported(self, message: str) -> UnsupportedSchemaError:
+        return UnsupportedSchemaError(
+            f"{message} (position {self.pos} in {self.src!r}); only regular patterns compile to a DFA",
+            keyword="pattern", pointer=self.pointer)
+
+    def peek(self, k: int = 0) -> str:
+        i = self.pos + k
+        return self.src[i] if i < len(self.src) else ""
+
+    # -- structure --------------------------------------------------------------------
+    def top(self) -> str:
+        alternatives = []
+        while True:
+            alternatives.append(self.alternative(top=True))
+            if self.peek() == "|":
+                self.pos += 1
+                continue
+            break
+        if self.pos < len(self.src):
+            raise self.bad(f"unbalanced {self.peek()!r}")
+        return "|".join(alternatives)
+
+    def disjunction(self) -> str:
+        alternatives = [self.alternative(top=False)]
+        while self.peek() == "|":
+            self.pos += 1
+            alternatives.append(self.alternative(top=False))
+        return "|".join(alternatives)
+
+    def alternative(self, top: bool) -> str:
+        start_anchor = end_anchor = False
+        if self.peek() == "^":
+            if not top:
+                raise self.unsupported("'^' inside a group")
+            self.pos += 1
+            start_anchor = True
+            while self.peek() == "^":  # ^^ is still one anchor
+                self.pos += 1
+        terms: list[str] = []
+        while self.pos < len(self.src) and self.peek() not in "|)":
+            if self.peek() == "$":
+                self.pos += 1
+                while self.peek() == "$":
+                    self.pos += 1
+                if not top or self.peek() not in ("", "|"):
+                    raise self.unsupported("'$' before the end of the pattern")
+                end_anchor = True
+                break
+            if self.peek() == "^":
+                raise self.unsupported("'^' after the start of the pattern")
+            terms.append(self.term())
+        body = "".join(terms)
+        if not top:
+            return body
+        return ("" if start_anchor else _ANY_STAR) + (f"(?:{body})" if body else "") + (
+            "" if end_anchor else _ANY_STAR)
+
+    def term(self) -> str:
+        atom = self.atom()
+        return atom + self.quantifier()
+
+    def quantifier(self) -> str:
+        c = self.peek()
+        if c in ("*", "+", "?"):
+            self.pos += 1
+            out = c
+        elif c == "{":
+            bounds = self.braces()
+            if bounds is None:
+                return ""
+            lo, hi = bounds
+            out = f"{{{lo}}}" if lo == hi else f"{{{lo},{'' if hi is None else hi}}}"
+        else:
+            return ""
+        if self.peek() == "?":  # lazy: the same language
+            self.pos += 1
+        if self.peek() in ("*", "+", "?") or (self.peek() == "{" and self.braces(probe=True)):
+            raise self.bad("nothing to repeat")
+        return out
+
+    def braces(self, probe: bool = False) -> tuple[int, int | None] | None:
+        """``{n}``, ``{n,}`` or ``{n,m}`` at the cursor, consumed unless ``probe``;
+        ``None`` when the brace is a literal (ECMA Annex B)."""
+        i = self.pos + 1
+        j = i
+        while j < len(self.src) and self.src[j].isdigit():
+            j += 1
+        if j == i:
+            return None
+        lo = int(self.src[i:j])
+        hi: int | None = lo
+        if j < len(self.src) and self.src[j] == ",":
+            k = j + 1
+            while k < len(self.src) and self.src[k].isdigit():
+                k += 1
+            hi = int(self.src[j + 1:k]) if k > j + 1 else None
+            j = k
+        if j >= len(self.src) or self.src[j] != "}":
+            return None
+        if not probe:
+            self.pos = j + 1
+            if hi is not None and hi < lo:
+                raise self.bad("numbers out of order in {} quantifier")
+        return lo, hi
+
+    def atom(self) -> str:
+        c = self.peek()
+        if c == "(":
+            return self.group()
+        if c == "[":
+            return _class(self.class_())
+        if c == ".":
+            self.pos += 1
+            return _class(_DOT)
+        if c == "\\":
+            cs = self.escape(in_class=False)
+            return _class(cs)
+        if c in ("*", "+", "?"):
+            raise self.bad("nothing to repeat")
+        if c == "{" and self.braces(probe=True) is not None:
+            raise self.bad("nothing to repeat")
+        if c == ")":
+            raise self.bad("unmatched ')'")
+        self.pos += 1
+        return _class(CharSet.of(self.astral(c)))
+
+    def astral(self, c: str) -> str:
+        """Join a literal surrogate pair written as two Python characters."""
+        if 0xD800 <= ord(c) <= 0xDBFF and 0xDC00 <= ord(self.peek() or "\0") <= 0xDFFF:
+            low = self.peek()
+            self.pos += 1
+            return chr(0x10000 + ((ord(c) - 0xD800) << 10) + (ord(low) - 0xDC00))
+        return c
+
+    def group(self) -> str:
+        self.pos += 1  # (
+        if self.peek() == "?":
+            kind = self.peek(1)
+            if kind == ":":
+                self.pos += 2
+            elif kind in ("=", "!"):
+                raise self.unsupported("lookahead assertions are not supported")
+            elif kind == "<" and self.peek(2) in ("=", "!"):
+                raise self.unsupported("lookbehind assertions are not supported")
+            elif kind == "<":
+                end = self.src.find(">", self.pos + 2)
+                name = self.src[self.pos + 2:end] if end >= 0 else ""
+                if end < 0 or not name or not all(ch.isalnum() or ch in "_$" for ch in name):
+                    raise self.bad("invalid group name")
+                self.pos = end + 1
+            else:
+                raise self.bad("invalid group")
+        self.depth += 1
+        if self.depth > 200:
+            raise self.bad("groups nested too deeply")
+        inner = self.disjunction()
+        self.depth -= 1
+        if self.peek() != ")":
+            raise self.bad("missing ')'")
+        self.pos += 1
+        return f"(?:{inner})"
+
+    # -- escapes and classes --------------------------------------------------------------
+    def hex_digits(self, count: int) -> int | None:
+        text = self.src[self.pos:self.pos + count]
+        if len(text) == count and set(text) <= _HEX:
+            self.pos += count
+            return int(text, 16)
+        return None
+
+    def code_unit_escape(self) -> int | None:
+        """After ``\\u``: the code point of ``XXXX``, ``{X...}`` or a surrogate pair."""
+        if self.peek() == "{":
+            end = self.src.find("}", self.pos)
+            digits = self.src[self.pos + 1:end] if end > 0 else ""
+            if not digits or not set(digits) <= _HEX or int(digits, 16) > MAX_CODEPOINT:
+                raise self.bad("invalid \\u{...} escape")
+            self.pos = end + 1
+            return int(digits, 16)
+        cp = self.hex_digits(4)
+        if cp is not None and 0xD800 <= cp <= 0xDBFF and self.src[self.pos:self.pos + 2] == "\\u":
+            save = self.pos
+            self.pos += 2
+            low = self.hex_digits(4)
+            if low is not None and 0xDC00 <= low <= 0xDFFF:
+                return 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00)
+            self.pos = save
+        return cp
+
+    def escape(self, in_class: bool) -> CharSet:
+        """The character set of the escape at the cursor (the backslash included)."""
+        self.pos += 1
+        c = self.peek()
+        if not c:
+            raise self.bad("pattern ends with a backslash")
+        self.pos += 1
+        if c in _CLASS_ESCAPES:
+            return _CLASS_ESCAPES[c]
+        if c in _CONTROL_ESCAPES:
+            return CharSet.of(_CONTROL_ESCAPES[c])
+        if c == "b":
+            if in_class:
+                return CharSet.of("\b")
+            raise self.unsupported("word boundary \\b is not supported")
+        if c == "B":
+            if in_class:
+                raise self.bad("\\B in a class")
+            raise self.unsupported("word boundary \\B is not supported")
+        if c == "0" and not self.peek().isdigit():
+            return CharSet.of("\0")
+        if c.isdigit():
+            if in_class:
+                raise self.bad(f"invalid escape \\{c} in a class")
+            raise self.unsupported(f"backreference \\{c} is not supported")
+        if c == "k":
+            raise self.unsupported("named backreference \\k is not supported")
+        if c == "c":
+            letter = self.peek()
+            if letter.isascii() and letter.isalpha():
+                self.pos += 1
+                return CharSet.of(chr(ord(letter) % 32))
+            raise self.bad("invalid \\c escape")
+        if c == "x":
+            cp = self.hex_digits(2)
+            if cp is None:
+                raise self.bad("invalid \\x escape")
+            return CharSet.of(chr(cp))
+        if c == "u":
+            cp = self.code_unit_escape()
+            if cp is None:
+                raise self.bad("invalid \\u escape")
+            return CharSet([(cp, cp)])
+        if c in ("p", "P"):
+            if self.peek() != "{":
+                raise self.bad(f"invalid \\{c} escape")
+            end = self.src.find("}", self.pos)
+            if end < 0:
+                raise self.bad(f"unterminated \\{c}{{")
+            name = self.src[self.pos + 1:end]
+            self.pos = end + 1
+            return _property(name, c == "P", self.src, self.pointer)
+        if c in _SYNTAX_CHARS or c == "-" or not (c.isascii() and c.isalnum()):
+            return CharSet.of(self.astral(c))
+        raise self.bad(f"invalid escape \\{c}")
+
+    def class_atom(self) -> CharSet:
+        c = self.peek()
+        if not c:
+            raise self.bad("missing ']'")
+        if c == "\\":
+            return self.escape(in_class=True)
+        self.pos += 1
+        return CharSet.of(self.astral(c))
+
+    def class_(self) -> CharSet:
+        self.pos += 1  # [
+        negate = self.peek() == "^"
+        if negate:
+            self.pos += 1
+        out = CharSet.EMPTY
+        while True:
+            if self.pos >= len(self.src):
+                raise self.bad("missing ']'")
+            if self.peek() == "]":
+                self.pos += 1
+                break
+            first = self.class_atom()
+            if self.peek() == "-" and self.peek(1) not in ("]", ""):
+                self.pos += 1
+                last = self.class_atom()
+                a, b = first.single(), last.single()
+                if a is None or b is None:
+                    # A class escape as a range end makes '-' literal (Annex B).
+                    out = out | first | last | CharSet.of("-")
+                    continue
+                if ord(a) > ord(b):
+                    raise self.bad("range out of order in character class")
+                out = out | CharSet([(ord(a), ord(b))])
+            else:
+                out = out | first
+        return ~out if negate else out
+
+
+@lru_cache(maxsize=1024)
+def _search(pattern: str, pointer: str) -> str:
+    if not isinstance(pattern, str):
+        raise SchemaError(f"pattern must be a string, got {pattern!r}", pointer=pointer)
+    try:
+        return _Parser(pattern, pointer).top()
+    except RecursionError:  # pragma: no cover - depth is capped above
+        raise SchemaError(f"pattern {pattern!r} is nested too deeply", pointer=pointer) from None
+
+
+def search_pattern(pattern: str, *, pointer: str = "") -> str:
+    """An interegular pattern that fully matches exactly the strings in which the
+    ECMA-262 ``pattern`` finds a match (JSON Schema's ``pattern`` keyword).
+
+    ``pointer`` (the schema location) goes into errors. Raises
+    :class:`UnsupportedSchemaError` (keyword ``pattern``) for syntax no DFA
+    expresses and :class:`SchemaError` for malformed patterns.
+    """
+    return _search(pattern, pointer)
+
+
+if sys.maxunicode < MAX_CODEPOINT:  # pragma: no cover - narrow builds no longer exist
+    raise ImportError("lmparsec needs a Python with full Unicode strings")

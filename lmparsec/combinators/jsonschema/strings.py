@@ -1,0 +1,300 @@
+"""JSON string literals whose *decoded* characters feed a character-level parser.
+
+``JsonString(value)`` reads ``"..."`` as RFC 8259 writes it (raw characters,
+the short escapes ``\\" \\\\ \\/ \\b \\f \\n \\r \\t`` and ``\\uXXXX``, with
+UTF-16 surrogate pairs that must pair up) and hands each decoded character to
+``value``. The raw text and every escaped spelling of a character therefore
+lead to the same ``value`` state, so constraints such as ``pattern`` or
+``maxLength`` are checked on what the string *means*, not on how it is spelled.
+
+``allowed()`` is exact: an escape is offered only when it can decode to a
+character ``value`` takes, and every hex digit of a ``\\u`` escape is offered
+only when some code point (or surrogate pair) starting with those digits is
+one ``value`` takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from functools import lru_cache
+
+from ..base import Parser
+from ..charset import CharSet
+from ..text import FreeText
+
+__all__ = ["JsonString", "any_string", "json_escape_minimal"]
+
+_QUOTE = '"'
+_BACKSLASH = "\\"
+#: Characters that never appear raw inside a JSON string.
+_NOT_RAW = CharSet([(0x00, 0x1F), (0x22, 0x22), (0x5C, 0x5C)])
+_SURROGATES = CharSet([(0xD800, 0xDFFF)])
+_CONTROLS = CharSet([(0x00, 0x1F)])
+_NOT_QUOTE = ~CharSet.of('"')
+_HEX = "0123456789abcdefABCDEF"
+#: Short escapes: the letter after the backslash -> the decoded character.
+_SHORT_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_SHORT_SPELLING = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+# Escape states: ``esc`` is a small tuple; the first item is the mode.
+_START = 0  # before the opening quote
+_PLAIN = 1  # inside the string, not in an escape
+_BS = 2  # just read a backslash
+_U = 3  # (_U, digits read, value so far): in a \u escape
+_HIGH_BS = 4  # (_HIGH_BS, high): read a high surrogate, a backslash must follow
+_HIGH_U = 5  # (_HIGH_U, high): read its backslash, a 'u' must follow
+_LOW = 6  # (_LOW, digits read, value so far, high): in the low surrogate's \u escape
+_DONE = 7  # after the closing quote
+
+_S_START: tuple[int, ...] = (_START,)
+_S_PLAIN: tuple[int, ...] = (_PLAIN,)
+_S_BS: tuple[int, ...] = (_BS,)
+_S_DONE: tuple[int, ...] = (_DONE,)
+
+
+def _usable(allowed: CharSet, lo: int, hi: int) -> bool:
+    """Whether a ``\\uXXXX`` escape (or pair) whose first value lies in ``[lo, hi]``
+    can decode to a character of ``allowed``.
+
+    Plain code points decode to themselves; high surrogates start a pair whose
+    astral characters form one contiguous range; a lone low surrogate decodes
+    to nothing.
+    """
+    if lo <= 0xD7FF and allowed.intersects_range(lo, min(hi, 0xD7FF)):
+        return True
+    if hi >= 0xE000 and allowed.intersects_range(max(lo, 0xE000), hi):
+        return True
+    h_lo, h_hi = max(lo, 0xD800), min(hi, 0xDBFF)
+    if h_lo <= h_hi:
+        a_lo = 0x10000 + ((h_lo - 0xD800) << 10)
+        a_hi = 0x10000 + ((h_hi - 0xD800) << 10) + 0x3FF
+        if allowed.intersects_range(a_lo, a_hi):
+            return True
+    return False
+
+
+def _low_usable(allowed: CharSet, high: int, lo: int, hi: int) -> bool:
+    """Like :func:`_usable` for the second half of a pair after ``high``."""
+    lo, hi = max(lo, 0xDC00), min(hi, 0xDFFF)
+    if lo > hi:
+        return False
+    base = 0x10000 + ((high - 0xD800) << 10)
+    return allowed.intersects_range(base + lo - 0xDC00, base + hi - 0xDC00)
+
+
+@lru_cache(maxsize=4096)
+def _plain_allowed(value_allowed: CharSet, can_end: bool) -> CharSet:
+    out = value_allowed - _NOT_RAW
+    if can_end:
+        out = out | CharSet.of(_QUOTE)
+    if value_allowed - _SURROGATES:
+        out = out | CharSet.of(_BACKSLASH)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _escape_allowed(value_allowed: CharSet) -> CharSet:
+    chars = [c for c, decoded in _SHORT_ESCAPES.items() if decoded in value_allowed]
+    if value_allowed - _SURROGATES:
+        chars.append("u")
+    return CharSet.of(chars)
+
+
+@lru_cache(maxsize=4096)
+def _plain_loop(value_loop: CharSet) -> CharSet:
+    return value_loop - _NOT_RAW
+
+
+class JsonString(Parser):
+    """A JSON string literal whose decoded characters form a text ``value`` accepts.
+
+    ``value`` is any character-level parser of the decoded string
+    (``FreeText(max_length=5)``, ``Regex(...)``, an ``Intersect``...). The
+    closing quote is allowed only where ``value.can_end()``. States are
+    immutable; ``key()`` is ``("jstr", escape state, value.key())``.
+    """
+
+    __slots__ = ("_key", "esc", "value")
+
+    def __init__(self, value: Parser, _esc: tuple[int, ...] = _S_START) -> None:
+        if not isinstance(value, Parser):
+            from ...errors import GrammarError
+
+            raise GrammarError(f"JsonString needs a Parser for the decoded value, got {value!r}")
+        self.value = value
+        self.esc = _esc
+        self._key: Hashable = ("jstr", _esc, value.key())
+
+    def _with(self, value: Parser, esc: tuple[int, ...]) -> JsonString:
+        obj = JsonString.__new__(JsonString)
+        obj.value = value
+        obj.esc = esc
+        obj._key = ("jstr", esc, value.key())
+        return obj
+
+    def _feed(self, decoded: str) -> Parser | None:
+        nxt = self.value.advance(decoded)
+        if nxt is None:
+            return None
+        if nxt is self.value and self.esc[0] == _PLAIN:
+            return self
+        return self._with(nxt, _S_PLAIN)
+
+    # -- the four primitives ---------------------------------------------------
+    def advance(self, char: str) -> Parser | None:
+        mode = self.esc[0]
+        if mode == _PLAIN:
+            if char == _QUOTE:
+                return self._with(self.value, _S_DONE) if self.value.can_end() else None
+            if char == _BACKSLASH:
+                return self._with(self.value, _S_BS) if char in self.allowed() else None
+            if char in _NOT_RAW:
+                return None
+            return self._feed(char)
+        if mode == _START:
+            return self._with(self.value, _S_PLAIN) if char == _QUOTE else None
+        if mode == _BS:
+            decoded = _SHORT_ESCAPES.get(char)
+            if decoded is not None:
+                return self._feed(decoded)
+            if char == "u" and char in _escape_allowed(self.value.allowed()):
+                return self._with(self.value, (_U, 0, 0))
+            return None
+        if mode == _DONE or (char not in _HEX and mode != _HIGH_BS and mode != _HIGH_U):
+            return None
+        if mode == _U:
+            _, n, acc = self.esc
+            acc = acc * 16 + int(char, 16)
+            n += 1
+            span = 16 ** (4 - n) - 1
+            lo = acc << (4 * (4 - n))
+            if not _usable(self.value.allowed(), lo, lo + span):
+                return None
+            if n < 4:
+                return self._with(self.value, (_U, n, acc))
+            if 0xD800 <= acc <= 0xDBFF:
+                return self._with(self.value, (_HIGH_BS, acc))
+            return self._feed(chr(acc))
+        if mode == _HIGH_BS:
+            return self._with(self.value, (_HIGH_U, self.esc[1])) if char == _BACKSLASH else None
+        if mode == _HIGH_U:
+            return self._with(self.value, (_LOW, 0, 0, self.esc[1])) if char == "u" else None
+        # mode == _LOW
+        _, n, acc, high = self.esc
+        acc = acc * 16 + int(char, 16)
+        n += 1
+        lo = acc << (4 * (4 - n))
+        if not _low_usable(self.value.allowed(), high, lo, lo + 16 ** (4 - n) - 1):
+            return None
+        if n < 4:
+            return self._with(self.value, (_LOW, n, acc, high))
+        return self._feed(chr(0x10000 + ((high - 0xD800) << 10) + (acc - 0xDC00)))
+
+    def allowed(self) -> CharSet:
+        mode = self.esc[0]
+        if mode == _PLAIN:
+            return _plain_allowed(self.value.allowed(), self.value.can_end())
+        if mode == _START:
+            return CharSet.of(_QUOTE)
+        if mode == _BS:
+            return _escape_allowed(self.value.allowed())
+        if mode == _DONE:
+            return CharSet.EMPTY
+        if mode == _HIGH_BS:
+            return CharSet.of(_BACKSLASH)
+        if mode == _HIGH_U:
+            return CharSet.of("u")
+        return CharSet.of(c for c in _HEX if self.advance(c) is not None)
+
+    def can_end(self) -> bool:
+        return self.esc[0] == _DONE
+
+    def key(self) -> Hashable:
+        return self._key
+
+    def loop(self) -> CharSet:
+        if self.esc[0] != _PLAIN:
+            return CharSet.EMPTY
+        return _plain_loop(self.value.loop())
+
+    def loop_limit(self) -> int | None:
+        return self.value.loop_limit() if self.esc[0] == _PLAIN else None
+
+    def step_class(self, char: str) -> CharSet:
+        mode = self.esc[0]
+        if mode == _PLAIN:
+            if char in _NOT_RAW:
+                return CharSet.of(char) if char in '"\\' else _CONTROLS
+            return _plain_loop(self.value.step_class(char))
+        if mode == _START:
+            return CharSet.of(char) if char == _QUOTE else _NOT_QUOTE
+        if mode == _DONE:
+            return CharSet.ANY
+        return CharSet.of(char)
+
+    def shortest(self, limit: int = 20000) -> str | None:
+        mode = self.esc[0]
+        if mode == _DONE:
+            return ""
+        if mode == _START:
+            rest = self._with(self.value, _S_PLAIN).shortest(limit)
+            return None if rest is None else _QUOTE + rest
+        if mode == _PLAIN:
+            decoded = self.value.shortest(limit)
+            if decoded is None:
+                return None
+            return json_escape_minimal(decoded) + _QUOTE
+        if mode == _BS:
+            best: str | None = None
+            for char in self.allowed():
+                nxt = self.advance(char)
+                tail = None if nxt is None else nxt.shortest(limit)
+                if tail is not None and (best is None or len(tail) + 1 < len(best)):
+                    best = char + tail
+            return best
+        # Inside a \u escape: every allowed digit can be completed, take the first.
+        out: list[str] = []
+        state: Parser | None = self
+        while isinstance(state, JsonString) and state.esc[0] not in (_PLAIN, _DONE):
+            digit = next(state.allowed().samples(), None)
+            if digit is None:
+                return None
+            out.append(digit)
+            state = state.advance(digit)
+        if state is None:
+            return None
+        tail = state.shortest(limit)
+        return None if tail is None else "".join(out) + tail
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (JsonString, (self.value, self.esc))
+
+
+def json_escape_minimal(text: str) -> str:
+    """``text`` as the inside of a JSON string literal, escaping only what must be.
+
+    ``"`` and ``\\`` get their short escapes, controls their short escape or
+    ``\\u00XX``; every other character (lone surrogates aside, which become
+    ``\\uXXXX``) is written raw.
+    """
+    out: list[str] = []
+    for char in text:
+        short = _SHORT_SPELLING.get(char)
+        if short is not None:
+            out.append(short)
+        elif char < " " or 0xD800 <= ord(char) <= 0xDFFF:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_ANY_STRING: JsonString | None = None
+
+
+def any_string() -> JsonString:
+    """Any JSON string literal (a shared instance)."""
+    global _ANY_STRING
+    if _ANY_STRING is None:
+        _ANY_STRING = JsonString(FreeText())
+    return _ANY_STRING

@@ -1,0 +1,172 @@
+"""search_pattern: ECMA-262 patterns with search semantics, checked against ``re``."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lmparsec import Regex
+from lmparsec.combinators.jsonschema.ecma import search_pattern
+from lmparsec.errors import SchemaError, UnsupportedSchemaError
+
+SHARED = Path(__file__).resolve().parents[3].parent / "shared"
+SUITE = SHARED / "json-schema-test-suite" / "draft2020-12"
+
+# (ECMA pattern, the same pattern for Python's re with re.ASCII where it agrees)
+ORACLE_PATTERNS = [
+    ("a", "a"),
+    ("^a", "^a"),
+    ("a$", "a$"),
+    ("^ab*c?$", "^ab*c?$"),
+    ("^[a-c]{2,3}$", "^[a-c]{2,3}$"),
+    ("b{2,}", "b{2,}"),
+    ("(?:ab|ba)+", "(?:ab|ba)+"),
+    ("^(?<x>a|b)c", "^(?P<x>a|b)c"),
+    ("\\d\\D", "\\d\\D"),
+    ("^\\w+$", "^\\w+$"),
+    ("\\W", "\\W"),
+    ("a.c", "a[^\\n\\r\\u2028\\u2029]c"),
+    ("[^a-c]", "[^a-c]"),
+    ("^[\\w-]*$", "^[\\w-]*$"),
+    ("x*?y", "x*?y"),
+    ("^$", "^\\Z"),
+    ("a|^b|c$", "a|^b|c$"),
+    ("\\x41\\u0062", "Ab"),
+    ("[\\^\\]]", "[\\^\\]]"),
+    ("^\\/\\.", "^/\\."),
+    ("", ""),
+]
+_ALPHABET = st.sampled_from(list("abcABC019_-^]./ \n\u2028é"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(_ALPHABET, max_size=7), min_size=8, max_size=8))
+def test_oracle(texts: list[str]) -> None:
+    for ecma, python in ORACLE_PATTERNS:
+        parser = Regex(search_pattern(ecma))
+        for text in texts:
+            # Python's $ also matches before a final newline; ECMA's does not.
+            expected = re.search(python.replace("$", "\\Z"), text, re.ASCII) is not None
+            assert parser.accepts(text) == expected, (ecma, text)
+
+
+def test_ecma_classes() -> None:
+    s = Regex(search_pattern("^\\s$"))
+    for ch in " \t\n\r\v\f\u00a0\u1680\u2000\u2028\u2029\u202f\u205f\u3000\ufeff":
+        assert s.accepts(ch), repr(ch)
+    assert not s.accepts("a") and not s.accepts("\u200b")
+    dot = Regex(search_pattern("^.$"))
+    assert dot.accepts("😀") and dot.accepts("\u0085")
+    assert not any(dot.accepts(ch) for ch in "\n\r\u2028\u2029")
+    assert Regex(search_pattern("^[^]$")).accepts("\n")
+    assert not Regex(search_pattern("[]")).accepts("")
+    assert Regex(search_pattern("^\\uD83D\\uDE00$")).accepts("😀")
+    assert Regex(search_pattern("^\\u{1F600}+$")).accepts("😀😀")
+    assert Regex(search_pattern("^\\cJ$")).accepts("\n")
+    assert Regex(search_pattern("^\\p{Lu}\\P{Lu}$")).accepts("Éa")
+    assert not Regex(search_pattern("^\\p{Nd}$")).accepts("a")
+    assert Regex(search_pattern("x{")).accepts("ax{")
+    assert not Regex(search_pattern("^\\d$")).accepts("٣")  # ECMA \d is ASCII
+
+
+@pytest.mark.parametrize("pattern", ["(?=a)", "(?!a)", "(?<=a)b", "(?<!a)b", "(a)\\1", "(?<n>a)\\k<n>",
+                                     "a\\b", "\\Ba", "a^b", "(^a)", "(a$)", "a$b", "\\p{L}"])
+def test_unsupported(pattern: str) -> None:
+    with pytest.raises(UnsupportedSchemaError) as info:
+        search_pattern(pattern, pointer="/properties/x/pattern")
+    assert info.value.keyword == "pattern"
+    assert info.value.pointer == "/properties/x/pattern"
+
+
+@pytest.mark.parametrize(
+    "pattern", ["(", "a)", "[a", "[b-a]", "a**", "*a", "\\", "\\x4", "\\u{110000}", "(?<>a)", "a{2,1}"]
+)
+def test_malformed(pattern: str) -> None:
+    with pytest.raises(SchemaError) as info:
+        search_pattern(pattern)
+    assert not isinstance(info.value, UnsupportedSchemaError)
+
+
+def _suite_cases(path: Path) -> list[Any]:
+    out = []
+    for group in json.loads(path.read_text(encoding="utf-8")):
+        schema = group["schema"]
+        pattern = schema.get("pattern") if isinstance(schema, dict) else None
+        if not isinstance(pattern, str):
+            continue  # patternProperties and friends belong to the compiler's tests
+        for test in group["tests"]:
+            if isinstance(test["data"], str):
+                out.append(pytest.param(pattern, test["data"], test["valid"],
+                                        id=f"{path.stem}:{group['description'][:40]}:{test['description'][:40]}"))
+    return out
+
+
+def _all_suite_cases() -> list[Any]:
+    path = SUITE / "pattern.json"
+    if not path.is_file():
+        return [pytest.param("", "", True, marks=pytest.mark.skip(reason=f"{path} is absent"))]
+    return _suite_cases(path)
+
+
+# Suite patterns search_pattern knowingly refuses, with the reason.
+KNOWN_UNSUPPORTED = {
+    "^\\p{Letter}+$": "\\p{L} spans 131k code points: too large a class for interegular to build quickly",
+}
+
+
+@pytest.mark.parametrize(("pattern", "data", "valid"), _all_suite_cases())
+def test_suite(pattern: str, data: str, valid: bool) -> None:
+    if pattern in KNOWN_UNSUPPORTED:
+        with pytest.raises(UnsupportedSchemaError):
+            search_pattern(pattern)
+        return
+    assert Regex(search_pattern(pattern)).accepts(data) == valid
+
+
+def test_fast() -> None:
+    import time
+
+    start = time.perf_counter()
+    for i in range(20):
+        Regex(search_pattern(f"^[a-z]{{{i},{i + 3}}}@(?:x|y)\\d+$"))
+    assert time.perf_counter() - start < 5
+
+
+# optional/format/ecmascript-regex.json holds ECMA regexes that are (in)valid as
+# format "regex": search_pattern must reject the invalid ones with SchemaError and
+# compile (or knowingly call unsupported) the valid ones.
+ECMA_SYNTAX_EXPECTED_FAILURES: dict[str, str] = {}
+
+
+def _syntax_cases() -> list[Any]:
+    path = SUITE / "optional" / "format" / "ecmascript-regex.json"
+    if not path.is_file():
+        return [pytest.param("", True, marks=pytest.mark.skip(reason=f"{path} is absent"))]
+    out = []
+    for group in json.loads(path.read_text(encoding="utf-8")):
+        for test in group["tests"]:
+            if isinstance(test["data"], str):
+                reason = ECMA_SYNTAX_EXPECTED_FAILURES.get(test["description"])
+                marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+                out.append(
+                    pytest.param(test["data"], test["valid"], marks=marks, id=test["description"][:60])
+                )
+    return out
+
+
+@pytest.mark.parametrize(("pattern", "valid"), _syntax_cases())
+def test_suite_syntax(pattern: str, valid: bool) -> None:
+    try:
+        Regex(search_pattern(pattern))
+        ok = True
+    except UnsupportedSchemaError:
+        ok = True
+    except SchemaError:
+        ok = False
+    assert ok == valid
