@@ -1,0 +1,291 @@
+"""JSON arrays: per-position item schemas, counts, ``contains`` and ``uniqueItems``.
+
+The state is the phase, the whitespace slot, how many elements have started
+(capped where the count stops mattering), how many matched ``contains``
+(capped likewise) and the element being read. ``contains`` runs its own
+parser over each element beside the item parser; ``uniqueItems`` keeps the
+values written so far (compared as JSON values: ``1`` equals ``1.0``, key
+order is free) and the current element's text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
+
+from ..base import Parser
+from ..charset import CharSet
+from .nodes import Node
+from .spec import norm_key
+
+if TYPE_CHECKING:
+    from .whitespace import WhitespacePolicy
+
+__all__ = ["ArrayNode", "ArrayState"]
+
+OPEN, FIRST, VALUE, POSTVAL, PREVAL, DONE = range(6)
+_OPEN_SET = CharSet.of("[")
+_CLOSE_SET = CharSet.of("]")
+_COMMA_SET = CharSet.of(",")
+
+
+class ArrayNode(Node):
+    """A compiled array schema."""
+
+    __slots__ = (
+        "contains",
+        "contains_cap",
+        "index_cap",
+        "items",
+        "max_contains",
+        "max_items",
+        "min_contains",
+        "min_items",
+        "prefix",
+        "unique",
+        "ws",
+    )
+
+    def __init__(self, gid: int, *, prefix: list[Node], items: Node | None, min_items: int,
+                 max_items: int | None, contains: Node | None, min_contains: int,
+                 max_contains: int | None, unique: bool, ws: WhitespacePolicy) -> None:
+        super().__init__(gid)
+        self.prefix = prefix
+        self.items = items
+        self.min_items = min_items
+        self.max_items = max_items
+        self.contains = contains
+        self.min_contains = min_contains if contains is not None else 0
+        self.max_contains = max_contains if contains is not None else None
+        self.unique = unique
+        self.ws = ws
+        self.index_cap = max(len(prefix), min_items, max_items or 0)
+        self.contains_cap = max(self.min_contains, self.max_contains or 0) + 1
+
+    def start(self, depth: int) -> Parser:
+        return ArrayState(self, depth, OPEN, 0, 0, 0, None, None, frozenset(), "")
+
+    def first(self) -> CharSet:
+        return _OPEN_SET
+
+    def item_node(self, index: int) -> Node | None:
+        if self.max_items is not None and index >= self.max_items:
+            return None
+        if index < len(self.prefix):
+            return self.prefix[index]
+        return self.items
+
+    def can_close(self, index: int, ccount: int) -> bool:
+        return index >= self.min_items and ccount >= self.min_contains
+
+    def _compute_shortest(self) -> str | None:
+        return self.start(0).shortest()
+
+
+class ArrayState(Parser):
+    __slots__ = (
+        "_key",
+        "cchild",
+        "ccount",
+        "child",
+        "depth",
+        "index",
+        "node",
+        "phase",
+        "seen",
+        "text",
+        "ws",
+    )
+
+    def __init__(self, node: ArrayNode, depth: int, phase: int, ws: int, index: int, ccount: int,
+                 child: Parser | None, cchild: Parser | None, seen: frozenset[Any], text: str) -> None:
+        self.node = node
+        self.depth = depth
+        self.phase = phase
+        self.ws = ws
+        self.index = index
+        self.ccount = ccount
+        self.child = child
+        self.cchild = cchild
+        self.seen = seen
+        self.text = text
+        self._key: Hashable = None
+
+    def _with(self, phase: int, ws: int = 0) -> ArrayState:
+        return ArrayState(self.node, self.depth, phase, ws, self.index, self.ccount, None, None,
+                          self.seen, "")
+
+    def _start_element(self, char: str) -> Parser | None:
+        node = self.node
+        item = node.item_node(self.index)
+        if item is None:
+            return None
+        st = item.start(self.depth + 1).advance(char)
+        if st is None:
+            return None
+        cst = None
+        if node.contains is not None:
+            cst = node.contains.start(self.depth + 1).advance(char)
+        index = min(self.index + 1, node.index_cap)
+        return ArrayState(node, self.depth, VALUE, 0, index, self.ccount, st, cst, self.seen,
+                          char if node.unique else "")
+
+    def _end_element(self) -> ArrayState | None:
+        """The state after the element in ``child`` is complete (None if it may not end here)."""
+        node = self.node
+        ccount = self.ccount
+        if node.contains is not None and self.cchild is not None and self.cchild.can_end():
+            ccount = min(ccount + 1, node.contains_cap)
+            if node.max_contains is not None and ccount > node.max_contains:
+                return None
+        seen = self.seen
+        if node.unique:
+            try:
+                value = norm_key(json.loads(self.text))
+            except ValueError:
+                return None
+            if value in seen:
+                return None
+            seen = seen | {value}
+        return ArrayState(node, self.depth, POSTVAL, 0, self.index, ccount, None, None, seen, "")
+
+    def advance(self, char: str) -> Parser | None:
+        phase = self.phase
+        node = self.node
+        if phase == VALUE:
+            child = self.child
+            assert child is not None
+            nxt = child.advance(char)
+            if nxt is not None:
+                cnxt = None if self.cchild is None else self.cchild.advance(char)
+                if nxt is child and cnxt is self.cchild and not node.unique:
+                    return self
+                return ArrayState(node, self.depth, VALUE, 0, self.index, self.ccount, nxt, cnxt,
+                                  self.seen, self.text + char if node.unique else "")
+            if not child.can_end():
+                return None
+            ended = self._end_element()
+            return None if ended is None else ended._after_value(char)
+        if phase == POSTVAL:
+            return self._after_value(char)
+        if phase == OPEN:
+            return self._with(FIRST) if char == "[" else None
+        if phase in (FIRST, PREVAL):
+            ws = node.ws.advance(self.ws, self.depth, char)
+            if ws is not None:
+                return self._with(phase, ws)
+            if char == "]" and phase == FIRST and node.can_close(self.index, self.ccount):
+                return self._with(DONE)
+            return self._start_element(char)
+        return None
+
+    def _after_value(self, char: str) -> Parser | None:
+        node = self.node
+        ws = node.ws.advance(self.ws, self.depth, char)
+        if ws is not None:
+            return self._with(POSTVAL, ws)
+        if char == ",":
+            return self._with(PREVAL) if node.item_node(self.index) is not None else None
+        if char == "]" and node.can_close(self.index, self.ccount):
+            return self._with(DONE)
+        return None
+
+    def _after_value_allowed(self) -> CharSet:
+        node = self.node
+        out = node.ws.allowed(self.ws, self.depth)
+        if node.item_node(self.index) is not None:
+            out = out | _COMMA_SET
+        if node.can_close(self.index, self.ccount):
+            out = out | _CLOSE_SET
+        return out
+
+    def allowed(self) -> CharSet:
+        phase = self.phase
+        node = self.node
+        if phase == VALUE:
+            child = self.child
+            assert child is not None
+            out = child.allowed()
+            if child.can_end():
+                ended = self._end_element()
+                if ended is not None:
+                    out = out | ended._after_value_allowed()
+            return out
+        if phase == POSTVAL:
+            return self._after_value_allowed()
+        if phase == OPEN:
+            return _OPEN_SET
+        if phase in (FIRST, PREVAL):
+            out = node.ws.allowed(self.ws, self.depth)
+            item = node.item_node(self.index)
+            if item is not None:
+                out = out | item.first()
+            if phase == FIRST and node.can_close(self.index, self.ccount):
+                out = out | _CLOSE_SET
+            return out
+        return CharSet.EMPTY
+
+    def can_end(self) -> bool:
+        return self.phase == DONE
+
+    def loop(self) -> CharSet:
+        if self.phase != VALUE or self.node.unique:
+            return CharSet.EMPTY
+        assert self.child is not None
+        out = self.child.loop()
+        if out and self.cchild is not None:
+            out = out & self.cchild.loop()
+        if out and self.child.can_end():
+            out = out - self._after_value_allowed()
+        return out
+
+    def key(self) -> Hashable:
+        k = self._key
+        if k is None:
+            k = self._key = (
+                self.node.gid, self.depth, self.phase, self.ws, self.index, self.ccount,
+                None if self.child is None else self.child.key(),
+                None if self.cchild is None else self.cchild.key(),
+                self.seen or None, self.text or None,
+            )
+        return k
+
+    def shortest(self, limit: int = 20000) -> str | None:
+        node = self.node
+        if node.contains is not None or (node.unique and node.min_items > 1):
+            return super().shortest(limit)
+        phase = self.phase
+        if phase == DONE:
+            return ""
+        if phase == OPEN:
+            tail = self._with(FIRST).shortest(limit)
+            return None if tail is None else "[" + tail
+        if phase == VALUE:
+            assert self.child is not None
+            if self.child.can_end():
+                ended = self._end_element()
+                return None if ended is None else ended.shortest(limit)
+            head = self.child.shortest(limit)
+            if head is None:
+                return None
+            nxt = self.advance_text(head)
+            if nxt is None:
+                return super().shortest(limit)
+            tail = nxt.shortest(limit)
+            return None if tail is None else head + tail
+        # FIRST, PREVAL, POSTVAL
+        index = self.index
+        parts: list[str] = []
+        comma = phase == POSTVAL
+        need = phase == PREVAL
+        while need or index < node.min_items:
+            item = node.item_node(index)
+            text = None if item is None else item.shortest()
+            if text is None:
+                return None
+            parts.append(("," if comma else "") + text)
+            comma = True
+            need = False
+            index += 1
+        return "".join(parts) + "]"

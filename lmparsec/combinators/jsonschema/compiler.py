@@ -1,0 +1,739 @@
+"""``JsonSchema(schema, **options)``: a JSON Schema compiled to a parser.
+
+Dispatch only: locations are resolved (:mod:`.refs`), flattened into specs
+(:mod:`.spec`), and specs turned into nodes: scalars here, objects in
+:mod:`.objects`, arrays in :mod:`.arrays`, enums in :mod:`.values`, boolean
+combinations in :mod:`.nodes`. See :func:`JsonSchema` for the options.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ...errors import GrammarError, RegexError, SchemaError, UnsupportedSchemaError
+from ..base import Parser, grammar_id
+from ..logic import Intersect
+from ..regex import Regex, regex_from_fsm
+from ..text import FreeText
+from .arrays import ArrayNode
+from .formats import format_pattern
+from .nodes import (
+    ForwardNode,
+    IfNode,
+    IntersectNode,
+    NeverNode,
+    Node,
+    NotNode,
+    OneOfNode,
+    ParserNode,
+    TypedNode,
+    UnionNode,
+)
+from .numbers import integer_fsm, integer_pattern, number_fsm, number_pattern
+from .objects import ObjectNode
+from .patterns import pattern_parser
+from .refs import Registry, draft_of, join_uri
+from .spec import Loc, NotMergeableError, Spec, _search, absorb, canonical
+from .strings import JsonString
+from .values import Choices, group_parts, json_kind, literal_node, scalar_enum_parts
+from .whitespace import WhitespacePolicy, make_policy
+
+__all__ = ["JsonSchema", "Compiler"]
+
+KEY_ORDERS = ("schema", "any")
+#: Keywords whose meaning the compiler knows (everything else is ignored as unknown).
+ASSERTIONS = frozenset({
+    "type", "enum", "const", "minLength", "maxLength", "pattern", "format", "minimum", "maximum",
+    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "properties", "patternProperties",
+    "additionalProperties", "propertyNames", "required", "minProperties", "maxProperties",
+    "dependencies", "dependentRequired", "dependentSchemas", "items", "prefixItems",
+    "additionalItems", "contains", "minContains", "maxContains", "minItems", "maxItems",
+    "uniqueItems", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "$ref", "$dynamicRef",
+    "$recursiveRef", "unevaluatedProperties", "unevaluatedItems",
+})
+_ALL_TYPES = {"null", "boolean", "number", "string", "object", "array"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    key_order: tuple[str, ...] | str
+    strict: bool
+    ws: WhitespacePolicy
+    unsupported: str
+
+    def describe(self) -> tuple[Any, ...]:
+        return (self.key_order, self.strict, self.ws.indent, self.unsupported)
+
+
+def _exact(value: Any) -> Fraction:
+    if isinstance(value, float):
+        return Fraction(Decimal(repr(value)))
+    return Fraction(value)
+
+
+class EnumNode(Node):
+    """``enum``/``const``: the listed values that the rest of the schema accepts.
+
+    The values are checked against the rest of the schema lazily (on first
+    use), which keeps recursive schemas compilable.
+    """
+
+    __slots__ = ("_node", "compiler", "rest", "types", "values")
+
+    def __init__(self, gid: int, values: list[Any], rest: Node | None, types: set[str] | None,
+                 compiler: Compiler) -> None:
+        super().__init__(gid)
+        self.values = values
+        self.rest = rest
+        self.types = types
+        self.compiler = compiler
+        self._node: Node | None = None
+
+    def built(self) -> Node:
+        if self._node is None:
+            kept = []
+            for v in self.values:
+                kind = json_kind(v)
+                if kind == "unknown":
+                    continue
+                if self.types is not None:
+                    ok = kind in self.types or (kind == "integer" and "number" in self.types) or (
+                        kind == "number" and "number" in self.types)
+                    if not ok:
+                        continue
+                if self.rest is not None:
+                    text = json.dumps(v, separators=(",", ":"))
+                    if not self.rest.start(0).accepts(text):
+                        continue
+                kept.append(v)
+            self._node = self.compiler.const_node(kept, self.gid)
+        return self._node
+
+    def start(self, depth: int) -> Parser:
+        return self.built().start(depth)
+
+    def first(self) -> Any:
+        return self.built().first()
+
+    def _compute_shortest(self) -> str | None:
+        return self.built().shortest()
+
+
+class Compiler:
+    """Compiles one root schema (plus offline resources) with fixed options."""
+
+    def __init__(self, root: Any, options: Options, resources: Mapping[str, Any] | None) -> None:
+        self.options = options
+        self.draft = draft_of(root)
+        self.registry = Registry(root, resources, self.draft)
+        res_canon = canonical(sorted((k, v) for k, v in (resources or {}).items())) if resources else ""
+        self.doc_gid = grammar_id(("jsonschema-doc", canonical(root), res_canon, options.describe()))
+        self.cache: dict[tuple[Any, ...], Node] = {}
+        self.keep: list[Any] = []  # synthesized schemas, alive while their id() is a cache key
+        self.never = NeverNode()
+        self.any = self._build_any()
+        scope = (self.registry.root_uri,) if self.registry.uses_dynamic else ()
+        self.root_loc = Loc(root, self.registry.root_uri, self.draft, "", scope, True)
+
+    # -- entry points ---------------------------------------------------------
+    def compile(self) -> Node:
+        return self.node(self.root_loc)
+
+    def node(self, loc: Loc) -> Node:
+        s = loc.schema
+        if s is True:
+            return self.any
+        if s is False:
+            return self.never
+        if not isinstance(s, dict):
+            raise SchemaError(f"a schema must be an object or a boolean, got {s!r}", pointer=loc.pointer)
+        loc = self._enter(loc)
+        ck = (id(s), loc.base, loc.scope)
+        hit = self.cache.get(ck)
+        if hit is not None:
+            return hit
+        gid = grammar_id(("jsonschema", self.doc_gid, loc.base, loc.scope, canonical(s)))
+        fwd = ForwardNode(gid)
+        self.cache[ck] = fwd
+        fwd.target = self._compile(loc, gid)
+        return fwd
+
+    def conj(self, locs: list[Loc]) -> Node:
+        """The conjunction of several locations as one node (merged when possible)."""
+        locs = [lc for lc in locs if lc.schema is not True and lc.schema != {}]
+        if not locs:
+            return self.any
+        if len(locs) == 1:
+            return self.node(locs[0])
+        if any(lc.schema is False for lc in locs):
+            return self.never
+        synthetic = {"allOf": [lc.schema for lc in locs]}
+        key = ("conj", tuple((id(lc.schema), lc.base, lc.scope) for lc in locs))
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        self.keep.append(synthetic)
+        gid = grammar_id(("jsonschema-conj", self.doc_gid,
+                          tuple((lc.base, lc.scope, canonical(lc.schema)) for lc in locs)))
+        fwd = ForwardNode(gid)
+        self.cache[key] = fwd
+        spec = Spec()
+        for lc in locs:
+            self._flatten_member(spec, lc, set())
+        fwd.target = self.compile_spec(spec, locs[0], gid)
+        return fwd
+
+    # -- locations ------------------------------------------------------------
+    def _enter(self, loc: Loc) -> Loc:
+        s = loc.schema
+        if not isinstance(s, dict) or loc.entered:
+            return loc
+        draft = loc.draft
+        if "$schema" in s and isinstance(s["$schema"], str):
+            draft = draft_of(s, draft)
+        own = s.get("id" if draft <= 4 else "$id")
+        if not isinstance(own, str) or own.startswith("#"):
+            return dataclasses.replace(loc, draft=draft, entered=True)
+        base = join_uri(loc.base, own).split("#", 1)[0]
+        scope = loc.scope
+        if self.registry.uses_dynamic and base not in scope:
+            scope = (*scope, base)
+        return Loc(s, base, draft, loc.pointer, scope, True)
+
+    def _resolve(self, loc: Loc, ref: Any, keyword: str) -> Loc:
+        if not isinstance(ref, str):
+            raise SchemaError(f"{keyword} must be a string, got {ref!r}", pointer=f"{loc.pointer}/{keyword}")
+        schema, base, draft = self.registry.resolve(loc.base, ref, f"{loc.pointer}/{keyword}")
+        scope = loc.scope
+        if self.registry.uses_dynamic and base not in scope:
+            scope = (*scope, base)
+        return Loc(schema, base, draft, f"{loc.pointer}/{keyword}", scope, True)
+
+    def _resolve_dynamic(self, loc: Loc, keyword: str) -> Loc:
+        ref = loc.schema[keyword]
+        target = self._resolve(loc, ref, keyword)
+        reg = self.registry
+        if keyword == "$dynamicRef":
+            frag = ref.split("#", 1)[1] if "#" in ref else ""
+            if frag and not frag.startswith("/") and isinstance(target.schema, dict) and \
+                    target.schema.get("$dynamicAnchor") == frag:
+                for uri in loc.scope:
+                    hit = reg.dynamic_anchors.get(f"{uri}#{frag}")
+                    if hit is not None:
+                        return Loc(hit, uri, reg.resources.get(uri, (None, loc.draft))[1], target.pointer,
+                                   loc.scope, True)
+        else:  # $recursiveRef
+            if isinstance(target.schema, dict) and target.schema.get("$recursiveAnchor") is True:
+                for uri in loc.scope:
+                    if uri in reg.recursive_anchors:
+                        schema, draft = reg.resources[uri]
+                        return Loc(schema, uri, draft, target.pointer, loc.scope, True)
+        return target
+
+    # -- flattening -------------------------------------------------------------
+    def _compile(self, loc: Loc, gid: int) -> Node:
+        s = loc.schema
+        if "$ref" in s and (loc.draft <= 7 or not any(k in ASSERTIONS for k in s if k != "$ref")):
+            return self.node(self._resolve(loc, s["$ref"], "$ref"))
+        if not any(k in ASSERTIONS for k in s):
+            return self.any
+        spec = Spec()
+        self._flatten_into(spec, loc, set())
+        return self.compile_spec(spec, loc, gid)
+
+    def _flatten_member(self, spec: Spec, loc: Loc, chain: set[Any], top: bool = False) -> None:
+        s = loc.schema
+        if s is True:
+            return
+        if s is False:
+            spec.never = True
+            return
+        if not isinstance(s, dict):
+            raise SchemaError(f"a schema must be an object or a boolean, got {s!r}", pointer=loc.pointer)
+        self._flatten_into(spec, self._enter(loc), chain, top)
+
+    def _flatten_into(self, spec: Spec, loc: Loc, chain: set[Any], top: bool = True) -> None:
+        s = loc.schema
+        ck = (id(s), loc.base, loc.scope)
+        if ck in chain:
+            return
+        if not top and ("unevaluatedProperties" in s or "unevaluatedItems" in s):
+            # its unevaluated* sees only its own annotations: keep it whole
+            spec.extra.append(loc)
+            return
+        chain = chain | {ck}
+        if "$ref" in s:
+            target = self._resolve(loc, s["$ref"], "$ref")
+            if loc.draft <= 7:
+                self._flatten_member(spec, target, chain, top)
+                return
+            self._flatten_member(spec, target, chain)
+        for kw in ("$dynamicRef", "$recursiveRef"):
+            if kw in s:
+                spec.extra.append(self._resolve_dynamic(loc, kw))
+        members = s.get("allOf")
+        if members is not None:
+            if not isinstance(members, list) or not members:
+                raise SchemaError("allOf must be a non-empty array", pointer=f"{loc.pointer}/allOf")
+            for i, m in enumerate(members):
+                self._flatten_member(spec, loc.child(m, f"allOf/{i}"), chain)
+        own = {k: v for k, v in s.items() if k in ASSERTIONS and k not in (
+            "$ref", "allOf", "$dynamicRef", "$recursiveRef")}
+        if not own:
+            return
+        own_loc = dataclasses.replace(loc, schema=own) if len(own) != len(s) else loc
+        if own_loc is not loc:
+            self.keep.append(own)
+        try:
+            absorb(spec, own_loc)
+        except NotMergeableError:
+            spec.extra.append(own_loc)
+
+    # -- specs to nodes -----------------------------------------------------------
+    def _unsupported(self, keyword: str, pointer: str, why: str) -> None:
+        if self.options.unsupported == "error":
+            raise UnsupportedSchemaError(why, keyword=keyword, pointer=pointer)
+
+    def compile_spec(self, spec: Spec, loc: Loc, gid: int) -> Node:
+        if spec.never:
+            return self.never
+        needs_flat = spec.unevaluated_props is not None or spec.unevaluated_items is not None
+        if needs_flat or (self.options.strict and spec.has_object_words()):
+            dist = self._distribute(spec, loc, gid)
+            if dist is not None:
+                return dist
+        if spec.unevaluated_props is not None:
+            self._apply_unevaluated_props(spec, loc)
+        if spec.unevaluated_items is not None:
+            self._apply_unevaluated_items(spec, loc)
+        if spec.enum is not None:
+            rest_spec = dataclasses.replace(spec, enum=None)
+            rest = None
+            if _has_constraints(rest_spec):
+                rest = self.compile_spec(rest_spec, loc, grammar_id((gid, "rest")))
+            return EnumNode(gid, spec.enum, rest, spec.types, self)
+        parts: list[Node] = []
+        typed = self.typed(spec, loc, grammar_id((gid, "typed")))
+        if typed is not None:
+            parts.append(typed)
+        for extra in spec.extra:
+            parts.append(self.node(extra))
+        for i, group in enumerate(spec.any_of):
+            parts.append(UnionNode(grammar_id((gid, "anyOf", i)), [self.node(b) for b in group]))
+        for i, group in enumerate(spec.one_of):
+            parts.append(OneOfNode(grammar_id((gid, "oneOf", i)), [self.node(b) for b in group]))
+        for i, n in enumerate(spec.nots):
+            parts.append(NotNode(grammar_id((gid, "not", i)), self.any, self.node(n)))
+        for i, (c, t, e) in enumerate(spec.conditionals):
+            if t is None and e is None:
+                continue
+            parts.append(IfNode(grammar_id((gid, "if", i)), self.node(c),
+                                self.any if t is None else self.node(t),
+                                self.any if e is None else self.node(e), self.any))
+        for i, (name, dep) in enumerate(spec.dep_schemas):
+            cond_schema = {"type": "object", "required": [name]}
+            self.keep.append(cond_schema)
+            cond = self.node(Loc(cond_schema, loc.base, loc.draft, loc.pointer, loc.scope))
+            parts.append(IfNode(grammar_id((gid, "dep", i)), cond, self.node(dep), self.any, self.any))
+        parts = [p for p in parts if p is not self.any]
+        if not parts:
+            return self.any
+        if any(p is self.never for p in parts):
+            return self.never
+        if len(parts) == 1:
+            return parts[0]
+        return IntersectNode(gid, parts)
+
+    def _distribute(self, spec: Spec, loc: Loc, gid: int) -> Node | None:
+        """Push the spec into the branches of its first anyOf/oneOf/if (so each branch
+        is one flat spec, as strict key sets and unevaluated* need)."""
+        groups = [("anyOf", g) for g in spec.any_of] + [("oneOf", g) for g in spec.one_of]
+        if groups:
+            kind, group = groups[0]
+            if len(group) > 16:
+                return None
+            base = _clone(spec)
+            if kind == "anyOf":
+                base.any_of = base.any_of[1:]
+            else:
+                base.one_of = base.one_of[1:]
+            branches = []
+            for i, b in enumerate(group):
+                bs = _clone(base)
+                self._flatten_member(bs, b, set())
+                branches.append(self.compile_spec(bs, loc, grammar_id((gid, kind, "branch", i))))
+            if kind == "anyOf":
+                return UnionNode(gid, branches)
+            return OneOfNode(gid, branches)
+        if spec.conditionals:
+            cond, then, other = spec.conditionals[0]
+            base = _clone(spec)
+            base.conditionals = base.conditionals[1:]
+            yes = _clone(base)
+            self._flatten_member(yes, cond, set())
+            if then is not None:
+                self._flatten_member(yes, then, set())
+            no = _clone(base)
+            no.nots.append(cond)
+            if other is not None:
+                self._flatten_member(no, other, set())
+            return UnionNode(gid, [self.compile_spec(yes, loc, grammar_id((gid, "then"))),
+                                   self.compile_spec(no, loc, grammar_id((gid, "else")))])
+        return None
+
+    def _apply_unevaluated_props(self, spec: Spec, loc: Loc) -> None:
+        u = spec.unevaluated_props
+        assert u is not None
+        spec.unevaluated_props = None
+        if u.schema is True or u.schema == {}:
+            if spec.additional is None:
+                spec.additional = [u]
+            return
+        if spec.extra or spec.dep_schemas or spec.any_of or spec.one_of or spec.conditionals:
+            self._unsupported("unevaluatedProperties", u.pointer,
+                              "only exact next to properties/patternProperties/allOf/$ref/anyOf/oneOf/if")
+            return
+        if spec.additional is None:
+            spec.additional = [u]
+
+    def _apply_unevaluated_items(self, spec: Spec, loc: Loc) -> None:
+        u = spec.unevaluated_items
+        assert u is not None
+        spec.unevaluated_items = None
+        if u.schema is True or u.schema == {} or spec.items is not None:
+            return
+        if spec.extra or spec.any_of or spec.one_of or spec.conditionals or spec.contains is not None:
+            self._unsupported("unevaluatedItems", u.pointer,
+                              "only exact next to prefixItems/items/allOf/$ref/anyOf/oneOf/if")
+            return
+        spec.items = [u]
+        if spec.prefix is None:
+            spec.prefix = []
+
+    def typed(self, spec: Spec, loc: Loc, gid: int) -> Node | None:
+        """The type-dispatching part of a spec; ``None`` when it admits any JSON value."""
+        types = _ALL_TYPES if spec.types is None else spec.types
+        if types == _ALL_TYPES and not _has_constraints(spec):
+            return None
+        parts: list[Node] = []
+        if "null" in types:
+            parts.append(literal_node("null"))
+        if "boolean" in types:
+            parts.append(ParserNode(grammar_id(("jsonschema-bool",)), Choices.of(["true", "false"])))
+        if "number" in types or "integer" in types:
+            num = self._number(spec, loc, grammar_id((gid, "number")), integer="number" not in types)
+            if num is not None:
+                parts.append(num)
+        if "string" in types:
+            parts.append(self._string(spec, loc, grammar_id((gid, "string"))))
+        if "object" in types:
+            obj = self._object(spec, loc, grammar_id((gid, "object")))
+            if obj is not None:
+                parts.append(obj)
+        if "array" in types:
+            arr = self._array(spec, loc, grammar_id((gid, "array")))
+            if arr is not None:
+                parts.append(arr)
+        if not parts:
+            return self.never
+        return TypedNode(gid, parts)
+
+    def _number(self, spec: Spec, loc: Loc, gid: int, integer: bool) -> Node | None:
+        lo = _tightest(spec.lower, lower=True)
+        hi = _tightest(spec.upper, lower=False)
+        kw: dict[str, Any] = {
+            "minimum": None if lo is None or lo[1] else lo[0],
+            "exclusive_minimum": lo[0] if lo is not None and lo[1] else None,
+            "maximum": None if hi is None or hi[1] else hi[0],
+            "exclusive_maximum": hi[0] if hi is not None and hi[1] else None,
+        }
+        mult = spec.multiple_of[0] if spec.multiple_of else None
+        try:
+            if mult is not None:
+                fsm = integer_fsm(**kw, multiple_of=mult) if integer else number_fsm(**kw, multiple_of=mult)
+                if fsm is None:
+                    return None
+                return ParserNode(gid, regex_from_fsm(fsm, f"number{kw}{mult}"))
+            pattern = integer_pattern(**kw) if integer else number_pattern(**kw)
+        except UnsupportedSchemaError as exc:
+            self._unsupported(exc.keyword, f"{loc.pointer}", str(exc))
+            pattern = integer_pattern(**kw) if integer else number_pattern(**kw)
+        if pattern is None:
+            return None
+        return ParserNode(gid, Regex(pattern))
+
+    def _string(self, spec: Spec, loc: Loc, gid: int) -> Node:
+        inner: list[Parser] = []
+        if spec.min_length or spec.max_length is not None:
+            if spec.max_length is not None and spec.min_length > spec.max_length:
+                return self.never
+            inner.append(FreeText(spec.max_length, min_length=spec.min_length))
+        for pattern, pointer in spec.patterns:
+            try:
+                inner.append(pattern_parser(pattern, pointer))
+            except (RegexError, UnsupportedSchemaError) as exc:
+                self._unsupported("pattern", pointer, str(exc))
+        for name, _pointer in spec.formats:
+            fp = format_pattern(name)
+            if fp is not None:
+                inner.append(Regex(fp))
+        if not inner:
+            value: Parser = FreeText()
+        elif len(inner) == 1:
+            value = inner[0]
+        else:
+            value = Intersect(*inner)
+        return ParserNode(gid, JsonString(value))
+
+    def _key_order(self, names: list[str]) -> tuple[list[str], bool]:
+        order = self.options.key_order
+        if order == "any":
+            return names, False
+        if order == "schema":
+            return names, True
+        listed = [n for n in order if n in names]
+        return listed + [n for n in names if n not in listed], True
+
+    def _object(self, spec: Spec, loc: Loc, gid: int) -> Node | None:
+        additional: Node | None
+        if spec.additional is not None:
+            additional = self.conj(spec.additional)
+        elif self.options.strict and (spec.props or spec.pattern_props):
+            additional = None
+        else:
+            additional = self.any
+        if additional is self.never:
+            additional = None
+        names = list(spec.props)
+        wanted = list(spec.required)
+        for k, v in spec.dep_required.items():
+            wanted.append(k)
+            wanted.extend(v)
+        value_locs: dict[str, list[Loc] | None] = {n: spec.props[n] for n in names}
+        for name in wanted:
+            if name in value_locs:
+                continue
+            matched = [lc for p, lc in spec.pattern_props if _search(p, name)]
+            if matched:
+                value_locs[name] = matched
+            elif spec.additional is not None:
+                value_locs[name] = list(spec.additional)
+            else:
+                value_locs[name] = None  # any value (strict mode declares it by requiring it)
+            names.append(name)
+        names, fixed = self._key_order(names)
+        values: list[Node] = []
+        for n in names:
+            locs = value_locs[n]
+            if locs is not None and n in spec.props:
+                locs = [*locs, *(lc for p, lc in spec.pattern_props if _search(p, n))]
+            values.append(self.any if locs is None else self.conj(locs))
+        index = {n: i for i, n in enumerate(names)}
+        required = 0
+        for r in spec.required:
+            required |= 1 << index[r]
+        deps: dict[int, int] = {}
+        for k, v in spec.dep_required.items():
+            mask = 0
+            for d in v:
+                mask |= 1 << index[d]
+            deps[index[k]] = deps.get(index[k], 0) | mask
+        # a required property whose value schema is false makes the object impossible
+        for i, node in enumerate(values):
+            if node is self.never and required >> i & 1:
+                return None
+        patterns: list[tuple[Parser, Node]] = []
+        for p, plc in spec.pattern_props:
+            try:
+                rx = pattern_parser(p, plc.pointer)
+            except (RegexError, UnsupportedSchemaError) as exc:
+                self._unsupported("patternProperties", plc.pointer, str(exc))
+                continue
+            patterns.append((rx, self.node(plc)))
+        names_node = self.conj(spec.property_names) if spec.property_names else None
+        if names_node is self.any:
+            names_node = None
+        if spec.max_props is not None and spec.min_props > spec.max_props:
+            return None
+        return ObjectNode(gid, names=names, values=values, required=required, deps=deps,
+                          patterns=patterns, additional=additional, names_node=names_node,
+                          min_props=spec.min_props, max_props=spec.max_props, fixed=fixed,
+                          ws=self.options.ws)
+
+    def _array(self, spec: Spec, loc: Loc, gid: int) -> Node | None:
+        prefix = [self.conj(p) for p in (spec.prefix or [])]
+        items = self.any if spec.items is None else self.conj(spec.items)
+        max_items = spec.max_items
+        if items is self.never:
+            max_items = len(prefix) if max_items is None else min(max_items, len(prefix))
+        for i, p in enumerate(prefix):
+            if p is self.never:
+                max_items = i if max_items is None else min(max_items, i)
+                break
+        if max_items is not None and spec.min_items > max_items:
+            return None
+        contains = None if spec.contains is None else self.node(spec.contains)
+        if contains is not None:
+            if spec.max_contains is not None and spec.min_contains > spec.max_contains:
+                return None
+            if contains is self.any and spec.min_contains <= 1 and spec.max_contains is None:
+                contains = None
+                spec = dataclasses.replace(spec, min_items=max(spec.min_items, spec.min_contains))
+        return ArrayNode(gid, prefix=prefix, items=None if items is self.never else items,
+                         min_items=spec.min_items, max_items=max_items, contains=contains,
+                         min_contains=spec.min_contains, max_contains=spec.max_contains,
+                         unique=spec.unique, ws=self.options.ws)
+
+    # -- const values ---------------------------------------------------------------
+    def const_node(self, values: list[Any], gid: int) -> Node:
+        parts = scalar_enum_parts([v for v in values if not isinstance(v, (list, dict))], gid)
+        for i, v in enumerate(values):
+            if isinstance(v, (list, dict)):
+                parts.append(self._const_container(v, grammar_id((gid, "const", i))))
+        if not parts:
+            return self.never
+        return group_parts(parts, gid)
+
+    def _const_container(self, value: Any, gid: int) -> Node:
+        if isinstance(value, list):
+            items = [self.const_node([v], grammar_id((gid, i))) for i, v in enumerate(value)]
+            return ArrayNode(gid, prefix=items, items=None, min_items=len(items), max_items=len(items),
+                             contains=None, min_contains=0, max_contains=None, unique=False,
+                             ws=self.options.ws)
+        names = list(value)
+        vals = [self.const_node([value[n]], grammar_id((gid, i))) for i, n in enumerate(names)]
+        return ObjectNode(gid, names=names, values=vals, required=(1 << len(names)) - 1, deps={},
+                          patterns=[], additional=None, names_node=None, min_props=0, max_props=None,
+                          fixed=self.options.key_order != "any", ws=self.options.ws)
+
+    # -- any JSON value -----------------------------------------------------------
+    def _build_any(self) -> Node:
+        ws = self.options.ws
+        gid = grammar_id(("jsonschema-any", ws.indent))
+        fwd = ForwardNode(gid)
+        obj = ObjectNode(grammar_id((gid, "object")), names=[], values=[], required=0, deps={},
+                         patterns=[], additional=fwd, names_node=None, min_props=0, max_props=None,
+                         fixed=False, ws=ws)
+        arr = ArrayNode(grammar_id((gid, "array")), prefix=[], items=fwd, min_items=0, max_items=None,
+                        contains=None, min_contains=0, max_contains=None, unique=False, ws=ws)
+        parts: list[Node] = [
+            literal_node("null"),
+            ParserNode(grammar_id(("jsonschema-bool",)), Choices.of(["true", "false"])),
+            ParserNode(grammar_id(("jsonschema-number",)), Regex(number_pattern() or "")),
+            ParserNode(grammar_id(("jsonschema-string",)), JsonString(FreeText())),
+            obj,
+            arr,
+        ]
+        fwd.target = TypedNode(grammar_id((gid, "typed")), parts)
+        return fwd
+
+
+def _clone(spec: Spec) -> Spec:
+    out = dataclasses.replace(spec)
+    for f in dataclasses.fields(spec):
+        v = getattr(spec, f.name)
+        if isinstance(v, list):
+            setattr(out, f.name, [list(x) if isinstance(x, list) else x for x in v])
+        elif isinstance(v, dict):
+            setattr(out, f.name, {k: list(x) if isinstance(x, list) else x for k, x in v.items()})
+        elif isinstance(v, set):
+            setattr(out, f.name, set(v))
+    return out
+
+
+def _tightest(bounds: list[tuple[Any, bool]], lower: bool) -> tuple[Any, bool] | None:
+    best: tuple[Any, bool] | None = None
+    for value, excl in bounds:
+        if best is None:
+            best = (value, excl)
+            continue
+        a, b = _exact(value), _exact(best[0])
+        if (a > b if lower else a < b) or (a == b and excl):
+            best = (value, excl)
+    return best
+
+
+def _has_constraints(spec: Spec) -> bool:
+    """Whether the spec says more than which types are allowed."""
+    return bool(
+        spec.min_length or spec.max_length is not None or spec.patterns or spec.formats
+        or spec.lower or spec.upper or spec.multiple_of or spec.has_object_words()
+        or spec.property_names or spec.required or spec.min_props or spec.max_props is not None
+        or spec.dep_required or spec.dep_schemas or spec.prefix is not None or spec.items is not None
+        or spec.contains is not None or spec.min_items or spec.max_items is not None or spec.unique
+        or spec.any_of or spec.one_of or spec.nots or spec.conditionals or spec.extra
+        or spec.unevaluated_items is not None or spec.enum is not None
+    )
+
+
+def _to_schema(schema: Any) -> Any:
+    if isinstance(schema, (dict, bool)):
+        return schema
+    if isinstance(schema, str):
+        try:
+            return json.loads(schema)
+        except ValueError as exc:
+            raise SchemaError(f"the schema string is not JSON: {exc}") from exc
+    from .pydantic_support import schema_of
+
+    return schema_of(schema)
+
+
+def JsonSchema(  # noqa: N802 - reads as a class at call sites
+    schema: Any,
+    *,
+    key_order: str | list[str] | tuple[str, ...] = "schema",
+    strict: bool = True,
+    whitespace: Any = "default",
+    unsupported: str = "error",
+    resources: Mapping[str, Any] | None = None,
+) -> Parser:
+    """A parser for JSON texts that validate against ``schema``.
+
+    ``schema`` is a dict, a bool, a JSON string, or a Pydantic model class (or
+    any type ``pydantic.TypeAdapter`` accepts, such as ``list[Person]``).
+
+    Options:
+      - ``key_order``: ``"schema"`` writes declared properties in the order of
+        ``properties`` (optional ones may be skipped; undeclared keys, where
+        allowed, come last); ``"any"`` accepts any order, each key at most once;
+        a list of names puts those first, the rest in schema order.
+      - ``strict``: when a schema declares ``properties`` (or
+        ``patternProperties``) and says nothing of ``additionalProperties``,
+        forbid undeclared keys (``True``, generation-friendly) or allow them
+        as JSON Schema does (``False``).
+      - ``whitespace``: ``"default"`` accepts ``json.dumps`` output with or
+        without ``indent`` (up to 4 per level) and ``separators=(",", ":")``;
+        ``"compact"`` allows none; an int (or ``{"indent": n}``) sets the largest
+        indent per level. No whitespace before or after the top-level value.
+      - ``unsupported``: ``"error"`` raises :class:`UnsupportedSchemaError` on
+        an assertion that cannot be enforced; ``"ignore"`` drops it (the output
+        may then fail validation on that keyword).
+      - ``resources``: URI -> schema document for remote ``$ref`` (never downloaded).
+
+    Keys are matched on their decoded text (any escaping is fine); ``enum``
+    and ``const`` objects follow ``key_order`` too.
+    """
+    if isinstance(key_order, (list, tuple)):
+        if not all(isinstance(k, str) for k in key_order):
+            raise GrammarError("key_order list must hold property names (str)")
+        order: tuple[str, ...] | str = tuple(key_order)
+    elif key_order in KEY_ORDERS:
+        order = key_order
+    else:
+        raise GrammarError(f"key_order must be 'schema', 'any' or a list of names, got {key_order!r}")
+    if unsupported not in ("error", "ignore"):
+        raise GrammarError(f"unsupported must be 'error' or 'ignore', got {unsupported!r}")
+    if resources is not None and not isinstance(resources, Mapping):
+        raise GrammarError("resources must be a mapping of URI -> schema")
+    options = Options(order, bool(strict), make_policy(whitespace), unsupported)
+    root = _to_schema(schema)
+    if not isinstance(root, (dict, bool)):
+        raise SchemaError(f"a schema must be an object or a boolean, got {type(root).__name__}")
+    compiler = Compiler(root, options, resources)
+    return compiler.compile().start(0)

@@ -1,0 +1,332 @@
+"""Compiled schema nodes: one object per distinct schema, states made on demand.
+
+A :class:`Node` is not a parser: it is the compiled form of one schema, and
+``start(depth)`` makes the parser state of a value of that schema nested
+``depth`` containers deep (depth bounds the whitespace). Nodes are built
+once per distinct (schema, options) and carry an interned ``gid`` for keys.
+Recursive schemas are cycles of nodes (a :class:`ForwardNode` is filled in
+after its target compiles); states are created only when a value actually
+begins, so recursion has no depth cap.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable
+
+from ..base import Parser, grammar_id
+from ..charset import CharSet
+from ..logic import Complement, ExactlyOne, Intersect
+from ..union import Union
+
+__all__ = ["Node", "ForwardNode", "NeverNode", "ParserNode", "TypedNode", "UnionNode",
+           "IntersectNode", "OneOfNode", "NotNode", "IfNode", "Never", "ValueStart"]
+
+_guard = threading.local()
+
+
+class Node:
+    """The compiled form of one schema."""
+
+    __slots__ = ("_first", "_short", "gid")
+
+    def __init__(self, gid: int) -> None:
+        self.gid = gid
+        self._short: str | bool | None = False
+        self._first: CharSet | None = None
+
+    def start(self, depth: int) -> Parser:
+        raise NotImplementedError
+
+    def first(self) -> CharSet:
+        """Characters a value of this schema may start with."""
+        if self._first is None:
+            self._first = self.start(0).allowed()
+        return self._first
+
+    def shortest(self) -> str | None:
+        """A shortest compact value text (``None`` when the schema admits none)."""
+        if self._short is True:  # met again while computing: a cycle, not shortest
+            return None
+        if self._short is False:
+            self._short = True
+            try:
+                self._short = self._compute_shortest()
+            except BaseException:
+                self._short = False
+                raise
+        assert self._short is None or isinstance(self._short, str)
+        return self._short
+
+    def _compute_shortest(self) -> str | None:
+        return self.start(0).shortest()
+
+
+def search_shortest(state: Parser, limit: int = 20000) -> str | None:
+    """Breadth-first search for a shortest completion, trying up to 12 characters per
+    allowed range (the generic search tries one, which misses ``3`` in ``multipleOf: 3``)."""
+    import heapq
+    import itertools
+
+    counter = itertools.count()
+    heap: list[tuple[int, int, str, Parser]] = [(0, next(counter), "", state)]
+    seen: set[Hashable] = set()
+    while heap and len(seen) < limit:
+        _, _, text, st = heapq.heappop(heap)
+        k = st.key()
+        if k in seen:
+            continue
+        seen.add(k)
+        if st.can_end():
+            return text
+        for lo, hi in st.allowed().ranges:
+            for cp in [*range(lo, min(hi, lo + 11) + 1), hi] if hi > lo else [lo]:
+                if 0xD800 <= cp <= 0xDFFF:
+                    continue
+                nxt = st.advance(chr(cp))
+                if nxt is not None and nxt.key() not in seen:
+                    heapq.heappush(heap, (len(text) + 1, next(counter), text + chr(cp), nxt))
+    return None
+
+
+class Never(Parser):
+    """The empty language: nothing is allowed and the empty text is not accepted."""
+
+    __slots__ = ()
+
+    def advance(self, char: str) -> Parser | None:
+        return None
+
+    def allowed(self) -> CharSet:
+        return CharSet.EMPTY
+
+    def can_end(self) -> bool:
+        return False
+
+    def key(self) -> Hashable:
+        return ("never",)
+
+    def shortest(self, limit: int = 20000) -> str | None:
+        return None
+
+
+_NEVER = Never()
+
+
+class NeverNode(Node):
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(grammar_id(("jsonschema-never",)))
+
+    def start(self, depth: int) -> Parser:
+        return _NEVER
+
+
+class ForwardNode(Node):
+    """Stands for a node still being compiled (the knot of a recursive schema).
+
+    ``start`` guards against left recursion (``{"anyOf": [{"$ref": "#"}]}``):
+    a node re-entered before any character is consumed contributes nothing.
+    """
+
+    __slots__ = ("target",)
+
+    def __init__(self, gid: int) -> None:
+        super().__init__(gid)
+        self.target: Node | None = None
+
+    def start(self, depth: int) -> Parser:
+        assert self.target is not None, "schema node used before it was compiled"
+        active: set[int] = _guard.__dict__.setdefault("active", set())
+        if id(self) in active:
+            return _NEVER
+        active.add(id(self))
+        try:
+            return self.target.start(depth)
+        finally:
+            active.discard(id(self))
+
+    def first(self) -> CharSet:
+        assert self.target is not None
+        return self.target.first()
+
+    def _compute_shortest(self) -> str | None:
+        assert self.target is not None
+        return self.target.shortest()
+
+
+class ParserNode(Node):
+    """A node whose values are one depth-independent parser (scalars)."""
+
+    __slots__ = ("parser",)
+
+    def __init__(self, gid: int, parser: Parser) -> None:
+        super().__init__(gid)
+        self.parser = parser
+
+    def start(self, depth: int) -> Parser:
+        return self.parser
+
+
+class ValueStart(Parser):
+    """Before a value's first character: dispatch on it to the one type it starts."""
+
+    __slots__ = ("depth", "node")
+
+    def __init__(self, node: TypedNode, depth: int) -> None:
+        self.node = node
+        self.depth = depth
+
+    def advance(self, char: str) -> Parser | None:
+        for part in self.node.parts:
+            if char in part.first():
+                return part.start(self.depth).advance(char)
+        return None
+
+    def allowed(self) -> CharSet:
+        return self.node.first()
+
+    def can_end(self) -> bool:
+        return False
+
+    def key(self) -> Hashable:
+        return (self.node.gid, self.depth)
+
+    def shortest(self, limit: int = 20000) -> str | None:
+        return self.node.shortest()
+
+
+class TypedNode(Node):
+    """A value of one of several JSON types; types start with disjoint characters."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, gid: int, parts: list[Node]) -> None:
+        super().__init__(gid)
+        self.parts = parts
+
+    def start(self, depth: int) -> Parser:
+        if len(self.parts) == 1:
+            return self.parts[0].start(depth)
+        if not self.parts:
+            return _NEVER
+        return ValueStart(self, depth)
+
+    def first(self) -> CharSet:
+        if self._first is None:
+            out = CharSet.EMPTY
+            for p in self.parts:
+                out = out | p.first()
+            self._first = out
+        return self._first
+
+    def _compute_shortest(self) -> str | None:
+        texts = [t for t in (p.shortest() for p in self.parts) if t is not None]
+        return min(texts, key=len) if texts else None
+
+
+class UnionNode(Node):
+    __slots__ = ("parts",)
+
+    def __init__(self, gid: int, parts: list[Node]) -> None:
+        super().__init__(gid)
+        self.parts = parts
+
+    def start(self, depth: int) -> Parser:
+        states = [p.start(depth) for p in self.parts]
+        live = [s for s in states if not isinstance(s, Never)]
+        if not live:
+            return _NEVER
+        return live[0] if len(live) == 1 else Union(*live)
+
+    def _compute_shortest(self) -> str | None:
+        texts = [t for t in (p.shortest() for p in self.parts) if t is not None]
+        return min(texts, key=len) if texts else None
+
+
+class IntersectNode(Node):
+    __slots__ = ("parts",)
+
+    def __init__(self, gid: int, parts: list[Node]) -> None:
+        super().__init__(gid)
+        self.parts = parts
+
+    def start(self, depth: int) -> Parser:
+        states = [p.start(depth) for p in self.parts]
+        if any(isinstance(s, Never) for s in states):
+            return _NEVER
+        return states[0] if len(states) == 1 else Intersect(*states)
+
+    def _compute_shortest(self) -> str | None:
+        return search_shortest(self.start(0), 5000)
+
+
+class OneOfNode(Node):
+    __slots__ = ("parts",)
+
+    def __init__(self, gid: int, parts: list[Node]) -> None:
+        super().__init__(gid)
+        self.parts = parts
+
+    def start(self, depth: int) -> Parser:
+        states = [p.start(depth) for p in self.parts]
+        live = [s for s in states if not isinstance(s, Never)]
+        if not live:
+            return _NEVER
+        return live[0] if len(live) == 1 else ExactlyOne(*live)
+
+    def _compute_shortest(self) -> str | None:
+        return search_shortest(self.start(0), 5000)
+
+
+class NotNode(Node):
+    """Any JSON value that ``excluded`` rejects."""
+
+    __slots__ = ("excluded", "universe")
+
+    def __init__(self, gid: int, universe: Node, excluded: Node) -> None:
+        super().__init__(gid)
+        self.universe = universe
+        self.excluded = excluded
+
+    def start(self, depth: int) -> Parser:
+        exc = self.excluded.start(depth)
+        uni = self.universe.start(depth)
+        if isinstance(exc, Never):
+            return uni
+        return Complement(uni, exc)
+
+    def _compute_shortest(self) -> str | None:
+        return search_shortest(self.start(0), 5000)
+
+
+class IfNode(Node):
+    """``if``/``then``/``else``: (if and then) or (not if and else)."""
+
+    __slots__ = ("cond", "other", "then", "universe")
+
+    def __init__(self, gid: int, cond: Node, then: Node, other: Node, universe: Node) -> None:
+        super().__init__(gid)
+        self.cond = cond
+        self.then = then
+        self.other = other
+        self.universe = universe
+
+    def start(self, depth: int) -> Parser:
+        cond = self.cond.start(depth)
+        if isinstance(cond, Never):
+            return self.other.start(depth)
+        then = self.then.start(depth)
+        other = self.other.start(depth)
+        yes = cond if self.then is self.universe else Intersect(cond, then)
+        # "not if, and else" is the texts of else that if rejects
+        no = Complement(other, cond)
+        if isinstance(then, Never):
+            return no
+        if isinstance(other, Never):
+            return yes
+        return Union(yes, no)
+
+    def _compute_shortest(self) -> str | None:
+        return search_shortest(self.start(0), 5000)

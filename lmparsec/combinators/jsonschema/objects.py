@@ -1,0 +1,554 @@
+"""JSON objects: keys in a chosen order, each value parsed by its property's schema.
+
+The state of an object is small and structural: the phase (before a key,
+inside a key, after the colon, inside a value...), the whitespace slot, a
+bitmask of the declared properties already written, the next declared
+position (fixed key order), a property count (only as far as min/max
+properties need it) and the state of the key or value being read. Keys are
+recognised on their *decoded* text by a trie of the declared names run side
+by side with the ``patternProperties`` automata, so a key prefix that can
+lead to no allowed key is never offered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
+
+from ..base import Parser, grammar_id
+from ..charset import CharSet
+from .nodes import Node
+from .strings import JsonString
+
+if TYPE_CHECKING:
+    from .whitespace import WhitespacePolicy
+
+__all__ = ["ObjectNode", "ObjectState"]
+
+OPEN, FIRST, KEY, COLON, PREVAL, VALUE, POSTVAL, PREKEY, DONE = range(9)
+_OPEN_SET = CharSet.of("{")
+_QUOTE_SET = CharSet.of('"')
+_CLOSE_SET = CharSet.of("}")
+_COMMA_SET = CharSet.of(",")
+_COLON_SET = CharSet.of(":")
+
+
+class _Trie:
+    """The declared names as a trie over decoded characters."""
+
+    __slots__ = ("below", "children", "final", "first")
+
+    def __init__(self, names: list[str]) -> None:
+        self.children: list[dict[str, int]] = [{}]
+        self.final: list[int] = [-1]
+        self.below: list[int] = [0]  # bitmask of names in the subtree
+        for i, name in enumerate(names):
+            node = 0
+            self.below[0] |= 1 << i
+            for ch in name:
+                nxt = self.children[node].get(ch)
+                if nxt is None:
+                    nxt = len(self.children)
+                    self.children[node][ch] = nxt
+                    self.children.append({})
+                    self.final.append(-1)
+                    self.below.append(0)
+                node = nxt
+                self.below[node] |= 1 << i
+            self.final[node] = i
+
+
+class ObjectNode(Node):
+    """A compiled object schema (see the module docstring)."""
+
+    __slots__ = (
+        "_cands",
+        "_extra_factory",
+        "_extra_nodes",
+        "additional",
+        "count_cap",
+        "deps",
+        "fixed",
+        "index",
+        "max_props",
+        "min_props",
+        "names",
+        "names_node",
+        "patterns",
+        "required",
+        "trie",
+        "values",
+        "ws",
+    )
+
+    def __init__(self, gid: int, *, names: list[str], values: list[Node], required: int,
+                 deps: dict[int, int], patterns: list[tuple[Parser, Node]],
+                 additional: Node | None, names_node: Node | None, min_props: int,
+                 max_props: int | None, fixed: bool, ws: WhitespacePolicy,
+                 extra_factory: object = None) -> None:
+        super().__init__(gid)
+        self.names = names
+        self.index = {n: i for i, n in enumerate(names)}
+        self.values = values
+        self.required = required
+        self.deps = deps
+        self.patterns = patterns
+        self.additional = additional
+        self.names_node = names_node
+        self.min_props = min_props
+        self.max_props = max_props
+        self.fixed = fixed
+        self.ws = ws
+        self.trie = _Trie(names)
+        self.count_cap = max_props if max_props is not None else min_props
+        self._cands: dict[tuple[int, int, int], tuple[int, bool]] = {}
+        self._extra_nodes: dict[tuple[int, ...], Node] = {}
+        self._extra_factory = extra_factory
+
+    def start(self, depth: int) -> Parser:
+        return ObjectState(self, depth, OPEN, 0, 0, 0, 0, None, None, None)
+
+    def first(self) -> CharSet:
+        return _OPEN_SET
+
+    # -- bookkeeping ---------------------------------------------------------
+    def required_now(self, seen: int) -> int:
+        req = self.required
+        if self.deps:
+            for i, mask in self.deps.items():
+                if seen >> i & 1:
+                    req |= mask
+        return req
+
+    def candidates(self, seen: int, pos: int, count: int) -> tuple[int, bool]:
+        """(declared names that may come next as a bitmask, whether another key may)."""
+        k = (seen, pos, count)
+        hit = self._cands.get(k)
+        if hit is not None:
+            return hit
+        out = self._candidates(seen, pos, count)
+        self._cands[k] = out
+        return out
+
+    def _candidates(self, seen: int, pos: int, count: int) -> tuple[int, bool]:
+        max_props = self.max_props
+        if max_props is not None and count >= max_props:
+            return 0, False
+        unmet = self.required_now(seen) & ~seen
+        n = len(self.names)
+        cand = 0
+        if self.fixed:
+            for i in range(pos, n):
+                cand |= 1 << i
+                if unmet >> i & 1:
+                    break
+        else:
+            cand = ((1 << n) - 1) & ~seen
+        if cand and (max_props is not None or self.deps):
+            kept = 0
+            for i in range(n):
+                if not cand >> i & 1:
+                    continue
+                after = seen | 1 << i
+                need = self.required_now(after) & ~after
+                if self.fixed and need & ((1 << (i + 1)) - 1):
+                    continue  # a dependency that had to come earlier
+                if max_props is not None and count + 1 + bin(need).count("1") > max_props:
+                    continue
+                kept |= 1 << i
+            cand = kept
+        add_ok = (self.additional is not None or bool(self.patterns)) and (
+            max_props is None or count + 1 + bin(unmet).count("1") <= max_props)
+        if self.fixed and unmet:
+            add_ok = False
+        return cand, add_ok
+
+    def can_close(self, seen: int, count: int) -> bool:
+        return not (self.required_now(seen) & ~seen) and count >= self.min_props
+
+    def more_keys(self, seen: int, pos: int, count: int) -> bool:
+        cand, add_ok = self.candidates(seen, pos, count)
+        return bool(cand) or add_ok
+
+    def extra_node(self, matched: tuple[int, ...]) -> Node | None:
+        """The value schema of an undeclared key matching these patterns."""
+        if not matched:
+            return self.additional
+        node = self._extra_nodes.get(matched)
+        if node is None:
+            if len(matched) == 1:
+                node = self.patterns[matched[0]][1]
+            else:
+                from .nodes import IntersectNode
+                node = IntersectNode(grammar_id((self.gid, "patterns", matched)),
+                                     [self.patterns[i][1] for i in matched])
+            self._extra_nodes[matched] = node
+        return node
+
+    def _compute_shortest(self) -> str | None:
+        return self.start(0).shortest()
+
+
+class KeyText(Parser):
+    """The decoded text of a key: a declared name among ``cand``, or (``add_ok``) an
+    undeclared one that some pattern matches or that additionalProperties allows."""
+
+    __slots__ = ("_key", "add_ok", "cand", "node", "pstates", "trie_pos")
+
+    def __init__(self, node: ObjectNode, trie_pos: int, cand: int, add_ok: bool,
+                 pstates: tuple[Parser | None, ...]) -> None:
+        self.node = node
+        self.trie_pos = trie_pos
+        self.cand = cand
+        self.add_ok = add_ok
+        self.pstates = pstates
+        self._key = (node.gid, "key", trie_pos, cand, add_ok,
+                     tuple(None if p is None else p.key() for p in pstates))
+
+    def _declared_alive(self) -> bool:
+        return self.trie_pos >= 0 and bool(self.node.trie.below[self.trie_pos] & self.cand)
+
+    def _extra_alive(self) -> bool:
+        if not self.add_ok:
+            return False
+        return self.node.additional is not None or any(p is not None for p in self.pstates)
+
+    def advance(self, char: str) -> Parser | None:
+        trie = self.node.trie
+        pos = trie.children[self.trie_pos].get(char, -1) if self.trie_pos >= 0 else -1
+        pstates = self.pstates
+        if self.add_ok and pstates:
+            pstates = tuple(None if p is None else p.advance(char) for p in pstates)
+        declared = pos >= 0 and bool(trie.below[pos] & self.cand)
+        extra = self.add_ok and (self.node.additional is not None
+                                 or any(p is not None for p in pstates))
+        if not declared and not extra:
+            return None
+        if pos == self.trie_pos == -1 and pstates == self.pstates:
+            return self
+        return KeyText(self.node, pos, self.cand, self.add_ok, pstates)
+
+    def allowed(self) -> CharSet:
+        out = CharSet.EMPTY
+        if self.trie_pos >= 0:
+            below = self.node.trie.below
+            chars = [c for c, n in self.node.trie.children[self.trie_pos].items() if below[n] & self.cand]
+            if chars:
+                out = CharSet.of(chars)
+        if self.add_ok:
+            if self.node.additional is not None:
+                return CharSet.ANY
+            for p in self.pstates:
+                if p is not None:
+                    out = out | p.allowed()
+        return out
+
+    def loop(self) -> CharSet:
+        if self.trie_pos >= 0 or not self.add_ok:
+            return CharSet.EMPTY
+        out = CharSet.ANY if self.node.additional is not None else None
+        for p in self.pstates:
+            if p is not None:
+                out = p.loop() if out is None else out & p.loop()
+            elif self.node.additional is None:
+                continue
+        return out or CharSet.EMPTY
+
+    def declared_index(self) -> int:
+        if self.trie_pos < 0:
+            return -1
+        return self.node.trie.final[self.trie_pos]
+
+    def can_end(self) -> bool:
+        idx = self.declared_index()
+        if idx >= 0:
+            return bool(self.cand >> idx & 1)
+        if not self.add_ok:
+            return False
+        return self.node.additional is not None or any(p is not None and p.can_end() for p in self.pstates)
+
+    def matched(self) -> tuple[int, ...]:
+        return tuple(i for i, p in enumerate(self.pstates) if p is not None and p.can_end())
+
+    def key(self) -> Hashable:
+        return self._key
+
+
+class ObjectState(Parser):
+    """One state of an object value (see the module docstring)."""
+
+    __slots__ = ("_key", "child", "count", "cur", "depth", "node", "phase", "pn", "pos", "seen", "ws")
+
+    def __init__(self, node: ObjectNode, depth: int, phase: int, ws: int, seen: int, pos: int,
+                 count: int, cur: Node | None, child: Parser | None, pn: Parser | None) -> None:
+        self.node = node
+        self.depth = depth
+        self.phase = phase
+        self.ws = ws
+        self.seen = seen
+        self.pos = pos
+        self.count = count
+        self.cur = cur
+        self.child = child
+        self.pn = pn
+        self._key: Hashable = None
+
+    def _with(self, phase: int, ws: int = 0, child: Parser | None = None) -> ObjectState:
+        return ObjectState(self.node, self.depth, phase, ws, self.seen, self.pos, self.count,
+                           self.cur, child, None)
+
+    # -- key start / end -------------------------------------------------------
+    def _start_key(self) -> ObjectState | None:
+        node = self.node
+        cand, add_ok = node.candidates(self.seen, self.pos, self.count)
+        if not cand and not add_ok:
+            return None
+        pstates = tuple(p for p, _ in node.patterns) if add_ok else ()
+        inner = KeyText(node, 0, cand, add_ok, pstates)
+        key_state = JsonString(inner).advance('"')
+        assert key_state is not None
+        pn = None
+        if node.names_node is not None:
+            pn = node.names_node.start(self.depth + 1).advance('"')
+            if pn is None:
+                return None
+        return ObjectState(node, self.depth, KEY, 0, self.seen, self.pos, self.count, None,
+                           key_state, pn)
+
+    def _end_key(self, key_state: Parser, pn: Parser | None) -> ObjectState | None:
+        inner = key_state.value  # type: ignore[attr-defined]
+        assert isinstance(inner, KeyText)
+        if pn is not None and not pn.can_end():
+            return None
+        node = self.node
+        idx = inner.declared_index()
+        count = min(self.count + 1, node.count_cap)
+        if idx >= 0 and inner.cand >> idx & 1:
+            seen = self.seen | 1 << idx
+            pos = idx + 1 if node.fixed else 0
+            cur: Node | None = node.values[idx]
+        else:
+            seen = self.seen
+            pos = len(node.names) if node.fixed else 0
+            cur = node.extra_node(inner.matched())
+            if cur is None:
+                return None
+        return ObjectState(node, self.depth, COLON, 0, seen, pos, count, cur, None, None)
+
+    # -- the four primitives ---------------------------------------------------
+    def advance(self, char: str) -> Parser | None:
+        phase = self.phase
+        node = self.node
+        if phase == VALUE:
+            child = self.child
+            assert child is not None
+            nxt = child.advance(char)
+            if nxt is not None:
+                if nxt is child:
+                    return self
+                return ObjectState(node, self.depth, VALUE, 0, self.seen, self.pos, self.count,
+                                   self.cur, nxt, None)
+            if not child.can_end():
+                return None
+            return self._after_value(char, 0)
+        if phase == KEY:
+            child = self.child
+            assert child is not None
+            nxt = child.advance(char)
+            if nxt is None:
+                return None
+            pn = self.pn
+            if pn is not None:
+                pn = pn.advance(char)
+                if pn is None:
+                    return None
+            if nxt.can_end():
+                return self._end_key(nxt, pn)
+            if nxt is child and pn is self.pn:
+                return self
+            return ObjectState(node, self.depth, KEY, 0, self.seen, self.pos, self.count, None, nxt, pn)
+        if phase == OPEN:
+            return self._with(FIRST) if char == "{" else None
+        if phase == COLON:
+            return self._with(PREVAL) if char == ":" else None
+        if phase == PREVAL:
+            ws = node.ws.advance(self.ws, self.depth, char)
+            if ws is not None:
+                return self._with(PREVAL, ws)
+            assert self.cur is not None
+            st = self.cur.start(self.depth + 1).advance(char)
+            if st is None:
+                return None
+            return ObjectState(node, self.depth, VALUE, 0, self.seen, self.pos, self.count,
+                               self.cur, st, None)
+        if phase == POSTVAL:
+            return self._after_value(char, self.ws)
+        if phase in (FIRST, PREKEY):
+            ws = node.ws.advance(self.ws, self.depth, char)
+            if ws is not None:
+                return self._with(phase, ws)
+            if char == '"':
+                st = self._start_key()
+                if st is None:
+                    return None
+                return st
+            if char == "}" and phase == FIRST and node.can_close(self.seen, self.count):
+                return self._with(DONE)
+            return None
+        return None
+
+    def _after_value(self, char: str, ws: int) -> Parser | None:
+        node = self.node
+        nws = node.ws.advance(ws, self.depth, char)
+        if nws is not None:
+            return self._with(POSTVAL, nws)
+        if char == ",":
+            if node.more_keys(self.seen, self.pos, self.count):
+                return self._with(PREKEY)
+            return None
+        if char == "}" and node.can_close(self.seen, self.count):
+            return self._with(DONE)
+        return None
+
+    def _after_value_allowed(self, ws: int) -> CharSet:
+        node = self.node
+        out = node.ws.allowed(ws, self.depth)
+        if node.more_keys(self.seen, self.pos, self.count):
+            out = out | _COMMA_SET
+        if node.can_close(self.seen, self.count):
+            out = out | _CLOSE_SET
+        return out
+
+    def allowed(self) -> CharSet:
+        phase = self.phase
+        node = self.node
+        if phase == VALUE:
+            child = self.child
+            assert child is not None
+            out = child.allowed()
+            if child.can_end():
+                out = out | self._after_value_allowed(0)
+            return out
+        if phase == KEY:
+            assert self.child is not None
+            out = self.child.allowed()
+            if self.pn is not None:
+                out = out & self.pn.allowed()
+            return out
+        if phase == OPEN:
+            return _OPEN_SET
+        if phase == COLON:
+            return _COLON_SET
+        if phase == PREVAL:
+            assert self.cur is not None
+            return node.ws.allowed(self.ws, self.depth) | self.cur.first()
+        if phase == POSTVAL:
+            return self._after_value_allowed(self.ws)
+        if phase in (FIRST, PREKEY):
+            out = node.ws.allowed(self.ws, self.depth)
+            if node.more_keys(self.seen, self.pos, self.count):
+                out = out | _QUOTE_SET
+            if phase == FIRST and node.can_close(self.seen, self.count):
+                out = out | _CLOSE_SET
+            return out
+        return CharSet.EMPTY
+
+    def can_end(self) -> bool:
+        return self.phase == DONE
+
+    def loop(self) -> CharSet:
+        if self.phase == VALUE:
+            assert self.child is not None
+            out = self.child.loop()
+            if out and self.child.can_end():
+                out = out - self._after_value_allowed(0)
+            return out
+        if self.phase == KEY:
+            assert self.child is not None
+            out = self.child.loop()
+            if out and self.pn is not None:
+                out = out & self.pn.loop()
+            return out
+        return CharSet.EMPTY
+
+    def key(self) -> Hashable:
+        k = self._key
+        if k is None:
+            k = self._key = (
+                self.node.gid, self.depth, self.phase, self.ws, self.seen, self.pos, self.count,
+                None if self.cur is None else self.cur.gid,
+                None if self.child is None else self.child.key(),
+                None if self.pn is None else self.pn.key(),
+            )
+        return k
+
+    # -- shortest completion -----------------------------------------------------
+    def shortest(self, limit: int = 20000) -> str | None:
+        phase = self.phase
+        if phase == DONE:
+            return ""
+        if phase == OPEN:
+            return _cat("{", self._with(FIRST).shortest(limit))
+        if phase in (KEY, VALUE):
+            assert self.child is not None
+            if phase == VALUE and self.child.can_end():
+                return self._with(POSTVAL).shortest(limit)
+            head = self.child.shortest(limit)
+            if head is None:
+                return None
+            nxt = self.advance_text(head)
+            if nxt is None:
+                return super().shortest(limit)
+            return _cat(head, nxt.shortest(limit))
+        if phase == COLON:
+            return _cat(":", self._with(PREVAL).shortest(limit))
+        if phase == PREVAL:
+            assert self.cur is not None
+            value = self.cur.shortest()
+            if value is None:
+                return None
+            return _cat(value, self._with(POSTVAL).shortest(limit))
+        # between members: FIRST, PREKEY, POSTVAL
+        return self._tail(phase, limit)
+
+    def _tail(self, phase: int, limit: int) -> str | None:
+        node = self.node
+        seen, pos, count = self.seen, self.pos, self.count
+        parts: list[str] = []
+        need_member = phase == PREKEY
+        comma = phase == POSTVAL
+        guard = 0
+        while True:
+            guard += 1
+            if guard > len(node.names) + node.min_props + 2:
+                return super().shortest(limit)
+            if not need_member and node.can_close(seen, count):
+                break
+            cand, add_ok = node.candidates(seen, pos, count)
+            unmet = node.required_now(seen) & ~seen
+            pick = -1
+            best: str | None = None
+            for i in range(len(node.names)):
+                if cand >> i & 1 and (not unmet or unmet >> i & 1):
+                    text = node.values[i].shortest()
+                    if text is not None and (best is None or len(text) < len(best)):
+                        pick, best = i, text
+            if pick < 0:
+                return super().shortest(limit) if add_ok else None
+            parts.append(("," if comma else "") + _dumps_key(node.names[pick]) + ":" + best)  # type: ignore[operator]
+            comma = True
+            need_member = False
+            seen |= 1 << pick
+            pos = pick + 1 if node.fixed else 0
+            count = min(count + 1, node.count_cap)
+        return "".join(parts) + "}"
+
+
+def _cat(head: str, tail: str | None) -> str | None:
+    return None if tail is None else head + tail
+
+
+def _dumps_key(name: str) -> str:
+    import json
+
+    return json.dumps(name, ensure_ascii=False)

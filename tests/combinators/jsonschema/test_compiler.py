@@ -1,0 +1,334 @@
+"""JsonSchema: options, errors, recursion, keys, shortest, and property tests
+against the ``jsonschema`` package as the oracle."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lmparsec import Literal, Sequence, Union
+from lmparsec.combinators.base import Parser
+from lmparsec.combinators.jsonschema import JsonSchema
+from lmparsec.errors import SchemaError, UnsupportedSchemaError
+
+CAR = {
+    "type": "object",
+    "properties": {
+        "make": {"type": "string"},
+        "model": {"type": "string"},
+        "year": {"type": "integer", "minimum": 1900, "maximum": 2030},
+        "colors": {"type": "array", "items": {"type": "string"}},
+        "features": {
+            "type": "object",
+            "properties": {
+                "audio": {"type": "object", "properties": {
+                    "brand": {"type": "string"}, "speakers": {"type": "integer", "minimum": 0},
+                    "hasBluetooth": {"type": "boolean"}}},
+                "safety": {"type": "object", "properties": {
+                    "airbags": {"type": "integer", "minimum": 0},
+                    "parkingSensors": {"type": "boolean"}, "laneAssist": {"type": "boolean"}}},
+                "performance": {"type": "object", "properties": {
+                    "engine": {"type": "string"}, "horsepower": {"type": "integer"},
+                    "topSpeed": {"type": "number"}}},
+            },
+        },
+        "owner": {"type": "object", "properties": {
+            "firstName": {"type": "string"}, "lastName": {"type": "string"},
+            "age": {"type": "integer", "minimum": 0}}, "required": ["firstName", "lastName"]},
+    },
+    "required": ["make", "model", "year"],
+}
+
+CAR_VALUE = {
+    "make": "Toyota", "model": "Corolla", "year": 2020, "colors": ["red", "blue"],
+    "features": {"audio": {"brand": "JBL", "speakers": 8, "hasBluetooth": True},
+                 "safety": {"airbags": 6, "parkingSensors": True, "laneAssist": False},
+                 "performance": {"engine": "1.8L", "horsepower": 139, "topSpeed": 180.5}},
+    "owner": {"firstName": "Ann", "lastName": "Lee", "age": 40},
+}
+
+TREE = {
+    "$defs": {"node": {"type": "object", "properties": {
+        "value": {"type": "integer"},
+        "children": {"type": "array", "items": {"$ref": "#/$defs/node"}}},
+        "required": ["value"]}},
+    "$ref": "#/$defs/node",
+}
+
+SCHEMAS: list[dict[str, Any]] = [
+    CAR,
+    TREE,
+    {"type": "array", "items": {"enum": ["a", "b", 1, None, {"k": [1, 2]}]}, "maxItems": 4},
+    {"type": "object", "properties": {"a": {"type": "string", "maxLength": 3}},
+     "patternProperties": {"^x-": {"type": "boolean"}}, "additionalProperties": False},
+    {"anyOf": [{"type": "string", "pattern": "^[a-c]+$"}, {"type": "number", "minimum": 0}]},
+    {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "string"}],
+     "items": False, "minItems": 1},
+    {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"},
+     "tags": {"type": "array", "items": {"type": "string"}, "uniqueItems": True}},
+     "minProperties": 1, "maxProperties": 2},
+    {"oneOf": [{"type": "integer", "multipleOf": 3}, {"type": "integer", "multipleOf": 5}]},
+]
+
+
+def dumps3(value: Any) -> list[str]:
+    return [json.dumps(value), json.dumps(value, separators=(",", ":")), json.dumps(value, indent=2),
+            json.dumps(value, indent=4)]
+
+
+def random_walk(parser: Parser, rng: random.Random, max_len: int = 400) -> str | None:
+    """Walk the parser by random allowed characters; finish with its shortest completion."""
+    text: list[str] = []
+    state = parser
+    for _ in range(max_len):
+        if state.can_end() and rng.random() < 0.15:
+            return "".join(text)
+        allowed = state.allowed()
+        if not allowed:
+            break
+        ranges = allowed.ranges
+        lo, hi = ranges[rng.randrange(len(ranges))]
+        if rng.random() < 0.8:  # stay mostly in ASCII-ish characters
+            hi = min(hi, max(lo, 0x7E))
+        cp = rng.randint(lo, hi)
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        nxt = state.advance(chr(cp))
+        assert nxt is not None, f"allowed char {chr(cp)!r} rejected after {''.join(text)!r}"
+        text.append(chr(cp))
+        state = nxt
+    tail = state.shortest()
+    if tail is None:
+        return None
+    return "".join(text) + tail
+
+
+# -- basics and options -----------------------------------------------------------
+
+
+def test_car_accepts_dumps_styles_and_validates() -> None:
+    p = JsonSchema(CAR)
+    for text in dumps3(CAR_VALUE):
+        assert p.accepts(text), text
+    assert not p.accepts(json.dumps({**CAR_VALUE, "year": 1800}))
+    assert not p.accepts(json.dumps({"make": "x", "model": "y"}))
+
+
+def test_key_order_schema_any_and_list() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+              "required": ["a", "b"]}
+    assert JsonSchema(schema).accepts('{"a": 1, "b": 2}')
+    assert not JsonSchema(schema).accepts('{"b": 2, "a": 1}')
+    assert JsonSchema(schema, key_order="any").accepts('{"b": 2, "a": 1}')
+    assert not JsonSchema(schema, key_order="any").accepts('{"a": 1, "a": 1}')
+    listed = JsonSchema(schema, key_order=["b"])
+    assert listed.accepts('{"b": 2, "a": 1}') and not listed.accepts('{"a": 1, "b": 2}')
+
+
+def test_any_order_rejects_dead_key_prefix_and_early_close() -> None:
+    schema = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+              "required": ["name"]}
+    p = JsonSchema(schema, key_order="any").advance_text('{"')
+    assert p is not None
+    assert "z" not in p.allowed() and "n" in p.allowed() and "a" in p.allowed()
+    q = JsonSchema(schema, key_order="any").advance_text("{")
+    assert q is not None and "}" not in q.allowed()
+
+
+def test_strict_versus_json_schema_semantics() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}}}
+    assert not JsonSchema(schema).accepts('{"a": 1, "z": true}')
+    assert JsonSchema(schema, strict=False).accepts('{"a": 1, "z": true}')
+    # strict only concerns schemas that declare properties
+    assert JsonSchema({"type": "object"}).accepts('{"z": [1, {"y": null}]}')
+
+
+def test_whitespace_policies() -> None:
+    value = {"a": [1, {"b": {"c": [2, 3, {"d": "x"}]}}]}
+    schema = {"type": "object"}
+    p = JsonSchema(schema)
+    for text in dumps3(value):
+        assert p.accepts(text)
+    deep: Any = 1
+    for _ in range(12):
+        deep = {"k": [deep]}
+    for text in dumps3(deep):
+        assert p.accepts(text)
+    assert not p.accepts('{"a":' + " " * 50 + "1}")
+    assert not p.accepts('{\n' + " " * 50 + '"a": 1}')
+    assert not p.accepts(' {"a": 1}') and not p.accepts('{"a": 1} ')
+    compact = JsonSchema(schema, whitespace="compact")
+    assert compact.accepts(json.dumps(value, separators=(",", ":")))
+    assert not compact.accepts(json.dumps(value))
+    wide = JsonSchema(schema, whitespace=8)
+    assert wide.accepts(json.dumps(value, indent=8))
+    assert not p.accepts(json.dumps(value, indent=8))
+
+
+def test_composes_with_other_combinators() -> None:
+    p = Sequence(Literal("```json\n"), JsonSchema({"type": "integer"}), Literal("\n```"))
+    assert p.accepts("```json\n42\n```")
+    u = Union(JsonSchema({"type": "string"}), Literal("none"))
+    assert u.accepts('"x"') and u.accepts("none")
+
+
+def test_input_forms() -> None:
+    assert JsonSchema('{"type": "boolean"}').accepts("true")
+    assert JsonSchema(True).accepts('[1, "a", {"b": null}]')
+    assert not JsonSchema(False).prefix_ok("1")
+
+
+# -- errors -----------------------------------------------------------------------
+
+
+def test_unsupported_keyword_names_keyword_and_pointer() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "string", "pattern": "(a)\\1"}}}
+    with pytest.raises(UnsupportedSchemaError) as info:
+        JsonSchema(schema)
+    assert info.value.keyword == "pattern"
+    assert info.value.pointer == "/properties/a/pattern"
+    # ignore weakens the guarantee instead
+    assert JsonSchema(schema, unsupported="ignore").accepts('{"a": "zz"}')
+
+
+def test_malformed_schema() -> None:
+    with pytest.raises(SchemaError):
+        JsonSchema({"type": 5})
+    with pytest.raises(SchemaError):
+        JsonSchema({"minLength": -1})
+    with pytest.raises(SchemaError):
+        JsonSchema({"properties": []})
+
+
+def test_unresolvable_ref_is_named() -> None:
+    with pytest.raises(SchemaError, match=r"#/\$defs/missing"):
+        JsonSchema({"$ref": "#/$defs/missing"})
+    with pytest.raises(SchemaError, match=r"other\.json"):
+        JsonSchema({"$ref": "http://example.com/other.json"})
+
+
+def test_remote_ref_via_resources_and_escaped_pointer() -> None:
+    resources = {"http://example.com/int.json": {"type": "integer"}}
+    assert JsonSchema({"$ref": "http://example.com/int.json"}, resources=resources).accepts("3")
+    schema = {"$defs": {"a/b": {"type": "integer"}, "c~d": {"type": "string"}, "e f": {"type": "null"}},
+              "type": "array",
+              "prefixItems": [{"$ref": "#/$defs/a~1b"}, {"$ref": "#/$defs/c~0d"}, {"$ref": "#/$defs/e%20f"}]}
+    assert JsonSchema(schema).accepts('[1, "x", null]')
+
+
+# -- recursion, keys, shortest ---------------------------------------------------------
+
+
+def nested_tree(depth: int) -> dict[str, Any]:
+    node: dict[str, Any] = {"value": 0}
+    for i in range(depth):
+        node = {"value": i, "children": [node]}
+    return node
+
+
+def test_recursive_tree_depth_30() -> None:
+    p = JsonSchema(TREE)
+    for text in dumps3(nested_tree(30)):
+        assert p.accepts(text)
+    assert not p.accepts(json.dumps({"value": 1, "children": [{"children": []}]}))
+
+
+def test_keys_small_and_equal_for_equal_futures() -> None:
+    p = JsonSchema(CAR)
+    a = p.advance_text('{"make": "Toyota')
+    b = p.advance_text('{"make": "Honda')
+    assert a is not None and b is not None
+    assert a.key() == b.key()
+    assert len(repr(a.key())) < 300
+    # inside a string the object's loop is the string's loop
+    assert "x" in a.loop() and '"' not in a.loop()
+    c = JsonSchema(CAR).advance_text('{"make": "Toyota')
+    assert c is not None and c.key() == a.key()
+
+
+@pytest.mark.parametrize("index", range(len(SCHEMAS)))
+def test_shortest_is_accepted_and_valid(index: int) -> None:
+    schema = SCHEMAS[index]
+    p = JsonSchema(schema)
+    text = p.shortest()
+    assert text is not None and p.accepts(text)
+    jsonschema.validate(json.loads(text), schema)
+    mid = p.advance_text(text[: len(text) // 2])
+    assert mid is not None
+    tail = mid.shortest()
+    assert tail is not None and mid.accepts(tail)
+
+
+@pytest.mark.parametrize("index", range(len(SCHEMAS)))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_random_walks_validate(index: int, seed: int) -> None:
+    schema = SCHEMAS[index]
+    p = JsonSchema(schema)
+    text = random_walk(p, random.Random(seed))
+    if text is None:
+        return
+    assert p.accepts(text), text
+    jsonschema.validate(json.loads(text), schema)
+
+
+# -- hypothesis-drawn instances: accepted iff valid -------------------------------------------
+
+json_values = st.recursive(
+    # floats stay below 1e16: integers written with an exponent (1e+16) are a known gap
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(-1e12, 1e12, allow_nan=False)
+    | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.sampled_from(["a", "b", "id", "tags", "x-y", "make", "value", "children", "k"]),
+        children, max_size=4),
+    max_leaves=12,
+)
+
+
+@pytest.mark.parametrize("index", range(len(SCHEMAS)))
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=json_values)
+def test_drawn_instances_accepted_iff_valid(index: int, value: Any) -> None:
+    schema = SCHEMAS[index]
+    p = JsonSchema(schema, strict=False, key_order="any")
+    valid = jsonschema.Draft202012Validator(schema).is_valid(value)
+    for text in dumps3(value):
+        assert p.accepts(text) == valid, (text, valid)
+
+
+def car_instances() -> st.SearchStrategy[dict[str, Any]]:
+    s = st.text(max_size=6)
+    audio = st.fixed_dictionaries({}, optional={"brand": s, "speakers": st.integers(0, 20),
+                                                "hasBluetooth": st.booleans()})
+    features = st.fixed_dictionaries({}, optional={"audio": audio})
+    owner = st.fixed_dictionaries({"firstName": s, "lastName": s}, optional={"age": st.integers(-5, 99)})
+    return st.fixed_dictionaries(
+        {"make": s, "model": s, "year": st.integers(1850, 2050)},
+        optional={"colors": st.lists(s, max_size=3), "features": features, "owner": owner})
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=car_instances())
+def test_car_instances_accepted_iff_valid(value: dict[str, Any]) -> None:
+    valid = jsonschema.Draft202012Validator(CAR).is_valid(value)
+    anyorder = JsonSchema(CAR, key_order="any")
+    for text in dumps3(value):
+        assert anyorder.accepts(text) == valid, text
+    ordered = JsonSchema(CAR)  # default key order: the schema's
+    for text in dumps3(schema_order(value, CAR)):
+        assert ordered.accepts(text) == valid, text
+
+
+def schema_order(value: Any, schema: dict[str, Any]) -> Any:
+    """``value`` with object keys rearranged into the order of ``properties``."""
+    if not isinstance(value, dict):
+        return value
+    props = schema.get("properties", {})
+    keys = [k for k in props if k in value] + [k for k in value if k not in props]
+    return {k: schema_order(value[k], props.get(k, {})) for k in keys}
