@@ -237,7 +237,32 @@ class ArrayState(Parser):
         if out and self.cchild is not None:
             out = out & self.cchild.loop()
         if out and self.child.can_end():
+            ended = self._end_element()
             out = out - self._after_value_allowed()
+            if ended is not None:
+                out = out - ended._after_value_allowed()
+        return out
+
+    def loop_limit(self) -> int | None:
+        if self.phase != VALUE or self.node.unique:
+            return None
+        assert self.child is not None
+        limits = [n for n in (self.child.loop_limit(),
+                              None if self.cchild is None else self.cchild.loop_limit()) if n is not None]
+        return min(limits) if limits else None
+
+    def step_class(self, char: str) -> CharSet:
+        if self.phase != VALUE or self.node.unique:
+            return CharSet.of(char)
+        assert self.child is not None
+        out = self.child.step_class(char)
+        if self.cchild is not None:
+            out = out & self.cchild.step_class(char)
+        if self.child.can_end():
+            ended = self._end_element()
+            after = self._after_value_allowed() if ended is None else ended._after_value_allowed()
+            after = after | self._after_value_allowed()
+            out = CharSet.of(char) if char in after else out - after
         return out
 
     def key(self) -> Hashable:

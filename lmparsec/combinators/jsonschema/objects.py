@@ -254,6 +254,21 @@ class KeyText(Parser):
                 continue
         return out or CharSet.EMPTY
 
+    def step_class(self, char: str) -> CharSet:
+        trie = self.node.trie
+        if self.trie_pos >= 0:
+            following = trie.children[self.trie_pos]
+            if char in following:
+                return CharSet.of(char)
+            out = ~CharSet.of(following)
+        else:
+            out = CharSet.ANY
+        if self.add_ok:
+            for p in self.pstates:
+                if p is not None:
+                    out = out & p.step_class(char)
+        return out
+
     def declared_index(self) -> int:
         if self.trie_pos < 0:
             return -1
@@ -470,6 +485,31 @@ class ObjectState(Parser):
                 out = out & self.pn.loop()
             return out
         return CharSet.EMPTY
+
+    def loop_limit(self) -> int | None:
+        # the loop is the child's, so its count is too
+        if self.phase == VALUE:
+            assert self.child is not None
+            return self.child.loop_limit()
+        if self.phase == KEY:
+            assert self.child is not None
+            limits = [n for n in (self.child.loop_limit(),
+                                  None if self.pn is None else self.pn.loop_limit()) if n is not None]
+            return min(limits) if limits else None
+        return None
+
+    def step_class(self, char: str) -> CharSet:
+        if self.phase == VALUE:
+            assert self.child is not None
+            if not self.child.can_end():
+                return self.child.step_class(char)
+            after = self._after_value_allowed(0)
+            return CharSet.of(char) if char in after else self.child.step_class(char) - after
+        if self.phase == KEY:
+            assert self.child is not None
+            out = self.child.step_class(char)
+            return out if self.pn is None else out & self.pn.step_class(char)
+        return CharSet.of(char)
 
     def key(self) -> Hashable:
         k = self._key
