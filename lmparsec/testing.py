@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 try:
     from hypothesis import assume
     from hypothesis import strategies as st
@@ -32,6 +30,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without hypothes
 from .combinators.base import Parser
 from .combinators.charset import CharSet
 from .tokens.matcher import Matcher
+from .tokens.utf8 import partial_range
 from .tokens.vocabulary import Vocabulary
 
 __all__ = ["INTERESTING_CHARS", "TokenWalk", "chars_in", "texts", "token_walks"]
@@ -121,7 +120,8 @@ def token_walks(
             assume(tid is not None)
             assert tid is not None
         else:
-            tid = draw(st.sampled_from(allowed))
+            # an index rather than sampled_from: the list can hold 150k ids
+            tid = allowed[draw(st.integers(0, len(allowed) - 1))]
         if tid in vocabulary.eos_ids:
             assert matcher.accept(tid)
             data = vocabulary.decode(ids)
@@ -136,15 +136,41 @@ def _toward_end(matcher: Matcher, allowed: list[int], vocabulary: Vocabulary) ->
     """The allowed token that covers most of a shortest completion (or EOS)."""
     if matcher.can_end():
         return min(vocabulary.eos_ids & set(allowed))
-    tail = matcher.state.shortest()
+    state, pending = matcher.state, matcher.pending
+    head = ""
+    if pending:
+        # the unfinished character must be finished first: as the shortest
+        # completion starts, if it can, else with any allowed character
+        shortest = state.shortest() or ""
+        if shortest and shortest[0].encode("utf-8").startswith(pending):
+            head = shortest[0]
+        else:
+            head = _finish_character(state, pending) or ""
+        if not head:
+            return None
+        nxt = state.advance(head)
+        if nxt is None:
+            return None
+        state = nxt
+    tail = state.shortest()
     if tail is None:
         return None
-    target = matcher.pending + tail.encode("utf-8")
+    target = (head + tail).encode("utf-8")
     best: int | None = None
     best_len = 0
-    arr = np.asarray(allowed)
-    for tid in arr.tolist():
-        data = matcher.pending + vocabulary.token_bytes[tid]
-        if data and target.startswith(data) and len(data) > best_len:
+    for tid in allowed:
+        data = pending + vocabulary.token_bytes[tid]
+        if len(data) > len(pending) and target.startswith(data) and len(data) > best_len:
             best, best_len = tid, len(data)
     return best
+
+
+def _finish_character(state: Parser, pending: bytes) -> str | None:
+    """An allowed character whose UTF-8 encoding starts with ``pending``."""
+    rng = partial_range(pending)
+    if rng is None:
+        return None
+    for char in (state.allowed() & CharSet([rng])).samples():
+        if state.advance(char) is not None:
+            return char
+    return None

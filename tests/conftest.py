@@ -73,7 +73,11 @@ def mid_tokenizer(name: str) -> tokenizers.Tokenizer:
             data["normalizer"] = None
         elif normalizer.get("type") == "Sequence":
             normalizer["normalizers"] = [n for n in normalizer["normalizers"] if n.get("type") != "Prepend"]
-    return tokenizers.Tokenizer.from_str(json.dumps(data))
+    tokenizer = tokenizers.Tokenizer.from_str(json.dumps(data))
+    # Text that spells a special token ("<|im_end|>") is text here, as it is for
+    # the masks, which never allow special tokens inside a format.
+    tokenizer.encode_special_tokens = True
+    return tokenizer
 
 
 def encode_mid(name: str, text: str) -> list[int]:

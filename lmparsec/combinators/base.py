@@ -12,7 +12,7 @@ import heapq
 import itertools
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 
 from .charset import CharSet
 
@@ -81,10 +81,12 @@ class Parser(ABC):
 
         ``None`` (the default) means the loop is exact: a loop character leaves the
         key unchanged. A number ``n`` means a *counted* loop: for every ``k <= n``,
-        any ``k`` characters of :meth:`loop` lead to one and the same state, and in
-        that state after ``n`` of them no loop character is allowed (a string with
-        ``maxLength`` counts down this way). The token layer then handles all
-        tokens made of loop characters at once, by length.
+        any ``k`` characters of :meth:`loop` lead to one and the same state (a
+        string with ``maxLength`` counts down this way, ``FreeText(min_length=n)``
+        counts up to an exact loop). Nothing is promised after ``n`` of them: the
+        token layer looks at that state itself, and handles all tokens made of
+        loop characters at once, by length, only when it allows no loop character
+        or loops exactly on them all.
         """
         return None
 
@@ -145,9 +147,10 @@ class Parser(ABC):
     def shortest(self, limit: int = 20000) -> str | None:
         """A shortest text that completes this state, or ``None`` if none was found.
 
-        The generic search tries one representative character per allowed range,
-        so formats whose ranges do not all behave alike should override it. The
-        token budget of the generation loop relies on it.
+        The generic search tries one representative character per
+        :meth:`step_class` of the allowed set (then one per remaining range), so
+        it is exact for formats whose ``step_class`` is; others should override
+        it. The token budget of the generation loop relies on it.
         """
         counter = itertools.count()
         heap: list[tuple[int, int, str, Parser]] = [(0, next(counter), "", self)]
@@ -160,7 +163,7 @@ class Parser(ABC):
             seen.add(k)
             if state.can_end():
                 return text
-            for char in state.allowed().samples():
+            for char in _representatives(state):
                 nxt = state.advance(char)
                 if nxt is not None and nxt.key() not in seen:
                     heapq.heappush(heap, (len(text) + 1, next(counter), text + char, nxt))
@@ -168,3 +171,22 @@ class Parser(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} key={self.key()!r}>"
+
+
+def _representatives(state: Parser, classes: int = 64) -> Iterator[str]:
+    """One character per class of equivalent next characters of ``state``.
+
+    One character per *range* is not enough: inside ``"[^"\\\\]*"`` the closing
+    quote shares a range with the string's content, so a search that samples
+    ranges never finds the end. ``step_class`` names whole classes; a parser
+    that does not override it gets one character per range.
+    """
+    remaining = state.allowed()
+    if type(state).step_class is not Parser.step_class:
+        for _ in range(classes):
+            char = next(remaining.samples(), None)
+            if char is None:
+                return
+            yield char
+            remaining = remaining - (state.step_class(char) | CharSet.of(char))
+    yield from remaining.samples()

@@ -55,6 +55,18 @@ class Lazy(Parser):
     def key(self) -> Hashable:
         return ("lazy", self.name)
 
+    # A Lazy names a grammar that usually contains it: copying it would copy the
+    # cycle, and rebuilding a half-copied Sequence asks the copy for its key.
+    # States are immutable, so a copy is the Lazy itself.
+    def __copy__(self) -> Lazy:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Lazy:
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Lazy, (self._factory, self.name))  # pickles when the factory does
+
     def shortest(self, limit: int = 20000) -> str | None:
         # A recursive reference met again while its own shortest text is being
         # computed cannot be part of a shortest completion: answer None there.

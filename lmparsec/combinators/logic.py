@@ -116,6 +116,9 @@ class Complement(Parser):
         out = self.universe.loop()
         return out if self.excluded is None else out & self.excluded.loop()
 
+    def loop_limit(self) -> int | None:
+        return _min_limit((self.universe, self.excluded))
+
     def step_class(self, char: str) -> CharSet:
         out = self.universe.step_class(char)
         return out if self.excluded is None else out & self.excluded.step_class(char)
@@ -164,5 +167,15 @@ class ExactlyOne(Parser):
                 out = p.loop() if out is None else out & p.loop()
         return out or CharSet.EMPTY
 
+    def loop_limit(self) -> int | None:
+        return _min_limit(self.parts)
+
     def key(self) -> Hashable:
         return self._key
+
+
+def _min_limit(parts: tuple[Parser | None, ...]) -> int | None:
+    """The shortest counted loop among ``parts``: a loop shared by parts run side
+    by side is exact only while every part's is."""
+    limits = [n for n in (p.loop_limit() for p in parts if p is not None) if n is not None]
+    return min(limits) if limits else None

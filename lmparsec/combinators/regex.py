@@ -125,12 +125,42 @@ def _live_states(fsm: FSM) -> set[Any]:
     return live
 
 
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _translate_escapes(pattern: str) -> str:
+    """Rewrite ``\\uXXXX`` and ``\\UXXXXXXXX`` (which ``re`` and JSON Schema
+    patterns use, and interegular reads as unicode properties) into the
+    character itself, or ``\\xHH`` for ASCII so metacharacters stay literal."""
+    if "\\u" not in pattern and "\\U" not in pattern:
+        return pattern
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char != "\\" or i + 1 >= n:
+            out.append(char)
+            i += 1
+            continue
+        kind = pattern[i + 1]
+        width = 4 if kind == "u" else 8 if kind == "U" else 0
+        digits = pattern[i + 2 : i + 2 + width]
+        if width and len(digits) == width and set(digits) <= _HEX and int(digits, 16) <= 0x10FFFF:
+            cp = int(digits, 16)
+            out.append(f"\\x{cp:02x}" if cp < 0x80 else chr(cp))
+            i += 2 + width
+        else:
+            out.append(pattern[i : i + 2])  # any other escape, kept whole
+            i += 2
+    return "".join(out)
+
+
 @lru_cache(maxsize=1024)
 def _compile(pattern: str) -> _Dfa:
     if not isinstance(pattern, str):
         raise RegexError(f"expected a str pattern, got {type(pattern).__name__}", pattern=repr(pattern))
     try:
-        fsm = interegular.parse_pattern(pattern).to_fsm()
+        fsm = interegular.parse_pattern(_translate_escapes(pattern)).to_fsm()
     except interegular.patterns.Unsupported as exc:
         raise RegexError(f"unsupported regex syntax ({exc})", pattern=pattern) from exc
     except interegular.patterns.InvalidSyntax as exc:
@@ -196,6 +226,9 @@ def _restore(dfa: _Dfa, state: int) -> RegexState:
 
 def Regex(pattern: str) -> RegexState:  # noqa: N802 - reads as a class at call sites
     """A parser for texts that match ``pattern`` in full (as ``re.fullmatch``).
+
+    The class escapes ``\\d``, ``\\w`` and ``\\s`` are ASCII, as with ``re.ASCII``
+    (and as ``\\d`` and ``\\w`` are in ECMA-262); ``\\uXXXX`` escapes are understood.
 
     Syntax that no DFA can express (backreferences, lookbehind, conditionals)
     raises :class:`lmparsec.errors.RegexError` naming the pattern.

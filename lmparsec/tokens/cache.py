@@ -136,6 +136,11 @@ class MaskCache:
             return None
         if remaining:
             ids.extend(self.index.trie.walk(state, b"", first=remaining))
+        # A token that is one unfinished character has no first character to
+        # sort by: it is allowed when it can still become any allowed one.
+        index = self.index
+        lone = np.nonzero((index.lengths == 1) & (index.tail_lo >= 0))[0]
+        ids.extend(index.tails_allowed(lone, state.allowed()).tolist())
         return ids
 
     def _loop_walk(self, state: Parser, mask: np.ndarray) -> list[int] | None:
@@ -167,6 +172,13 @@ class MaskCache:
             inside = inside & (table.lengths <= len(steps) - 1)
         mask[: self.size] = inside
         ids: list[int] = []
+        if not tail_exact:
+            # n loop characters then an unfinished one: the loop table counts it as
+            # a loop character, but it may become a character the state after the
+            # count allows (a counted string, then a CJK literal)
+            n = len(steps) - 1
+            over = table.inside & (table.lengths == n + 1) & (self.index.tail_lo >= 0)
+            ids.extend(self.index.tails_allowed(np.nonzero(over)[0], steps[-1].allowed()).tolist())
         for before, trie in table.escapes.items():
             if before < len(steps):
                 ids.extend(trie.walk(steps[before]))

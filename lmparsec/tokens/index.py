@@ -32,7 +32,7 @@ class LoopTable:
     characters), and, for every other valid token, the rest of it from its first
     character outside the set, in one trie per number of characters before it."""
 
-    __slots__ = ("inside", "lengths", "escapes")
+    __slots__ = ("escapes", "inside", "lengths")
 
     def __init__(self, inside: np.ndarray, lengths: np.ndarray, escapes: dict[int, TokenTrie]) -> None:
         self.inside = inside
@@ -112,12 +112,39 @@ class TokenIndex:
             whole = self._unit_lo[starts_at] == self._unit_hi[starts_at]
             self.first_cp[self._unit_tok[starts_at][whole]] = self._unit_lo[starts_at][whole]
         self._lengths = np.bincount(self._unit_tok, minlength=self.size).astype(np.int64)
+        # the code points an unfinished last character can become (-1 when the
+        # token ends on a character boundary or is never valid)
+        self.tail_lo = np.full(self.size, -1, dtype=np.int64)
+        self.tail_hi = np.full(self.size, -1, dtype=np.int64)
+        if len(tok):
+            ends_at = np.concatenate((np.nonzero(np.diff(self._unit_tok))[0], [len(tok) - 1]))
+            partial = self._unit_lo[ends_at] != self._unit_hi[ends_at]
+            self.tail_lo[self._unit_tok[ends_at][partial]] = self._unit_lo[ends_at][partial]
+            self.tail_hi[self._unit_tok[ends_at][partial]] = self._unit_hi[ends_at][partial]
         # index of each unit within its token
         first_unit = np.zeros(self.size, dtype=np.int64)
         if len(tok):
             change = np.concatenate(([0], np.nonzero(np.diff(self._unit_tok))[0] + 1))
             first_unit[self._unit_tok[change]] = change
         self._unit_pos = np.arange(len(tok), dtype=np.int64) - first_unit[self._unit_tok]
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Characters in each token, an unfinished last one included."""
+        return self._lengths
+
+    def tails_allowed(self, candidates: np.ndarray, chars: CharSet) -> np.ndarray:
+        """Which of ``candidates`` (token ids ending in an unfinished character)
+        end in a character that can still become one of ``chars``."""
+        if not chars or not len(candidates):
+            return candidates[:0]
+        starts = np.asarray([a for a, _ in chars.ranges], dtype=np.int64)
+        ends = np.asarray([b for _, b in chars.ranges], dtype=np.int64)
+        lo, hi = self.tail_lo[candidates], self.tail_hi[candidates]
+        idx = np.searchsorted(starts, hi, side="right") - 1
+        ok = (idx >= 0) & (ends[np.maximum(idx, 0)] >= lo) & (lo >= 0)
+        chosen: np.ndarray = candidates[ok]
+        return chosen
 
     def loop_table(self, chars: CharSet) -> LoopTable:
         """The (cached) loop table of ``chars``."""

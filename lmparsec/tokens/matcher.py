@@ -140,7 +140,11 @@ class Matcher:
         self._check_id(token_id)
         vocab = self.vocabulary
         if self._finished:
-            return False
+            # a finished row allows EOS only (padding); accept it, as the mask says
+            if token_id not in vocab.eos_ids:
+                return False
+            self._history.append((self._state, self._pending, self._finished))
+            return True
         if token_id in vocab.eos_ids:
             if not self.can_end():
                 return False

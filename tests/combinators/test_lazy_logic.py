@@ -1,0 +1,81 @@
+"""Lazy recursion (balanced parentheses) and Intersect/Complement/ExactlyOne
+against set-logic oracles built from ``re.fullmatch``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import balanced, language_texts, parens
+
+from lmparsec import Complement, ExactlyOne, FreeText, Intersect, Lazy, Literal, Regex, Union
+from lmparsec.errors import GrammarError
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(st.sampled_from("()"), max_size=12))
+def test_balanced_parentheses(text: str) -> None:
+    grammar = parens()
+    assert grammar.accepts(text) == balanced(text), text
+    depth = 0
+    prefix_ok = True
+    for c in text:
+        depth += 1 if c == "(" else -1
+        prefix_ok = prefix_ok and depth >= 0
+    assert grammar.prefix_ok(text) == prefix_ok
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_balanced_parentheses_drawn(data: st.DataObject) -> None:
+    grammar = parens()
+    text = data.draw(language_texts(grammar, max_length=16))
+    assert balanced(text)
+    state = grammar.advance_text(text)
+    assert state is not None and state.can_end()
+
+
+def test_lazy_shortest_and_errors() -> None:
+    grammar = parens()
+    state = grammar.advance_text("((")
+    assert state is not None and state.shortest() == "))"
+    with pytest.raises(GrammarError, match="callable"):
+        Lazy(3, "x")  # type: ignore[arg-type]
+    with pytest.raises(GrammarError, match="not a Parser"):
+        Lazy(lambda: "x", "bad").allowed()  # type: ignore[arg-type, return-value]
+
+
+A = r"[a-c]{1,4}"
+B = r"(ab|b)*c?"
+C = r"a*b*"
+ALPHABET = "abcx"
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.text(st.sampled_from(ALPHABET), max_size=6))
+def test_set_logic(text: str) -> None:
+    a, b, c = (re.fullmatch(p, text) is not None for p in (A, B, C))
+    assert Intersect(Regex(A), Regex(B)).accepts(text) == (a and b)
+    assert Intersect(Regex(A), Regex(B), Regex(C)).accepts(text) == (a and b and c)
+    assert Complement(Regex(A), Regex(B)).accepts(text) == (a and not b)
+    assert Complement(Regex(A), None).accepts(text) == a
+    assert ExactlyOne(Regex(A), Regex(B)).accepts(text) == (a != b)
+    assert ExactlyOne(Regex(A), Regex(B), Regex(C)).accepts(text) == (a + b + c == 1)
+    assert Intersect(Regex(A), FreeText(max_length=2)).accepts(text) == (a and len(text) <= 2)
+    assert Union(Regex(A), Regex(B)).accepts(text) == (a or b)
+    # a text all parts can continue is a viable prefix of the intersection's parts
+    if Intersect(Regex(A), Regex(B)).prefix_ok(text):
+        assert Regex(A).prefix_ok(text) and Regex(B).prefix_ok(text)
+
+
+def test_logic_errors() -> None:
+    with pytest.raises(GrammarError, match="at least one"):
+        Intersect()
+    with pytest.raises(GrammarError, match="not a Parser"):
+        Intersect(Literal("a"), "b")  # type: ignore[arg-type]
+    with pytest.raises(GrammarError, match="excluded part"):
+        Complement(Literal("a"), "b")  # type: ignore[arg-type]
+    with pytest.raises(GrammarError, match="at least one"):
+        ExactlyOne(None)

@@ -1,0 +1,289 @@
+"""MaskCache on the real tokenizers: the fast paths (loop tables, class walks,
+splits) give exactly the masks of a plain trie walk, masks agree with an
+independent byte-level oracle, and a cache shared by threads stays consistent."""
+
+from __future__ import annotations
+
+import random
+import threading
+from functools import cache
+
+import numpy as np
+import pytest
+from conftest import load_vocabulary
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import JSONISH, fenced, motivating, oracle_allows
+
+from lmparsec import (
+    CharSet,
+    Complement,
+    FreeText,
+    Intersect,
+    Literal,
+    MaskCache,
+    Parser,
+    Regex,
+    Sequence,
+    Union,
+    until,
+)
+from lmparsec.testing import texts
+from lmparsec.tokens.trie import TokenTrie
+
+
+@cache
+def mask_cache(name: str) -> MaskCache:
+    _name_of[load_vocabulary(name).fingerprint] = name
+    return MaskCache(load_vocabulary(name))
+
+
+def unpack(bits: np.ndarray, size: int) -> np.ndarray:
+    return np.unpackbits(bits.view(np.uint8), bitorder="little")[:size].astype(bool)
+
+
+@cache
+def probe_trie(name: str) -> tuple[TokenTrie, np.ndarray]:
+    """A plain trie over a subset of the vocabulary that keeps every hard case.
+
+    A plain walk over a whole 150k vocabulary takes seconds in a state that allows
+    almost everything; on mistral-7b (32k) the whole vocabulary is used, on the
+    others every token that splits a character, is a lone UTF-8 byte sequence or
+    holds a character the grammars below care about, plus a random sample.
+    """
+    vocab = load_vocabulary(name)
+    ids = [t for t, b in enumerate(vocab.token_bytes) if b and t not in vocab.special_ids]
+    if vocab.size > 40_000:
+        rng = random.Random(7)
+        marks = tuple(c.encode() for c in '`"\\<>/!中語言文{}:,')
+        lone = [t for t in ids if _lone_partial(vocab.token_bytes[t])]
+        split = [t for t in ids if _ends_mid_character(vocab.token_bytes[t])]
+        marked = [
+            t for t in ids if len(vocab.token_bytes[t]) <= 4 and any(m in vocab.token_bytes[t] for m in marks)
+        ]
+        ids = sorted(
+            set(lone)
+            | set(marked)
+            | set(rng.sample(split, min(3000, len(split))))
+            | set(rng.sample(ids, 4000))
+        )
+    trie = TokenTrie((vocab.token_bytes[t], t) for t in ids)
+    chosen = np.zeros(vocab.size, dtype=bool)
+    chosen[ids] = True
+    chosen[sorted(vocab.special_ids)] = True
+    return trie, chosen
+
+
+def _lone_partial(data: bytes) -> bool:
+    """Bytes that start a character and stop before its end."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start == 0 and exc.end == len(data) and data[0] >= 0xC2
+    return False
+
+
+def _ends_mid_character(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.reason == "unexpected end of data"
+    return False
+
+
+def plain_mask(mc: MaskCache, state: Parser, pending: bytes = b"") -> tuple[np.ndarray, np.ndarray]:
+    """The mask from one plain trie walk (with EOS when the state can end), and
+    which ids it covers."""
+    trie, chosen = probe_trie(_name_of[mc.vocabulary.fingerprint])
+    out = np.zeros(mc.size, dtype=bool)
+    out[trie.walk(state, pending)] = True
+    if not pending and state.can_end():
+        out[sorted(mc.vocabulary.eos_ids)] = True
+    return out, chosen
+
+
+_name_of: dict[str, str] = {}
+
+
+def same_as_plain(mc: MaskCache, state: Parser) -> None:
+    got = unpack(mc.bitmask(state), mc.size)
+    want, chosen = plain_mask(mc, state)
+    diff = np.nonzero((got != want) & chosen)[0]
+    vocab = mc.vocabulary
+    assert not len(diff), [(int(t), vocab.token_bytes[t], bool(got[t])) for t in diff[:8]]
+
+
+def advanced(parser: Parser, text: str) -> Parser:
+    state = parser.advance_text(text)
+    assert state is not None, text
+    return state
+
+
+def fast_path_states() -> list[tuple[str, Parser]]:
+    """States that exercise ``_loop_walk``, ``_class_walk`` and ``split``."""
+    string = Regex(r'"[^"\\]*"')
+    ident = Regex(r"[a-zA-Z0-9_]+")
+    fence = until("```json\n")
+    think = until("</think>")
+    states: list[tuple[str, Parser]] = [
+        ("freetext", FreeText()),
+        ("string-open", string),
+        ("string-first", advanced(string, '"')),
+        ("string-inside", advanced(string, '"ab')),
+        ("string-cjk", advanced(string, '"中')),
+        ("ident", advanced(ident, "a")),
+        ("no-quote-freetext", FreeText(chars=~CharSet.of('"\\'))),
+        ("min-length", FreeText(min_length=3)),
+        ("min-length-2", advanced(FreeText(min_length=3), "é")),
+        ("intersect-string-max", Intersect(Regex(r'[^"\\]*'), FreeText(max_length=4))),
+        ("intersect-min-max", Intersect(FreeText(max_length=5), FreeText(min_length=3))),
+        ("complement-counted", Complement(FreeText(max_length=3), None)),
+        ("counted-then-cjk", Sequence(FreeText(max_length=1, chars=~CharSet.of("中")), Literal("中"))),
+        ("counted-then-cjk-2", Sequence(FreeText(max_length=2, chars=~CharSet.of("語")), Literal("語言"))),
+        ("counted-then-quote", Sequence(FreeText(max_length=3, chars=~CharSet.of('"')), Literal('"'))),
+        ("jsonish-string", advanced(Regex(JSONISH), '{"ab": "')),
+        ("motivating", motivating()),
+        ("motivating-mid", advanced(motivating(), "Let me think. ``")),
+        ("fenced-json", advanced(fenced(), "ok ```json\n")),
+        ("union-free-literal", Union(FreeText(max_length=6), Literal("中文"))),
+    ]
+    states += [(f"freetext-max-{k}", FreeText(max_length=k)) for k in range(6)]
+    states += [(f"fence-{i}", advanced(fence, "```json\n"[:i])) for i in range(8)]
+    states += [(f"think-{i}", advanced(think, "</think>"[:i])) for i in range(8)]
+    return states
+
+
+FAST_PATH_STATES = fast_path_states()
+
+
+@pytest.mark.parametrize("case", range(len(FAST_PATH_STATES)), ids=[n for n, _ in FAST_PATH_STATES])
+def test_fast_paths_equal_plain_walk(tokenizer_name: str, case: int) -> None:
+    mc = mask_cache(tokenizer_name)
+    same_as_plain(mc, FAST_PATH_STATES[case][1])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [motivating, lambda: Regex(JSONISH), lambda: Intersect(Regex(r"[^\n]*"), FreeText(max_length=9))],
+    ids=["motivating", "jsonish", "intersect"],
+)
+@settings(max_examples=4, deadline=None)
+@given(data=st.data())
+def test_fast_paths_equal_plain_walk_on_drawn_states(
+    tokenizer_name: str, make: object, data: st.DataObject
+) -> None:
+    mc = mask_cache(tokenizer_name)
+    parser = make()  # type: ignore[operator]
+    text = data.draw(texts(parser, max_length=30))
+    state = advanced(parser, text[: data.draw(st.integers(0, len(text)))])
+    same_as_plain(mc, state)
+
+
+def sample_ids(mc: MaskCache, rng: random.Random, n: int = 400) -> list[int]:
+    """Random ids, plus ids whose bytes end or start mid-character (the hard cases)."""
+    vocab = mc.vocabulary
+    hard = [t for t, b in enumerate(vocab.token_bytes) if b and (b[-1] >= 0x80 or b[0] >= 0x80)]
+    return rng.sample(range(vocab.size), n) + rng.sample(hard, min(n, len(hard)))
+
+
+ORACLE_STATES: list[tuple[str, Parser, bytes]] = [
+    ("literal", Literal('Héllo, 世界 🎉 "x"'), b""),
+    ("literal-mid-char", advanced(Literal("世界"), "世"), "界".encode()[:1]),
+    ("literal-mid-emoji", Literal("🎉!"), "🎉".encode()[:2]),
+    ("string-inside", advanced(Regex(r'"[^"\\]*"'), '"'), b""),
+    ("string-pending", advanced(Regex(r'"[^"\\]*"'), '"a'), b"\xe4"),
+    ("cjk", Regex(r"[\u4e00-\u9fff]{1,4}"), b""),
+    ("cjk-pending", Regex(r"[\u4e00-\u9fff]{1,4}"), b"\xe4\xb8"),
+    ("fence-3", advanced(until("```json\n"), "```"), b""),
+    ("freetext-max-2", FreeText(max_length=2), b""),
+    ("seq", Sequence(FreeText(), Literal("!")), b""),
+    ("motivating", motivating(), b""),
+    ("jsonish-key", advanced(Regex(JSONISH), '{"'), b""),
+]
+
+
+@pytest.mark.parametrize("case", range(len(ORACLE_STATES)), ids=[n for n, _, _ in ORACLE_STATES])
+def test_masks_agree_with_byte_oracle(tokenizer_name: str, case: int) -> None:
+    mc = mask_cache(tokenizer_name)
+    vocab = mc.vocabulary
+    _, state, pending = ORACLE_STATES[case]
+    got = unpack(mc.bitmask(state, pending), mc.size)
+    for t in sample_ids(mc, random.Random(case)):
+        if t in vocab.special_ids:
+            assert got[t] == (t in vocab.eos_ids and not pending and state.can_end()), t
+        else:
+            assert got[t] == oracle_allows(state, pending, vocab.token_bytes[t]), (t, vocab.token_bytes[t])
+
+
+def test_eos_and_special_bits(tokenizer_name: str) -> None:
+    mc = mask_cache(tokenizer_name)
+    vocab = mc.vocabulary
+    for state, pending in [
+        (FreeText(), b""),
+        (FreeText(), b"\xe4"),
+        (Literal("x"), b""),
+        (FreeText(max_length=0), b""),
+    ]:
+        got = unpack(mc.bitmask(state, pending), mc.size)
+        for t in vocab.eos_ids:
+            assert got[t] == (state.can_end() and not pending)
+        assert not any(got[t] for t in vocab.special_ids - vocab.eos_ids)
+
+
+def test_cache_hits_and_read_only(tokenizer_name: str) -> None:
+    mc = MaskCache(
+        load_vocabulary(tokenizer_name), max_bytes=3 * ((load_vocabulary(tokenizer_name).size + 31) // 32) * 4
+    )
+    first = mc.bitmask(Literal("abc"))
+    assert mc.bitmask(Literal("abc")) is first and mc.hits == 1
+    with pytest.raises(ValueError):
+        first[0] = 0
+    for text in ["a", "b", "c", "d", "e"]:
+        mc.bitmask(Literal(text))
+    assert len(mc) <= 3 and mc.nbytes <= mc.max_bytes
+    # an evicted mask is recomputed equal
+    assert np.array_equal(mc.bitmask(Literal("abc")), first)
+
+
+def walk_states(parser: Parser, text: str) -> list[Parser]:
+    out = [parser]
+    for char in text:
+        nxt = out[-1].advance(char)
+        assert nxt is not None
+        out.append(nxt)
+    return out
+
+
+def test_threads_sharing_a_cache_give_single_thread_masks(tokenizer_name: str) -> None:
+    vocab = load_vocabulary(tokenizer_name)
+    walks = [
+        walk_states(motivating(), 'Hmm ```json\n{"a": "x中", "bc": 12}\n```'),
+        walk_states(Regex(JSONISH), '{"key": "héllo 🎉", "n": -42}'),
+        walk_states(until("</think>"), "plan: <thi </think>"),
+        walk_states(FreeText(max_length=12), "abcdefghijkl"),
+    ]
+    single = MaskCache(vocab)
+    expected = [[single.bitmask(s).copy() for s in w] for w in walks]
+    shared = MaskCache(vocab)
+    results: list[list[np.ndarray]] = [[] for _ in walks]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(walks))
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            for _ in range(2):
+                results[i] = [shared.bitmask(s).copy() for s in walks[i]]
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(walks))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for got, want in zip(results, expected, strict=True):
+        assert len(got) == len(want)
+        for a, b in zip(got, want, strict=True):
+            assert np.array_equal(a, b)
