@@ -1,0 +1,130 @@
+"""The on-disk TokenIndex cache: a reloaded index must answer exactly like a built one."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lmparsec.combinators import FreeText, Literal, Regex, Sequence
+from lmparsec.errors import VocabularyError
+from lmparsec.tokens import MaskCache, Vocabulary
+from lmparsec.tokens.index import TokenIndex
+from lmparsec.tokens.persist import (
+    default_cache_dir,
+    index_path,
+    load_index,
+    load_or_build_index,
+    save_index,
+)
+
+
+def _small_vocab() -> Vocabulary:
+    pieces = [b"", b"a", b"ab", b"abc", b"{", b'{"', b'"', b"1", b"12", b" ", b"\xc3", b"\xa9"]
+    pieces += ["é".encode(), b"}"]
+    return Vocabulary(pieces, eos_ids=[0])
+
+
+def _formats() -> list[object]:
+    return [
+        Regex(r'\{"[a-z]+": [0-9]+\}'),
+        Regex(r"(ab|é)*c?"),
+        Sequence(Literal('{"'), Regex(r"[a-zé ]{0,5}"), Literal('"}')),
+        FreeText(),
+    ]
+
+
+def _masks(cache: MaskCache, texts: list[str]) -> list[np.ndarray]:
+    """Masks of each format after each prefix of each text that it admits."""
+    out: list[np.ndarray] = []
+    for parser in _formats():
+        for text in texts:
+            state = parser
+            out.append(cache.bitmask(state).copy())
+            for char in text:
+                state = state.advance(char)
+                if state is None:
+                    break
+                out.append(cache.bitmask(state).copy())
+    return out
+
+
+def _with_index(vocab: Vocabulary, index: TokenIndex) -> MaskCache:
+    cache = MaskCache(vocab)
+    cache.index = index
+    return cache
+
+
+def test_round_trip_gives_identical_masks(tmp_path: Path) -> None:
+    vocab = _small_vocab()
+    built = load_or_build_index(vocab, tmp_path)
+    assert index_path(vocab, tmp_path).is_file()
+    reloaded = load_index(vocab, tmp_path)
+    assert reloaded is not None
+    assert set(vars(reloaded)) == set(vars(built)), "persist.py must store every TokenIndex attribute"
+    assert reloaded.trie.keys == built.trie.keys and reloaded.trie.ids == built.trie.ids
+    texts = ['{"ab": 12}', "abé", '{"é a"}', "anything é goes"]
+    fresh = _masks(MaskCache(vocab), texts)
+    again = _masks(_with_index(vocab, reloaded), texts)
+    assert len(fresh) == len(again)
+    for a, b in zip(fresh, again, strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_missing_file_is_none_and_build_stores_it(tmp_path: Path) -> None:
+    vocab = _small_vocab()
+    assert load_index(vocab, tmp_path) is None
+    load_or_build_index(vocab, tmp_path)
+    assert load_index(vocab, tmp_path) is not None
+
+
+def test_default_dir_follows_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_dir() == tmp_path / "lmparsec" / "index"
+    vocab = _small_vocab()
+    load_or_build_index(vocab)
+    assert (tmp_path / "lmparsec" / "index" / f"{vocab.fingerprint}.pkl").is_file()
+
+
+def test_other_vocabulary_file_is_refused(tmp_path: Path) -> None:
+    vocab = _small_vocab()
+    other = Vocabulary([b"", b"x", b"y"], eos_ids=[0])
+    save_index(TokenIndex(other), tmp_path)
+    index_path(other, tmp_path).rename(index_path(vocab, tmp_path))
+    with pytest.raises(VocabularyError, match="another vocabulary"):
+        load_index(vocab, tmp_path)
+
+
+@pytest.mark.parametrize("content", [b"not a pickle", pickle.dumps({"format": "something else"})])
+def test_broken_file_is_an_error_naming_it(tmp_path: Path, content: bytes) -> None:
+    vocab = _small_vocab()
+    path = index_path(vocab, tmp_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    with pytest.raises(VocabularyError, match=vocab.fingerprint):
+        load_index(vocab, tmp_path)
+
+
+def test_unwritable_cache_still_returns_the_index(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a folder should be")
+    vocab = _small_vocab()
+    index = load_or_build_index(vocab, blocker / "sub")
+    assert isinstance(index, TokenIndex) and len(index.trie) == len(TokenIndex(vocab).trie)
+
+
+def test_real_tokenizer_round_trip(tmp_path: Path, tokenizer_name: str, vocab: Vocabulary) -> None:
+    built = load_or_build_index(vocab, tmp_path)
+    reloaded = load_index(vocab, tmp_path)
+    assert reloaded is not None
+    assert set(vars(reloaded)) == set(vars(built))
+    for name, value in vars(built).items():
+        if isinstance(value, np.ndarray):
+            assert np.array_equal(value, getattr(reloaded, name)), name
+    texts = ['{"name": "Zoë", "age": 31}', "plain words, é and 日本"]
+    fresh = _masks(MaskCache(vocab), texts)
+    again = _masks(_with_index(vocab, reloaded), texts)
+    for a, b in zip(fresh, again, strict=True):
+        assert np.array_equal(a, b)
