@@ -65,7 +65,8 @@ def schema_example(schema: Any, *, prop_order: Sequence[str] | None = None) -> A
 
     A property with a ``description`` shows it (``"<name in uppercase>"``),
     else its type (``"<integer>"``) or its choices (``"<one of: a | b>"``).
-    Objects list properties in schema order, or ``prop_order`` first.
+    Objects list properties in schema order, or ``prop_order`` first (at every
+    depth, matching the output of ``JsonSchema(key_order=prop_order)``).
     """
     root = schema_dict(schema)
     if isinstance(root, bool):
@@ -116,11 +117,15 @@ def _example(node: Any, root: Mapping[str, Any], order: Sequence[str] | None, se
         names = list(props)
         if order:
             names = [n for n in order if n in props] + [n for n in names if n not in order]
-        return {name: _example(props[name], root, None, seen) for name in names}
+        # ``prop_order`` applies at every depth, as ``JsonSchema(key_order=[...])`` does
+        return {name: _example(props[name], root, order, seen) for name in names}
     items = node.get("items")
     if node.get("type") == "array" or isinstance(items, Mapping):
         if isinstance(items, Mapping) and items:
-            return [_example(items, root, None, seen)]
+            item = _example(items, root, order, seen)
+            if "description" in node and not isinstance(item, (dict, list)):
+                return [_label(node)]  # "<tags, one per item>" says more than "<string>"
+            return [item]
         return [_label(node)]
     return _label(node)
 
@@ -128,7 +133,10 @@ def _example(node: Any, root: Mapping[str, Any], order: Sequence[str] | None, se
 def describe_schema(schema: Any, *, prop_order: Sequence[str] | None = None) -> str:
     """A system-prompt paragraph asking for JSON shaped like :func:`schema_example`."""
     example = schema_example(schema, prop_order=prop_order)
+    kind = "JSON"
+    if isinstance(example, (dict, list)):
+        kind = "a JSON object" if isinstance(example, dict) else "a JSON array"
     return (
-        "Answer with a JSON object of this form, replacing each <...> with the value it describes:\n"
+        f"Answer with {kind} of this form, replacing each <...> with the value it describes:\n"
         + json.dumps(example, indent=2, ensure_ascii=False)
     )

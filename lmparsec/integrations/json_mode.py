@@ -27,8 +27,9 @@ def generate_json(
     **kwargs: Any,
 ) -> GenerationResult:
     """Generate JSON that validates against ``schema`` (a dict, JSON string or
-    Pydantic model) and return it parsed in ``result.value`` — a model instance
-    when ``schema`` is a Pydantic model class.
+    Pydantic model) and return it parsed in ``result.value`` — validated by
+    Pydantic when ``schema`` is a model class or another type it handles
+    (``list[Person]`` gives a list of ``Person`` instances).
 
     With ``describe`` the schema's field descriptions are put in a system
     message as an example object (see :func:`lmparsec.prompting.describe_schema`),
@@ -45,7 +46,7 @@ def generate_json(
     if isinstance(prompt, str):
         messages = [{"role": "user", "content": prompt}]
     elif isinstance(prompt, Sequence):
-        messages = list(prompt)
+        messages = [*prompt]
     else:
         raise GrammarError(f"prompt must be a str or a list of chat messages, got {type(prompt).__name__}")
     if describe:
@@ -59,19 +60,24 @@ def generate_json(
     value: Any = None
     if result.completed:
         value = json.loads(result.text)
-        model_cls = _pydantic_model(schema)
-        if model_cls is not None:
-            value = model_cls.model_validate_json(result.text)
+        validate = _pydantic_validator(schema)
+        if validate is not None:
+            value = validate(result.text)
         else:
             schema_dict(schema)  # validates the schema argument's form
     return dataclasses.replace(result, value=value)
 
 
-def _pydantic_model(schema: Any) -> Any:
+def _pydantic_validator(schema: Any) -> Any:
+    """``validate_json`` of a Pydantic model class, or of any other type Pydantic
+    handles (``list[Person]``, ``Person | None``), so the value holds instances;
+    ``None`` for a JSON Schema given as a dict, bool or string."""
+    if isinstance(schema, (dict, bool, str)):
+        return None
     try:
-        from pydantic import BaseModel
-    except ImportError:  # pragma: no cover
+        from pydantic import BaseModel, TypeAdapter
+    except ImportError:  # pragma: no cover - JsonSchema already needed pydantic for a type
         return None
     if isinstance(schema, type) and issubclass(schema, BaseModel):
-        return schema
-    return None
+        return schema.model_validate_json
+    return TypeAdapter(schema).validate_json

@@ -33,6 +33,9 @@ def vocabulary_for(tokenizer: Any) -> Vocabulary:
     return vocab
 
 
+_MEMO_SIZE = 4096
+
+
 class _Spelling:
     """All token byte strings of a vocabulary, for minimum-token spelling."""
 
@@ -43,9 +46,28 @@ class _Spelling:
             if data and tid not in vocab.special_ids:
                 self.by_bytes.setdefault(data, tid)
         self.max_len = max((len(b) for b in self.by_bytes), default=1)
+        self._memo: dict[bytes, list[int] | None] = {}
 
     def fewest(self, data: bytes) -> list[int] | None:
-        """A shortest token sequence spelling ``data`` exactly (dynamic programming)."""
+        """A shortest token sequence spelling ``data`` exactly (dynamic programming).
+
+        Memoized: the budget check asks for the same shortest completion at
+        nearly every step (inside a string it stays ``"}`` and the like). On the
+        mistral-7b vocabulary (``max_len`` 48) one car-schema completion costs
+        ~6 ms, and the memo took ``generate`` from ~68 to ~25 ms per token on a
+        tiny model (2-core CPU).
+        """
+        memo = self._memo
+        found = memo.get(data, memo)
+        if found is not memo:
+            return None if found is None else list(found)  # type: ignore[arg-type]
+        spelled = self._fewest(data)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()  # bounded; a plain clear keeps the hot path a dict lookup
+        memo[data] = spelled
+        return None if spelled is None else list(spelled)
+
+    def _fewest(self, data: bytes) -> list[int] | None:
         n = len(data)
         best: list[int | None] = [None] * (n + 1)
         step: list[int] = [0] * (n + 1)
@@ -106,7 +128,8 @@ class TextTokenizer:
                 return ids[k:]
         return None
 
-    def min_tokens(self, text: str | None, *, pending: bytes = b"", state: Parser | None = None) -> int | None:
+    def min_tokens(self, text: str | None, *, pending: bytes = b"",
+                   state: Parser | None = None) -> int | None:
         """Fewest tokens that spell a completion: ``text`` after finishing the
         unfinished character in ``pending`` (the smallest allowed one)."""
         if pending:
