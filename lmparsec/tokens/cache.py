@@ -9,16 +9,18 @@ is an LRU bounded by bytes.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from ..combinators.base import Parser
 from ..combinators.charset import CharSet
 from .index import TokenIndex
+from .persist import load_or_build_index
 
 if TYPE_CHECKING:
     from .vocabulary import Vocabulary
@@ -35,9 +37,21 @@ class MaskCache:
     Two threads may compute the same missing mask once each; both results are equal.
     """
 
-    def __init__(self, vocabulary: Vocabulary, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        index_cache_dir: str | os.PathLike[str] | None | Literal[False] = None,
+    ) -> None:
+        """``index_cache_dir``: where the per-vocabulary token index is kept between
+        processes (default: the user's cache folder, see :mod:`lmparsec.tokens.persist`);
+        ``False`` builds it in memory only."""
         self.vocabulary = vocabulary
-        self.index = TokenIndex(vocabulary)
+        if index_cache_dir is False:
+            self.index = TokenIndex(vocabulary)
+        else:
+            self.index = load_or_build_index(vocabulary, index_cache_dir)
         self.size = vocabulary.size
         self.words = (self.size + 31) // 32
         self.max_bytes = max_bytes

@@ -56,7 +56,8 @@ def default_cache_dir() -> Path:
 def index_path(vocabulary: Vocabulary, cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """Where the index of ``vocabulary`` is stored."""
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    return folder / f"{vocabulary.fingerprint}.pkl"
+    # the format version is part of the name: an upgrade builds afresh instead of failing
+    return folder / f"{vocabulary.fingerprint}.v{_FORMAT.rsplit('/', 1)[1]}.pkl"
 
 
 def save_index(index: TokenIndex, cache_dir: str | os.PathLike[str] | None = None) -> Path:

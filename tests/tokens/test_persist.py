@@ -85,7 +85,9 @@ def test_default_dir_follows_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert default_cache_dir() == tmp_path / "lmparsec" / "index"
     vocab = _small_vocab()
     load_or_build_index(vocab)
-    assert (tmp_path / "lmparsec" / "index" / f"{vocab.fingerprint}.pkl").is_file()
+    stored = index_path(vocab)
+    assert stored.parent == tmp_path / "lmparsec" / "index"
+    assert stored.name.startswith(vocab.fingerprint) and stored.is_file()
 
 
 def test_other_vocabulary_file_is_refused(tmp_path: Path) -> None:
