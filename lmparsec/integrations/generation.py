@@ -282,13 +282,23 @@ def _forced_tokens(matcher: Matcher, text_tok: TextTokenizer, remaining: int) ->
     if ids is None or len(ids) < 2:
         return []
     ids = ids[:-1][: max(0, remaining - 1)]
-    # every forced token must keep a valid completion within the budget
     probe = matcher.fork()
     kept: list[int] = []
     for tid in ids:
         if not probe.accept(tid):
             break
         kept.append(tid)
+    # The tokenizer's split of the forced text may take more tokens than the
+    # fewest that spell it; near the budget that difference can be all the
+    # slack there is, so force only what still leaves a completion that fits.
+    while kept:
+        if probe.can_end():
+            break
+        cost = text_tok.min_tokens(_shortest(probe), pending=probe.pending, state=probe.state)
+        if cost is not None and len(kept) + cost <= remaining:
+            break
+        kept.pop()
+        probe.rollback(1)
     return kept
 
 

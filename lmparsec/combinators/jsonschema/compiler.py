@@ -716,8 +716,11 @@ def JsonSchema(  # noqa: N802 - reads as a class at call sites
         may then fail validation on that keyword).
       - ``resources``: URI -> schema document for remote ``$ref`` (never downloaded).
 
-    Keys are matched on their decoded text (any escaping is fine); ``enum``
-    and ``const`` objects follow ``key_order`` too.
+    Keys are matched on their decoded text. With ``key_order="any"`` any
+    escaping of a key is accepted; with a fixed order (meant for generation)
+    keys take their canonical spelling (``json.dumps(..., ensure_ascii=False)``),
+    so once a key starts its text is forced and the generation loop
+    fast-forwards it. ``enum`` and ``const`` objects follow ``key_order`` too.
     """
     if isinstance(key_order, (list, tuple)):
         if not all(isinstance(k, str) for k in key_order):

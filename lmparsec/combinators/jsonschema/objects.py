@@ -320,7 +320,9 @@ class ObjectState(Parser):
             return None
         pstates = tuple(p for p, _ in node.patterns) if add_ok else ()
         inner = KeyText(node, 0, cand, add_ok, pstates)
-        key_state = JsonString(inner).advance('"')
+        # With a fixed key order the output is meant to be generated: keys take
+        # their one canonical spelling, so a key's text is forced once it starts.
+        key_state = JsonString(inner, canonical=node.fixed).advance('"')
         assert key_state is not None
         pn = None
         if node.names_node is not None:

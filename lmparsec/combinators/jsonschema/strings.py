@@ -100,6 +100,22 @@ def _escape_allowed(value_allowed: CharSet) -> CharSet:
     return CharSet.of(chars)
 
 
+#: Canonical spelling (``json.dumps(..., ensure_ascii=False)``): only these
+#: characters are escaped, each with its short escape.
+_CANONICAL_ESCAPED = CharSet.of('"\\\b\f\n\r\t')
+_CANONICAL_LETTERS = {"\"": '"', "\\": "\\", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+@lru_cache(maxsize=4096)
+def _plain_allowed_canonical(value_allowed: CharSet, can_end: bool) -> CharSet:
+    out = value_allowed - _NOT_RAW
+    if can_end:
+        out = out | CharSet.of(_QUOTE)
+    if value_allowed & _CANONICAL_ESCAPED:
+        out = out | CharSet.of(_BACKSLASH)
+    return out
+
+
 @lru_cache(maxsize=4096)
 def _plain_loop(value_loop: CharSet) -> CharSet:
     return value_loop - _NOT_RAW
@@ -114,22 +130,29 @@ class JsonString(Parser):
     immutable; ``key()`` is ``("jstr", escape state, value.key())``.
     """
 
-    __slots__ = ("_key", "esc", "value")
+    __slots__ = ("_key", "canonical", "esc", "value")
 
-    def __init__(self, value: Parser, _esc: tuple[int, ...] = _S_START) -> None:
+    def __init__(self, value: Parser, _esc: tuple[int, ...] = _S_START, *, canonical: bool = False) -> None:
+        """With ``canonical`` only one spelling of each value is accepted: the one
+        ``json.dumps(..., ensure_ascii=False)`` writes (raw characters; short
+        escapes for ``"``, ``\\`` and ``\b \f \n \r \t``; other controls cannot be
+        written). Generation wants it for object keys: the key text is then forced
+        and can be fast-forwarded."""
         if not isinstance(value, Parser):
             from ...errors import GrammarError
 
             raise GrammarError(f"JsonString needs a Parser for the decoded value, got {value!r}")
         self.value = value
         self.esc = _esc
-        self._key: Hashable = ("jstr", _esc, value.key())
+        self.canonical = canonical
+        self._key: Hashable = ("jstrc" if canonical else "jstr", _esc, value.key())
 
     def _with(self, value: Parser, esc: tuple[int, ...]) -> JsonString:
         obj = JsonString.__new__(JsonString)
         obj.value = value
         obj.esc = esc
-        obj._key = ("jstr", esc, value.key())
+        obj.canonical = self.canonical
+        obj._key = ("jstrc" if self.canonical else "jstr", esc, value.key())
         return obj
 
     def _feed(self, decoded: str) -> Parser | None:
@@ -154,9 +177,11 @@ class JsonString(Parser):
         if mode == _START:
             return self._with(self.value, _S_PLAIN) if char == _QUOTE else None
         if mode == _BS:
-            decoded = _SHORT_ESCAPES.get(char)
+            decoded = (_CANONICAL_LETTERS if self.canonical else _SHORT_ESCAPES).get(char)
             if decoded is not None:
                 return self._feed(decoded)
+            if self.canonical:
+                return None
             if char == "u" and char in _escape_allowed(self.value.allowed()):
                 return self._with(self.value, (_U, 0, 0))
             return None
@@ -193,10 +218,15 @@ class JsonString(Parser):
     def allowed(self) -> CharSet:
         mode = self.esc[0]
         if mode == _PLAIN:
+            if self.canonical:
+                return _plain_allowed_canonical(self.value.allowed(), self.value.can_end())
             return _plain_allowed(self.value.allowed(), self.value.can_end())
         if mode == _START:
             return CharSet.of(_QUOTE)
         if mode == _BS:
+            if self.canonical:
+                value_allowed = self.value.allowed()
+                return CharSet.of(c for c, d in _CANONICAL_LETTERS.items() if d in value_allowed)
             return _escape_allowed(self.value.allowed())
         if mode == _DONE:
             return CharSet.EMPTY
@@ -267,7 +297,11 @@ class JsonString(Parser):
         return None if tail is None else "".join(out) + tail
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (JsonString, (self.value, self.esc))
+        return (_restore, (self.value, self.esc, self.canonical))
+
+
+def _restore(value: Parser, esc: tuple[int, ...], canonical: bool) -> JsonString:
+    return JsonString(value, esc, canonical=canonical)
 
 
 def json_escape_minimal(text: str) -> str:

@@ -352,3 +352,17 @@ def schema_order(value: Any, schema: dict[str, Any]) -> Any:
     props = schema.get("properties", {})
     keys = [k for k in props if k in value] + [k for k in value if k not in props]
     return {k: schema_order(value[k], props.get(k, {})) for k in keys}
+
+
+def test_fixed_key_order_forces_canonical_key_text() -> None:
+    schema = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+              "required": ["name", "age"]}
+    fixed = JsonSchema(schema)
+    state = fixed.advance_text('{"')
+    assert state is not None and state.forced() == 'name":'
+    escaped = '{"n\\u0061me": "x", "age": 1}'
+    assert not fixed.accepts(escaped)  # one spelling when generating
+    assert JsonSchema(schema, key_order="any").accepts(escaped)  # any spelling when validating
+    assert fixed.accepts(json.dumps({"name": "x", "age": 1}))
+    quoted = {"type": "object", "properties": {'a"b': {"type": "integer"}}, "required": ['a"b']}
+    assert JsonSchema(quoted).accepts(json.dumps({'a"b': 1}))
