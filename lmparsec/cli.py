@@ -21,8 +21,8 @@ DEMO_QUESTION = (
 DEMO_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "older": {"type": "string", "description": "name of the older person"},
-        "difference_years": {"type": "integer", "minimum": 0},
+        "older": {"enum": ["Alice", "Bob"], "description": "name of the older person"},
+        "difference_years": {"type": "integer", "minimum": 0, "maximum": 120},
     },
     "required": ["older", "difference_years"],
 }
@@ -43,10 +43,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .combinators.jsonschema import JsonSchema
     from .integrations.generation import generate
 
+    from .prompting import describe_schema
+
     model, tokenizer = _load(args.model)
     parser = fenced(JsonSchema(DEMO_SCHEMA))
     print(f"question: {DEMO_QUESTION}\n", file=sys.stderr)
-    result = generate(model, tokenizer, DEMO_QUESTION, parser, max_new_tokens=args.max_new_tokens,
+    messages = [
+        {"role": "system", "content": "Think in one or two sentences, then answer in a ```json block. "
+                                      + describe_schema(DEMO_SCHEMA)},
+        {"role": "user", "content": DEMO_QUESTION},
+    ]
+    result = generate(model, tokenizer, messages, parser, max_new_tokens=args.max_new_tokens,
                       temperature=args.temperature, seed=args.seed)
     print(result.text)
     block = result.text.split("```json\n", 1)[-1].rsplit("\n```", 1)[0]

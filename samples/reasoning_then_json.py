@@ -2,8 +2,8 @@
 
     python samples/reasoning_then_json.py
 
-``fenced(JsonSchema(...))`` leaves the model free until it writes
-"```json\\n"; from there the schema is enforced, then the closing fence.
+``fenced(JsonSchema(...))`` leaves the model free until it opens a fence
+("```"); the "json" tag is then forced, the schema enforced, and the fence closed.
 Letting a small model think before it answers often helps it; the answer is
 still machine-readable.
 """

@@ -11,13 +11,18 @@ from .union import Union
 __all__ = ["fenced"]
 
 
-def fenced(inner: Parser, *, open: str = "```json\n", close: str = "\n```", required: bool = True) -> Parser:
-    """Free reasoning, then ``open``, a text of ``inner``, and ``close``.
+def fenced(inner: Parser, *, lang: str = "json", fence: str = "```", required: bool = True) -> Parser:
+    """Free reasoning, then a fenced block ``fence + lang + newline``, a text of
+    ``inner``, and ``newline + fence``.
 
-    With ``required=False`` the model may also finish without the block; the
-    free text of that alternative never contains ``open``, so once the fence
-    opens, ``inner`` is enforced (a plain ``FreeText`` alternative would accept
+    The first ``fence`` the model opens *is* the block: the language tag after it
+    is forced, so a small model that writes a bare ```` ``` ```` (or
+    ```` ```python ````) still lands in the enforced block. With
+    ``required=False`` the model may also finish without any fence; the free
+    text of that alternative never contains ``fence``, so once a fence opens,
+    ``inner`` is enforced (a plain ``FreeText`` alternative would accept
     anything and enforce nothing).
     """
-    block = Sequence(until(open), inner, Literal(close))
-    return block if required else Union(block, without(open))
+    head = fence + (lang + "\n" if lang else "\n")
+    block = Sequence(until(fence), Literal(head[len(fence) :]), inner, Literal("\n" + fence))
+    return block if required else Union(block, without(fence))

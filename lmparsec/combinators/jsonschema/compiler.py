@@ -21,7 +21,7 @@ from ..logic import Intersect
 from ..regex import Regex, regex_from_fsm
 from ..text import FreeText
 from .arrays import ArrayNode
-from .formats import format_pattern
+from .formats import format_parser
 from .nodes import (
     ForwardNode,
     IfNode,
@@ -479,9 +479,9 @@ class Compiler:
             except (RegexError, UnsupportedSchemaError) as exc:
                 self._unsupported("pattern", pointer, str(exc))
         for name, _pointer in spec.formats:
-            fp = format_pattern(name)
+            fp = format_parser(name)
             if fp is not None:
-                inner.append(Regex(fp))
+                inner.append(fp)
         if not inner:
             value: Parser = FreeText()
         elif len(inner) == 1:

@@ -40,6 +40,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
+from ..base import Parser
+from ..regex import Regex
+
 __all__ = ["format_pattern", "KNOWN_FORMATS"]
 
 _D = "[0-9]"
@@ -194,10 +197,24 @@ _FORMATS: dict[str, Callable[[], str]] = {
     "uuid": lambda: _UUID,
     "json-pointer": lambda: _JSON_POINTER,
     "relative-json-pointer": lambda: _RELATIVE_JSON_POINTER,
-    "regex": lambda: "[^]*",
+    "regex": lambda: "[^]*",  # the pattern is only a fallback: format_parser checks the syntax
 }
 
 KNOWN_FORMATS = frozenset(_FORMATS)
+
+
+def format_parser(name: str) -> Parser | None:
+    """A parser of the decoded string for format ``name`` (``None`` when unknown).
+
+    Formats are regular except ``regex`` (groups nest), which gets the small
+    pushdown recogniser of :mod:`.regex_syntax`.
+    """
+    if name == "regex":
+        from .regex_syntax import RegexSyntax
+
+        return RegexSyntax()
+    pattern = format_pattern(name)
+    return None if pattern is None else Regex(pattern)
 
 
 def format_pattern(name: str) -> str | None:
