@@ -100,6 +100,8 @@ class MaskCache:
         ids = None if pending else self._loop_walk(state, mask)
         if ids is None and not pending:
             ids = self._class_walk(state, mask)
+        if ids is None and not pending:
+            ids = self._chain_walk(state, mask)
         if ids is None:
             ids = self.index.trie.walk(state, pending)
         if ids:
@@ -180,6 +182,49 @@ class MaskCache:
                 tail_exact = True
             elif last.allowed() & loop:
                 return None
+        return self._table_walk(loop, steps, tail_exact, mask)
+
+    def _chain_walk(self, state: Parser, mask: np.ndarray) -> list[int] | None:
+        """Allowed tokens of a state at the head of a *chain*: a large class of
+        characters that all step alike, state after state, as in a regex's
+        ``[A-Za-z0-9-]{0,61}`` (a DFA state per count, none of them looping).
+
+        The chain is followed with one sample character, checking at each state
+        that the whole class still steps alike, until it closes (the class is
+        rejected), turns into an exact loop, or is longer than any token; then
+        the loop-table machinery answers every token by its length and walks the
+        rest from the state where each leaves the class. ``None`` when the state
+        has no such chain.
+        """
+        allowed = state.allowed()
+        if len(allowed) <= _CHAIN:
+            return None
+        sample = _widest_sample(allowed)
+        cls = state.step_class(sample) & allowed
+        if len(cls) <= _CHAIN:
+            return None
+        steps: list[Parser] = [state]
+        tail_exact = False
+        longest = self.index.max_units
+        while len(steps) <= longest:
+            cur = steps[-1]
+            if cls - cur.step_class(sample):
+                return None  # the class does not step alike here
+            nxt = cur.advance(sample)
+            if nxt is None:
+                if cls & cur.allowed():
+                    return None
+                break  # closed: no class character is allowed any more
+            if nxt.key() == cur.key():
+                tail_exact = True  # an exact loop on the class from here on
+                break
+            steps.append(nxt)
+        return self._table_walk(cls, steps, tail_exact, mask)
+
+    def _table_walk(self, loop: CharSet, steps: list[Parser], tail_exact: bool,
+                    mask: np.ndarray) -> list[int]:
+        """The loop table's answer for ``steps`` (the states after 0, 1, ... characters
+        of ``loop``; the last one loops exactly when ``tail_exact``)."""
         table = self.index.loop_table(loop)
         inside = table.inside
         if not tail_exact:
@@ -216,6 +261,7 @@ class MaskCache:
 
 
 _HUGE = 64  # character sets larger than this are handled through loop tables
+_CHAIN = 16  # classes larger than this are followed along a chain of states
 
 
 def _widest_sample(chars: CharSet) -> str:

@@ -133,6 +133,11 @@ class TokenIndex:
         """Characters in each token, an unfinished last one included."""
         return self._lengths
 
+    @property
+    def max_units(self) -> int:
+        """Characters in the longest token (an unfinished last one included)."""
+        return int(self._lengths.max()) if len(self._lengths) else 0
+
     def tails_allowed(self, candidates: np.ndarray, chars: CharSet) -> np.ndarray:
         """Which of ``candidates`` (token ids ending in an unfinished character)
         end in a character that can still become one of ``chars``."""

@@ -147,6 +147,15 @@ def fast_path_states() -> list[tuple[str, Parser]]:
         ("fenced-json", advanced(fenced(), "ok ```json\n")),
         ("union-free-literal", Union(FreeText(max_length=6), Literal("中文"))),
     ]
+    # chains: a class stepping alike through states that do not loop (_chain_walk)
+    label = Regex(r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,8}[A-Za-z0-9])?\.com")
+    states += [(f"chain-label-{i}", advanced(label, "ab-c9xyz"[:i])) for i in (0, 1, 2, 3, 5, 8)]
+    states += [
+        ("chain-cjk", Regex(r"[\u4e00-\u9fff]{0,3}!")),
+        ("chain-closed", Regex(r"[a-z]{2,4}")),
+        ("chain-then-loop", Regex(r"[a-z]{3}[a-z0-9]*;")),
+        ("chain-mixed-classes", Regex(r"[a-z]{0,3}[a-m]{2}")),
+    ]
     states += [(f"freetext-max-{k}", FreeText(max_length=k)) for k in range(6)]
     states += [(f"fence-{i}", advanced(fence, "```json\n"[:i])) for i in range(8)]
     states += [(f"think-{i}", advanced(think, "</think>"[:i])) for i in range(8)]
