@@ -42,7 +42,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .combinators import fenced
     from .combinators.jsonschema import JsonSchema
     from .integrations.generation import generate
-
     from .prompting import describe_schema
 
     model, tokenizer = _load(args.model)

@@ -39,7 +39,7 @@ __all__ = ["INTERESTING_CHARS", "TokenWalk", "chars_in", "texts", "token_walks"]
 #: (incl. astral code points), quotes, backslashes, whitespace and controls.
 INTERESTING_CHARS = (
     "aZ09 _-.,:;!?'\"\\/{}[]()<>@#$%^&*+=|~`\n\t\r"
-    "éèàüñçßøÅ€£¥°±µ—–…“”‘’«»"
+    "éèàüñçßøÅ€£¥°±µ—–…“”‘’«»"  # noqa: RUF001 - lookalikes on purpose
     "日本語中文한국어кириллицаΩπ"
     "🎉😀👍🏽🚀❤️\u200d\u00a0\u2028\ufeff\x00\x1f"
 )

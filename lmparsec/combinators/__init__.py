@@ -5,9 +5,9 @@ from .charset import CharSet
 from .lazy import Lazy
 from .literal import Literal
 from .logic import Complement, ExactlyOne, Intersect
+from .recipes import fenced
 from .regex import Regex, RegexState
 from .sequence import Sequence
-from .recipes import fenced
 from .text import Avoid, ForceStop, FreeText, Until, until, without
 from .union import Union, choice
 

@@ -30,7 +30,7 @@ def _normalise(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]
 class CharSet:
     """An immutable set of characters: inclusive code-point ranges ``(lo, hi)``."""
 
-    __slots__ = ("ranges", "_starts", "_hash")
+    __slots__ = ("_hash", "_starts", "ranges")
 
     ranges: tuple[tuple[int, int], ...]
 

@@ -21,7 +21,7 @@ class Lazy(Parser):
     character.
     """
 
-    __slots__ = ("_factory", "_target", "name", "_shortest")
+    __slots__ = ("_factory", "_shortest", "_target", "name")
 
     def __init__(self, factory: Callable[[], Parser], name: Hashable) -> None:
         if not callable(factory):
@@ -29,7 +29,7 @@ class Lazy(Parser):
         self._factory = factory
         self._target: Parser | None = None
         self.name = name
-        self._shortest: str | None | bool = False  # False: not computed yet
+        self._shortest: str | bool | None = False  # False: not computed yet
 
     @property
     def target(self) -> Parser:
@@ -79,4 +79,4 @@ class Lazy(Parser):
             except BaseException:
                 self._shortest = False
                 raise
-        return self._shortest  # type: ignore[return-value]
+        return self._shortest if isinstance(self._shortest, str) else None

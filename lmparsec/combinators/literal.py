@@ -14,7 +14,7 @@ __all__ = ["Literal"]
 class Literal(Parser):
     """Exactly ``text``; the state is how much of it has been read."""
 
-    __slots__ = ("text", "pos", "_gid")
+    __slots__ = ("_gid", "pos", "text")
 
     def __init__(self, text: str, _pos: int = 0, _gid: int | None = None) -> None:
         if not isinstance(text, str):

@@ -32,7 +32,7 @@ def _check(parsers: tuple[Parser, ...], name: str) -> None:
 class Intersect(Parser):
     """Texts every part accepts."""
 
-    __slots__ = ("parts", "_key")
+    __slots__ = ("_key", "parts")
 
     def __init__(self, *parts: Parser) -> None:
         _check(parts, "Intersect")
@@ -89,7 +89,7 @@ class Complement(Parser):
     universe is fine.
     """
 
-    __slots__ = ("universe", "excluded", "_key")
+    __slots__ = ("_key", "excluded", "universe")
 
     def __init__(self, universe: Parser, excluded: Parser | None) -> None:
         _check((universe,), "Complement")
@@ -133,7 +133,7 @@ class ExactlyOne(Parser):
     Dead parts are kept as ``None`` so the key still says which parts remain.
     """
 
-    __slots__ = ("parts", "_key")
+    __slots__ = ("_key", "parts")
 
     def __init__(self, *parts: Parser | None) -> None:
         live = tuple(p for p in parts if p is not None)

@@ -26,8 +26,20 @@ __all__ = ["Regex", "RegexState"]
 class _Dfa:
     """A pruned DFA with per-state character sets, built from an interegular FSM."""
 
-    __slots__ = ("symbol_of", "else_symbol", "trans", "finals", "allowed", "loops", "states",
-                 "initial", "gid", "description", "structure", "classes")
+    __slots__ = (
+        "allowed",
+        "classes",
+        "description",
+        "else_symbol",
+        "finals",
+        "gid",
+        "initial",
+        "loops",
+        "states",
+        "structure",
+        "symbol_of",
+        "trans",
+    )
 
     def __init__(self, fsm: FSM, description: str) -> None:
         self.description = description
@@ -35,10 +47,10 @@ class _Dfa:
         groups: dict[Any, list[str]] = {}
         self.else_symbol: Any = None
         self.symbol_of: dict[str, Any] = {}
-        for sym, tk in alphabet._symbol_mapping.items():  # noqa: SLF001 - no public accessor
+        for sym, tk in alphabet._symbol_mapping.items():
             if sym is anything_else:
                 self.else_symbol = tk
-            else:
+            elif isinstance(sym, str):
                 self.symbol_of[sym] = tk
                 groups.setdefault(tk, []).append(sym)
         explicit = CharSet.of(self.symbol_of)

@@ -28,7 +28,7 @@ class Sequence(Parser):
     branch is ``(index, state of that element)``.
     """
 
-    __slots__ = ("_grammar", "branches", "_key")
+    __slots__ = ("_grammar", "_key", "branches")
 
     def __init__(self, *parsers: Parser) -> None:
         if not parsers:

@@ -36,7 +36,7 @@ class FreeText(Parser):
     the token layer answer with one precomputed mask.
     """
 
-    __slots__ = ("chars", "remaining", "min_length")
+    __slots__ = ("chars", "min_length", "remaining")
 
     def __init__(
         self,
@@ -156,7 +156,7 @@ class Until(Parser):
 class _UntilTable:
     """The KMP automaton of a trigger, shared by all states of one ``Until``."""
 
-    __slots__ = ("trigger", "step", "loops", "gid")
+    __slots__ = ("gid", "loops", "step", "trigger")
 
     def __init__(
         self, trigger: str, step: list[dict[str, int]], loops: list[CharSet], gid: int

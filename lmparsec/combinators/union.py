@@ -23,7 +23,7 @@ class Union(Parser):
     directly.
     """
 
-    __slots__ = ("alternatives", "_key")
+    __slots__ = ("_key", "alternatives")
 
     def __init__(self, *parsers: Parser) -> None:
         if not parsers:

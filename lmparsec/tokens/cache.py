@@ -42,7 +42,7 @@ class MaskCache:
         vocabulary: Vocabulary,
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
-        index_cache_dir: str | os.PathLike[str] | None | Literal[False] = None,
+        index_cache_dir: str | os.PathLike[str] | Literal[False] | None = None,
     ) -> None:
         """``index_cache_dir``: where the per-vocabulary token index is kept between
         processes (default: the user's cache folder, see :mod:`lmparsec.tokens.persist`);

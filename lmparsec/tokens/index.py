@@ -176,7 +176,7 @@ class TokenIndex:
         offsets = self._unit_off[bad_units[first]]
         before = self._unit_pos[bad_units[first]]
         groups: dict[int, list[tuple[bytes, int]]] = {}
-        for t, o, j in zip(bad_tokens.tolist(), offsets.tolist(), before.tolist()):
+        for t, o, j in zip(bad_tokens.tolist(), offsets.tolist(), before.tolist(), strict=True):
             groups.setdefault(j, []).append((token_bytes[t][o:], t))
         escapes = {j: TokenTrie(items) for j, items in sorted(groups.items())}
         return LoopTable(inside, self._lengths, escapes)

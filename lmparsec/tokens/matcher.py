@@ -36,7 +36,7 @@ class Matcher:
     matcher is *finished*: it allows EOS only (so padded batch rows stay valid).
     """
 
-    __slots__ = ("vocabulary", "cache", "_state", "_pending", "_finished", "_history", "_initial")
+    __slots__ = ("_finished", "_history", "_initial", "_pending", "_state", "cache", "vocabulary")
 
     def __init__(self, vocabulary: Vocabulary, parser: Parser, *, cache: MaskCache | None = None) -> None:
         if not isinstance(parser, Parser):

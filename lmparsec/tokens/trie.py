@@ -28,7 +28,7 @@ _SMALL = 12  # allowed sets this small (and ASCII) are probed directly instead o
 class TokenTrie:
     """Sorted ``(bytes, token id)`` pairs with a pruning walk."""
 
-    __slots__ = ("keys", "ids")
+    __slots__ = ("ids", "keys")
 
     def __init__(self, items: Iterable[tuple[bytes, int]]) -> None:
         pairs = sorted((b, i) for b, i in items if b)
