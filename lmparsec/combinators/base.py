@@ -16,7 +16,7 @@ from collections.abc import Hashable, Iterator
 
 from .charset import CharSet
 
-__all__ = ["Parser", "grammar_id"]
+__all__ = ["Parser", "grammar_id", "search_shortest"]
 
 _GRAMMARS: dict[Hashable, int] = {}
 _GRAMMARS_LOCK = threading.Lock()
@@ -152,28 +152,36 @@ class Parser(ABC):
         it is exact for formats whose ``step_class`` is; others should override
         it. The token budget of the generation loop relies on it.
         """
-        counter = itertools.count()
-        heap: list[tuple[int, int, str, Parser]] = [(0, next(counter), "", self)]
-        seen: set[Hashable] = set()
-        while heap and len(seen) < limit:
-            _, _, text, state = heapq.heappop(heap)
-            k = state.key()
-            if k in seen:
-                continue
-            seen.add(k)
-            if state.can_end():
-                return text
-            for char in _representatives(state):
-                nxt = state.advance(char)
-                if nxt is not None and nxt.key() not in seen:
-                    heapq.heappush(heap, (len(text) + 1, next(counter), text + char, nxt))
-        return None
+        return search_shortest(self, limit)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} key={self.key()!r}>"
 
 
-def _representatives(state: Parser, classes: int = 64) -> Iterator[str]:
+def search_shortest(state: Parser, limit: int = 20000, *, per_range: int = 1) -> str | None:
+    """Best-first search for a shortest completion of ``state`` over at most
+    ``limit`` distinct states, trying one character per ``step_class`` and
+    ``per_range`` characters from each remaining range (more finds ``3`` in a
+    ``multipleOf: 3`` range whose classes are not declared)."""
+    counter = itertools.count()
+    heap: list[tuple[int, int, str, Parser]] = [(0, next(counter), "", state)]
+    seen: set[Hashable] = set()
+    while heap and len(seen) < limit:
+        _, _, text, current = heapq.heappop(heap)
+        k = current.key()
+        if k in seen:
+            continue
+        seen.add(k)
+        if current.can_end():
+            return text
+        for char in _representatives(current, per_range=per_range):
+            nxt = current.advance(char)
+            if nxt is not None and nxt.key() not in seen:
+                heapq.heappush(heap, (len(text) + 1, next(counter), text + char, nxt))
+    return None
+
+
+def _representatives(state: Parser, classes: int = 64, *, per_range: int = 1) -> Iterator[str]:
     """One character per class of equivalent next characters of ``state``.
 
     One character per *range* is not enough: inside ``"[^"\\\\]*"`` the closing
@@ -189,4 +197,10 @@ def _representatives(state: Parser, classes: int = 64) -> Iterator[str]:
                 return
             yield char
             remaining = remaining - (state.step_class(char) | CharSet.of(char))
-    yield from remaining.samples()
+    if per_range <= 1:
+        yield from remaining.samples()
+        return
+    for lo, hi in remaining.ranges:
+        for cp in [*range(lo, min(hi, lo + per_range - 1) + 1), hi] if hi > lo else [lo]:
+            if not 0xD800 <= cp <= 0xDFFF:
+                yield chr(cp)

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Hashable
 
 from ..base import Parser, grammar_id
+from ..base import search_shortest as _search
 from ..charset import CharSet
 from ..logic import Complement, ExactlyOne, Intersect
 from ..union import Union
@@ -63,30 +64,9 @@ class Node:
 
 
 def search_shortest(state: Parser, limit: int = 20000) -> str | None:
-    """Breadth-first search for a shortest completion, trying up to 12 characters per
-    allowed range (the generic search tries one, which misses ``3`` in ``multipleOf: 3``)."""
-    import heapq
-    import itertools
-
-    counter = itertools.count()
-    heap: list[tuple[int, int, str, Parser]] = [(0, next(counter), "", state)]
-    seen: set[Hashable] = set()
-    while heap and len(seen) < limit:
-        _, _, text, st = heapq.heappop(heap)
-        k = st.key()
-        if k in seen:
-            continue
-        seen.add(k)
-        if st.can_end():
-            return text
-        for lo, hi in st.allowed().ranges:
-            for cp in [*range(lo, min(hi, lo + 11) + 1), hi] if hi > lo else [lo]:
-                if 0xD800 <= cp <= 0xDFFF:
-                    continue
-                nxt = st.advance(chr(cp))
-                if nxt is not None and nxt.key() not in seen:
-                    heapq.heappush(heap, (len(text) + 1, next(counter), text + chr(cp), nxt))
-    return None
+    """The generic search, trying up to 12 characters per allowed range (one per
+    range misses ``3`` in ``multipleOf: 3``)."""
+    return _search(state, limit, per_range=12)
 
 
 class Never(Parser):
