@@ -137,11 +137,7 @@ class Until(Parser):
     def step_class(self, char: str) -> CharSet:
         if self.matched == len(self._table.trigger):
             return CharSet.ANY
-        row = self._table.step[self.matched]
-        target = row.get(char, 0)
-        if target == 0:
-            return ~CharSet.of(row)
-        return CharSet.of(c for c, n in row.items() if n == target)
+        return self._table.step_class(self.matched, char)
 
     def key(self) -> Hashable:
         return (self._table.gid, self.matched)
@@ -165,6 +161,14 @@ class _UntilTable:
         self.step = step
         self.loops = loops
         self.gid = gid
+
+    def step_class(self, matched: int, char: str) -> CharSet:
+        """Characters that move the automaton from ``matched`` where ``char`` does."""
+        row = self.step[matched]
+        target = row.get(char, 0)
+        if target == 0:
+            return ~CharSet.of(row)
+        return CharSet.of(c for c, n in row.items() if n == target)
 
     @classmethod
     def build(cls, trigger: str) -> _UntilTable:
@@ -231,11 +235,7 @@ class Avoid(Parser):
         return self._table.loops[self.matched]
 
     def step_class(self, char: str) -> CharSet:
-        row = self._table.step[self.matched]
-        target = row.get(char, 0)
-        if target == 0:
-            return ~CharSet.of(row)
-        return CharSet.of(c for c, n in row.items() if n == target)
+        return self._table.step_class(self.matched, char)
 
     def key(self) -> Hashable:
         return ("avoid", self._table.gid, self.matched)
