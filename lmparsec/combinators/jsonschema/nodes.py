@@ -206,16 +206,25 @@ class TypedNode(Node):
         return min(texts, key=len) if texts else None
 
 
-class UnionNode(Node):
+class _PartsNode(Node):
+    """A node made of other nodes run side by side on the same text."""
+
     __slots__ = ("parts",)
 
     def __init__(self, gid: int, parts: list[Node]) -> None:
         super().__init__(gid)
         self.parts = parts
 
+    def _live_starts(self, depth: int) -> list[Parser]:
+        """The parts' start states, without those that accept nothing."""
+        return [s for s in (p.start(depth) for p in self.parts) if not isinstance(s, Never)]
+
+
+class UnionNode(_PartsNode):
+    __slots__ = ()
+
     def start(self, depth: int) -> Parser:
-        states = [p.start(depth) for p in self.parts]
-        live = [s for s in states if not isinstance(s, Never)]
+        live = self._live_starts(depth)
         if not live:
             return _NEVER
         return live[0] if len(live) == 1 else Union(*live)
@@ -225,12 +234,8 @@ class UnionNode(Node):
         return min(texts, key=len) if texts else None
 
 
-class IntersectNode(Node):
-    __slots__ = ("parts",)
-
-    def __init__(self, gid: int, parts: list[Node]) -> None:
-        super().__init__(gid)
-        self.parts = parts
+class IntersectNode(_PartsNode):
+    __slots__ = ()
 
     def start(self, depth: int) -> Parser:
         states = [p.start(depth) for p in self.parts]
@@ -242,16 +247,11 @@ class IntersectNode(Node):
         return search_shortest(self.start(0), 5000)
 
 
-class OneOfNode(Node):
-    __slots__ = ("parts",)
-
-    def __init__(self, gid: int, parts: list[Node]) -> None:
-        super().__init__(gid)
-        self.parts = parts
+class OneOfNode(_PartsNode):
+    __slots__ = ()
 
     def start(self, depth: int) -> Parser:
-        states = [p.start(depth) for p in self.parts]
-        live = [s for s in states if not isinstance(s, Never)]
+        live = self._live_starts(depth)
         if not live:
             return _NEVER
         return live[0] if len(live) == 1 else ExactlyOne(*live)
