@@ -19,7 +19,7 @@ import numpy as np
 
 from ..combinators.base import Parser
 from ..combinators.charset import CharSet
-from .index import TokenIndex
+from .index import _HUGE, TokenIndex, member, widest_sample
 from .persist import load_or_build_index
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ class MaskCache:
         if ids is None and not pending:
             ids = self._chain_walk(state, mask)
         if ids is None:
-            ids = self.index.trie.walk(state, pending)
+            ids = self.index.walk(state, pending)
         if ids:
             mask[ids] = True
         bits = _pack(mask)
@@ -128,7 +128,7 @@ class MaskCache:
         for _ in range(4):
             if len(remaining) <= _HUGE:
                 break
-            char = _widest_sample(remaining)
+            char = widest_sample(remaining)
             cls = state.step_class(char) & remaining
             successor = state.advance(char)
             if successor is None or len(cls) <= _HUGE:
@@ -137,12 +137,15 @@ class MaskCache:
             if successor.loop_limit() is not None or len(loop) <= _HUGE or cls - loop:
                 break
             table = self.index.loop_table(loop)
-            starts = _member(first_cp, cls)
+            starts = member(first_cp, cls)
             mask[: self.size] |= table.inside & starts
+            # tokens that start in the class and leave the loop later: walked from
+            # where they leave it (the table's cached escape tries), kept when
+            # they start in the class
             later: list[int] = []
-            for before, trie in table.escapes.items():
+            for before in table.groups:
                 if before >= 1:
-                    later.extend(trie.walk(successor))
+                    later.extend(table.escape(before).walk(successor, shortcut=self.index.subtree_shortcut))
             if later:
                 arr = np.asarray(later, dtype=np.int64)
                 ids.extend(arr[starts[arr]].tolist())
@@ -151,7 +154,7 @@ class MaskCache:
         if not handled:
             return None
         if remaining:
-            ids.extend(self.index.trie.walk(state, b"", first=remaining))
+            ids.extend(self.index.walk(state, first=remaining))
         # A token that is one unfinished character has no first character to
         # sort by: it is allowed when it can still become any allowed one.
         index = self.index
@@ -199,7 +202,7 @@ class MaskCache:
         allowed = state.allowed()
         if len(allowed) <= _CHAIN:
             return None
-        sample = _widest_sample(allowed)
+        sample = widest_sample(allowed)
         cls = state.step_class(sample) & allowed
         if len(cls) <= _CHAIN:
             return None
@@ -238,11 +241,30 @@ class MaskCache:
             n = len(steps) - 1
             over = table.inside & (table.lengths == n + 1) & (self.index.tail_lo >= 0)
             ids.extend(self.index.tails_allowed(np.nonzero(over)[0], steps[-1].allowed()).tolist())
-        for before, trie in table.escapes.items():
+        shortcut = self.index.subtree_shortcut
+        for before in table.groups:
             if before < len(steps):
-                ids.extend(trie.walk(steps[before]))
+                at = steps[before]
             elif tail_exact:
-                ids.extend(trie.walk(steps[-1]))
+                at = steps[-1]
+            else:
+                continue
+            if before == 0:
+                ids.extend(self._outside_walk(at, loop))
+            else:
+                ids.extend(table.escape(before).walk(at, shortcut=shortcut))
+        return ids
+
+    def _outside_walk(self, state: Parser, chars: CharSet) -> list[int]:
+        """Tokens ``state`` admits among those whose first character is not in
+        ``chars``: the vocabulary's own trie, entered only through the other
+        first characters (the loop table's group 0 would be most of the
+        vocabulary, too big to build a trie of per set)."""
+        ids = self.index.walk(state, first=~chars)
+        # a lone unfinished character may still become one of ``chars``
+        index = self.index
+        lone = np.nonzero((index.lengths == 1) & (index.tail_lo >= 0))[0]
+        ids.extend(index.tails_allowed(lone, state.allowed()).tolist())
         return ids
 
     def transition(self, state: Parser, pending: bytes, token_id: int) -> tuple[Parser, bytes] | None:
@@ -260,21 +282,7 @@ class MaskCache:
         return result
 
 
-_HUGE = 64  # character sets larger than this are handled through loop tables
 _CHAIN = 16  # classes larger than this are followed along a chain of states
-
-
-def _widest_sample(chars: CharSet) -> str:
-    lo, _ = max(chars.ranges, key=lambda r: r[1] - r[0])
-    return next(CharSet([(lo, lo)]).samples(), chr(lo))
-
-
-def _member(codes: np.ndarray, chars: CharSet) -> np.ndarray:
-    """Vectorised ``code in chars`` (codes < 0 are never members)."""
-    starts = np.asarray([a for a, _ in chars.ranges], dtype=np.int64)
-    ends = np.asarray([b for _, b in chars.ranges], dtype=np.int64)
-    idx = np.searchsorted(starts, codes, side="right") - 1
-    return (idx >= 0) & (ends[np.maximum(idx, 0)] >= codes) & (codes >= 0)
 
 
 def _pack(mask: np.ndarray) -> np.ndarray:

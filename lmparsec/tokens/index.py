@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..combinators.base import Parser
 from ..combinators.charset import CharSet
-from .trie import TokenTrie
+from .trie import Shortcut, TokenTrie
 from .utf8 import partial_range, sequence_length
 
 if TYPE_CHECKING:
@@ -28,16 +29,43 @@ __all__ = ["TokenIndex", "LoopTable"]
 
 
 class LoopTable:
-    """For one character set: the tokens entirely inside it (with their length in
-    characters), and, for every other valid token, the rest of it from its first
-    character outside the set, in one trie per number of characters before it."""
+    """For one character set: which tokens lie entirely inside it (with their
+    length in characters) and, for every position of every token, how many
+    characters from there on stay inside it (``run``, per unit) -- which is all
+    a state looping on the set needs to answer a token from any position.
 
-    __slots__ = ("escapes", "inside", "lengths")
+    ``escape(j)`` is the trie of the tokens whose first character outside the
+    set is their ``j``-th, each from that character on; it is built on first use
+    (most walks need only a few of them) and kept.
+    """
 
-    def __init__(self, inside: np.ndarray, lengths: np.ndarray, escapes: dict[int, TokenTrie]) -> None:
-        self.inside = inside
-        self.lengths = lengths
-        self.escapes = escapes
+    __slots__ = ("_escapes", "_index", "first_out", "groups", "inside", "lengths", "run")
+
+    def __init__(self, index: TokenIndex, run: np.ndarray) -> None:
+        self._index = index
+        self.run = run
+        self.lengths = index.lengths
+        ok = index._starts_ok
+        first_out = np.full(index.size, -1, dtype=np.int64)
+        if len(run):
+            first_out[ok] = run[index._first_unit[ok]]
+        self.inside = ok & (first_out == index.lengths)
+        first_out[self.inside] = -1
+        self.first_out = first_out  # characters before the first one outside the set, or -1
+        self.groups: tuple[int, ...] = tuple(np.nonzero(np.bincount(first_out + 1))[0][1:] - 1)
+        self._escapes: dict[int, TokenTrie] = {}
+
+    def escape(self, before: int) -> TokenTrie:
+        trie = self._escapes.get(before)
+        if trie is None:
+            index = self._index
+            toks = np.nonzero(self.first_out == before)[0]
+            offs = index._unit_off[index._first_unit[toks] + before]
+            token_bytes = index.vocabulary.token_bytes
+            trie = TokenTrie(((token_bytes[t][o:], t) for t, o in zip(toks.tolist(), offs.tolist(), strict=True)),
+                             before)
+            self._escapes[before] = trie
+        return trie
 
 
 class TokenIndex:
@@ -127,6 +155,9 @@ class TokenIndex:
             change = np.concatenate(([0], np.nonzero(np.diff(self._unit_tok))[0] + 1))
             first_unit[self._unit_tok[change]] = change
         self._unit_pos = np.arange(len(tok), dtype=np.int64) - first_unit[self._unit_tok]
+        self._first_unit = first_unit
+        # one past the last unit of each unit's token
+        self._unit_end = first_unit[self._unit_tok] + self._lengths[self._unit_tok]
 
     @property
     def lengths(self) -> np.ndarray:
@@ -168,15 +199,167 @@ class TokenIndex:
         ends = np.asarray([b for _, b in chars.ranges], dtype=np.int64)
         idx = np.searchsorted(starts, self._unit_hi, side="right") - 1
         good = (idx >= 0) & (ends[np.maximum(idx, 0)] >= self._unit_lo)
-        bad_units = np.nonzero(~good)[0]
-        bad_tokens, first = np.unique(self._unit_tok[bad_units], return_index=True)
-        inside = self._starts_ok.copy()
-        inside[bad_tokens] = False
+        n = len(good)
+        # the next unit outside the set (anywhere after), clipped to the token's end
+        marker = np.where(good, n, np.arange(n, dtype=np.int64))
+        next_bad = np.minimum.accumulate(marker[::-1])[::-1]
+        run = (np.minimum(next_bad, self._unit_end) - np.arange(n, dtype=np.int64)).astype(np.int16)
+        return LoopTable(self, run)
+
+    def loop_answer(self, state: Parser, table: LoopTable, tokens: np.ndarray,
+                    start: np.ndarray | int, shortcut: Shortcut | None = None) -> list[int]:
+        """Which of ``tokens`` ``state`` admits from their ``start``-th character on,
+        where ``state`` loops exactly on the table's set: the tokens that stay
+        inside it from there are all admitted; the others are walked from the
+        first character where they leave it (the state is unchanged up to there)."""
+        return self.chain_answer([state], True, table, tokens, start, shortcut)
+
+    def chain_answer(self, steps: list[Parser], tail_exact: bool, table: LoopTable, tokens: np.ndarray,
+                     start: np.ndarray | int, shortcut: Shortcut | None = None) -> list[int]:
+        """Which of ``tokens`` ``steps[0]`` admits from their ``start``-th character on,
+        where ``steps[k]`` is the state after any ``k`` characters of the table's
+        set (and the last one loops on the set exactly when ``tail_exact``).
+
+        A token that stays inside the set is admitted when its length has a state;
+        one that leaves it after ``k`` characters is walked from ``steps[k]``.
+        """
+        run = table.run
+        if not len(run) or not len(tokens):
+            return []
+        n = len(steps) - 1
+        ok = self._starts_ok[tokens]
+        unit0 = self._first_unit[tokens] + start
+        inner = run[np.minimum(unit0, len(run) - 1)].astype(np.int64)
+        rest_len = self._lengths[tokens] - start  # 0: the token ended with the class character
+        stays = inner >= rest_len
+        if tail_exact:
+            take = ok & stays
+            leave = ok & ~stays
+        else:
+            take = ok & stays & (rest_len <= n)
+            leave = ok & ~stays & (inner <= n)
+        out: list[int] = tokens[take].tolist()
+        chosen = np.nonzero(leave)[0]
+        if not len(chosen):
+            return out
+        where = np.minimum(inner[chosen], n)
+        units = unit0[chosen] + inner[chosen]
+        toks = tokens[chosen].tolist()
+        offs = self._unit_off[units].tolist()
+        pos = self._unit_pos[units].tolist()
         token_bytes = self.vocabulary.token_bytes
-        offsets = self._unit_off[bad_units[first]]
-        before = self._unit_pos[bad_units[first]]
-        groups: dict[int, list[tuple[bytes, int]]] = {}
-        for t, o, j in zip(bad_tokens.tolist(), offsets.tolist(), before.tolist(), strict=True):
-            groups.setdefault(j, []).append((token_bytes[t][o:], t))
-        escapes = {j: TokenTrie(items) for j, items in sorted(groups.items())}
-        return LoopTable(inside, self._lengths, escapes)
+        for k in np.unique(where).tolist():
+            picked = np.nonzero(where == k)[0].tolist()
+            sub = TokenTrie.of_suffixes((token_bytes[toks[i]][offs[i]:], toks[i], pos[i]) for i in picked)
+            out.extend(sub.walk(steps[k], shortcut=shortcut))
+        return out
+
+    def subtree_shortcut(self, state: Parser, trie: TokenTrie, lo: int, hi: int,
+                         chars: int) -> tuple[list[int], CharSet] | None:
+        """A :data:`~lmparsec.tokens.trie.Shortcut` with loop tables.
+
+        A subtree reached in a state that loops exactly on a set of characters
+        is answered by that set's table. A state that does not loop but has a
+        large class of next characters that step alike -- into a state that
+        loops on them all (an object key that has left every declared name), or
+        along a chain of states (a hostname label, counted up to 63) -- has the
+        entries going on with that class answered by the class's table, and only
+        the others walked.
+        """
+        loop = state.loop()
+        starts = trie.starts
+        start = starts[lo:hi] + chars if isinstance(starts, np.ndarray) else starts + chars
+        tokens = trie.id_array[lo:hi]
+        if len(loop) >= _SUBTREE_LOOP and state.loop_limit() is None:
+            return self.loop_answer(state, self.loop_table(loop), tokens, start, self.subtree_shortcut), CharSet.EMPTY
+        allowed = state.allowed()
+        remaining = allowed & _ASCII
+        # only ASCII next characters are taken here: the walk that goes on with
+        # the rest filters by first byte, and an unfinished character there may
+        # still become one of a class
+        plans: list[tuple[CharSet, list[Parser], bool, CharSet, int]] = []
+        longest = -1
+        for _ in range(4):
+            if len(remaining) < _SUBTREE_CLASS:
+                break
+            char = widest_sample(remaining)
+            cls = state.step_class(char) & remaining
+            if len(cls) < _SUBTREE_CLASS:
+                break
+            successor = state.advance(char)
+            if successor is None:
+                break
+            loop = successor.loop()
+            if successor.loop_limit() is None and not (cls - loop):
+                plans.append((cls, [successor], True, loop, 1))
+            else:
+                if longest < 0:
+                    longest = int((self._lengths[tokens] - start).max())
+                chain = follow_chain(state, cls, char, longest)
+                if chain is None:
+                    break
+                plans.append((cls, chain[0], chain[1], cls, 0))
+            remaining = remaining - cls
+        if not plans:
+            return None
+        unit = np.minimum(self._first_unit[tokens] + start, max(len(self._unit_lo) - 1, 0))
+        code = np.where(self._unit_lo[unit] == self._unit_hi[unit], self._unit_lo[unit], -1)
+        code[~self._starts_ok[tokens] | (start >= self._lengths[tokens])] = -1
+        ids: list[int] = []
+        for cls, steps, tail_exact, table_set, skip in plans:
+            chosen = member(code, cls)
+            if chosen.any():
+                at = start[chosen] + skip if isinstance(start, np.ndarray) else start + skip
+                ids.extend(self.chain_answer(steps, tail_exact, self.loop_table(table_set), tokens[chosen],
+                                             at, self.subtree_shortcut))
+        return ids, remaining | (allowed - _ASCII)
+
+    def walk(self, state: Parser, pending: bytes = b"", *, first: CharSet | None = None) -> list[int]:
+        """The whole vocabulary's walk from ``state``, with loop tables for
+        subtrees that need no walking."""
+        return self.trie.walk(state, pending, first=first, shortcut=self.subtree_shortcut)
+
+
+#: character sets larger than this are answered through loop tables at the root
+_HUGE = 64
+_ASCII = CharSet([(0, 0x7F)])
+
+
+def widest_sample(chars: CharSet) -> str:
+    """A character from the widest range of ``chars`` (the likeliest to stand for a large class)."""
+    lo, _ = max(chars.ranges, key=lambda r: r[1] - r[0])
+    return next(CharSet([(lo, lo)]).samples(), chr(lo))
+
+
+def follow_chain(state: Parser, chars: CharSet, sample: str, longest: int) -> tuple[list[Parser], bool] | None:
+    """The states after 0, 1, 2, ... characters of ``chars`` from ``state``, when
+    every character of ``chars`` steps alike at each of them (checked with
+    ``step_class(sample)``), up to ``longest`` characters; and whether the last
+    one loops on ``chars`` exactly. ``None`` when they do not step alike."""
+    steps: list[Parser] = [state]
+    while len(steps) <= longest:
+        cur = steps[-1]
+        if chars - cur.step_class(sample):
+            return None
+        nxt = cur.advance(sample)
+        if nxt is None:
+            if chars & cur.allowed():
+                return None
+            return steps, False  # closed: no character of the set is allowed any more
+        if nxt.key() == cur.key():
+            return steps, True
+        steps.append(nxt)
+    return steps, False
+
+
+def member(codes: np.ndarray, chars: CharSet) -> np.ndarray:
+    """Vectorised ``code in chars`` (codes < 0 are never members)."""
+    starts = np.asarray([a for a, _ in chars.ranges], dtype=np.int64)
+    ends = np.asarray([b for _, b in chars.ranges], dtype=np.int64)
+    idx = np.searchsorted(starts, codes, side="right") - 1
+    return (idx >= 0) & (ends[np.maximum(idx, 0)] >= codes) & (codes >= 0)
+#: inside the trie, a subtree reached in a state looping on at least this many
+#: characters is answered by the set's loop table (digits, whitespace, letters)
+_SUBTREE_LOOP = 2
+#: ... and a class of next characters at least this large, by its successor's table
+_SUBTREE_CLASS = 8

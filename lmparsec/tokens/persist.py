@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["default_cache_dir", "index_path", "load_index", "load_or_build_index", "save_index"]
 
-_FORMAT = "lmparsec.TokenIndex/3"
+_FORMAT = "lmparsec.TokenIndex/5"
 # attributes rebuilt on load rather than stored; every numpy array attribute is stored
 _REBUILT = frozenset({"vocabulary", "size", "trie", "_loops", "_max_loops", "_lock"})
 
@@ -140,7 +140,7 @@ def _restore(vocabulary: Vocabulary, payload: dict[str, Any]) -> TokenIndex:
     index = TokenIndex.__new__(TokenIndex)
     index.vocabulary = vocabulary
     index.size = vocabulary.size
-    trie = TokenTrie.__new__(TokenTrie)
+    trie = TokenTrie(())
     trie.keys = payload["keys"]
     trie.ids = payload["ids"].tolist()
     index.trie = trie

@@ -14,40 +14,80 @@ unfinished one is kept while some character it can still become is allowed.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+import numpy as np
 
 from ..combinators.base import Parser
 from ..combinators.charset import CharSet
 from .utf8 import partial_range, sequence_length
 
-__all__ = ["TokenTrie"]
+__all__ = ["Shortcut", "TokenTrie"]
 
 _SMALL = 12  # allowed sets this small (and ASCII) are probed directly instead of scanned
+_SUBTREE = 16  # subtrees with at least this many tokens are offered to the shortcut
+
+#: ``shortcut(state, trie, lo, hi, chars)`` answers trie entries ``lo:hi`` (all
+#: sharing a prefix of ``chars`` complete characters, after which ``state`` is
+#: reached) without walking them, wholly or in part: it returns the admitted ids
+#: it found and the next characters whose entries are still to be walked (empty
+#: when none), or ``None`` to walk them all.
+Shortcut = Callable[[Parser, "TokenTrie", int, int, int], "tuple[list[int], CharSet] | None"]
 
 
 class TokenTrie:
-    """Sorted ``(bytes, token id)`` pairs with a pruning walk."""
+    """Sorted ``(bytes, token id)`` pairs with a pruning walk.
 
-    __slots__ = ("ids", "keys")
+    A trie may hold token *suffixes*: ``starts`` gives, per entry (or for all at
+    once), the character of its token where the entry begins, so that a
+    shortcut can look up per-token tables at the right place.
+    """
 
-    def __init__(self, items: Iterable[tuple[bytes, int]]) -> None:
+    __slots__ = ("_id_array", "ids", "keys", "starts")
+
+    def __init__(self, items: Iterable[tuple[bytes, int]], starts: int = 0) -> None:
         pairs = sorted((b, i) for b, i in items if b)
         self.keys = [b for b, _ in pairs]
         self.ids = [i for _, i in pairs]
+        self.starts: int | np.ndarray = starts
+        self._id_array: np.ndarray | None = None
+
+    @classmethod
+    def of_suffixes(cls, items: Iterable[tuple[bytes, int, int]]) -> TokenTrie:
+        """A trie of ``(suffix bytes, token id, character it starts at)`` entries."""
+        triples = sorted(t for t in items if t[0])
+        trie = cls(())
+        trie.keys = [b for b, _, _ in triples]
+        trie.ids = [i for _, i, _ in triples]
+        trie.starts = np.asarray([s for _, _, s in triples], dtype=np.int64)
+        return trie
 
     def __len__(self) -> int:
         return len(self.keys)
 
-    def walk(self, state: Parser, pending: bytes = b"", *, first: CharSet | None = None) -> list[int]:
+    @property
+    def id_array(self) -> np.ndarray:
+        """The ids in trie order, as a numpy array (built on first use)."""
+        arr = self._id_array
+        if arr is None:
+            arr = self._id_array = np.asarray(self.ids, dtype=np.int64)
+        return arr
+
+    def walk(self, state: Parser, pending: bytes = b"", *, first: CharSet | None = None,
+             shortcut: Shortcut | None = None) -> list[int]:
         """Ids of the tokens ``state`` admits, given ``pending`` bytes of an
         unfinished character already emitted; with ``first``, only tokens whose
-        first character is in it."""
+        first character is in it. ``shortcut`` may answer whole subtrees at once
+        (see :data:`Shortcut`)."""
         out: list[int] = []
-        self._walk(0, len(self.keys), 0, b"", state, pending, out, first)
+        if pending:  # the entries start mid-character: per-character tables do not apply
+            shortcut = None
+        self._walk(0, len(self.keys), 0, b"", state, pending, out, first, shortcut, 0)
         return out
 
     def _walk(self, lo: int, hi: int, depth: int, prefix: bytes, state: Parser,
-              partial: bytes, out: list[int], first: CharSet | None = None) -> None:
+              partial: bytes, out: list[int], first: CharSet | None = None,
+              shortcut: Shortcut | None = None, chars: int = 0) -> None:
         keys = self.keys
         i = lo
         if depth:
@@ -56,6 +96,14 @@ class TokenTrie:
                 i += 1
         if i >= hi:
             return
+        if shortcut is not None and depth and not partial and hi - i >= _SUBTREE:
+            got = shortcut(state, self, i, hi, chars)
+            if got is not None:
+                ids, rest = got
+                out.extend(ids)
+                if not rest:
+                    return
+                first = rest
         allowed = state.allowed()
         if first is not None:
             allowed = allowed & first
@@ -71,7 +119,7 @@ class TokenTrie:
                         b = bisect_left(keys, prefix + bytes((cp + 1,)), a, hi)
                         nxt = state.advance(chr(cp))
                         if nxt is not None:
-                            self._walk(a, b, depth + 1, child, nxt, b"", out)
+                            self._walk(a, b, depth + 1, child, nxt, b"", out, None, shortcut, chars + 1)
                 return
         while i < hi:
             byte = keys[i][depth]
@@ -88,20 +136,20 @@ class TokenTrie:
                         if char and allowed.contains_code(ord(char)):
                             nxt = state.advance(char)
                             if nxt is not None:
-                                self._walk(i, j, depth + 1, child, nxt, b"", out)
+                                self._walk(i, j, depth + 1, child, nxt, b"", out, None, shortcut, chars + 1)
                     else:
                         rng = partial_range(data)
                         if rng is not None and allowed.intersects_range(*rng):
-                            self._walk(i, j, depth + 1, child, state, data, out)
+                            self._walk(i, j, depth + 1, child, state, data, out, None, shortcut, chars)
             elif byte < 0x80:
                 if allowed.contains_code(byte):
                     nxt = state.advance(chr(byte))
                     if nxt is not None:
-                        self._walk(i, j, depth + 1, child, nxt, b"", out)
+                        self._walk(i, j, depth + 1, child, nxt, b"", out, None, shortcut, chars + 1)
             else:
                 rng = partial_range(bytes((byte,)))
                 if rng is not None and allowed.intersects_range(*rng):
-                    self._walk(i, j, depth + 1, child, state, bytes((byte,)), out)
+                    self._walk(i, j, depth + 1, child, state, bytes((byte,)), out, None, shortcut, chars)
             i = j
 
 

@@ -1,0 +1,111 @@
+"""Which states make lmparsec's cold masks slow: replays the speed workload through
+lmparsec alone with an empty mask cache and lists the slowest mask computations
+with the path that answered them (loop table, step class, chain, split, trie walk).
+
+    python benchmarks/cold_tail.py --tokenizer llama-3 --maskbench 20 --top 25
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _peers  # noqa: E402
+import workloads  # noqa: E402
+
+from lmparsec.combinators.jsonschema import JsonSchema  # noqa: E402
+from lmparsec.tokens import Matcher, MaskCache  # noqa: E402
+
+
+def _describe(state: object, depth: int = 0) -> str:
+    name = type(state).__name__
+    inner = getattr(state, "child", None) or getattr(state, "inner", None)
+    if inner is not None and depth < 6:
+        return f"{name}>{_describe(inner, depth + 1)}"
+    return name
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tokenizer", default="llama-3")
+    ap.add_argument("--maskbench", type=int, default=20)
+    ap.add_argument("--limit", type=int, default=5)
+    ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--path", default=None, help="list only masks answered by this path")
+    args = ap.parse_args(argv)
+    tok = _peers.load_tokenizer(args.tokenizer)
+    work = workloads.seeds(args.limit) + workloads.maskbench(args.maskbench, per_schema=1)
+    cache = MaskCache(tok.vocab)
+    records: list[tuple[float, str, str, int, str]] = []
+    current = {"path": ""}
+    workload = {"name": "", "text": ""}
+    originals = {}
+    for name in ("_loop_walk", "_class_walk", "_chain_walk"):
+        originals[name] = getattr(MaskCache, name)
+
+        def wrapped(self, state, mask, _name=name):  # type: ignore[no-untyped-def]
+            out = originals[_name](self, state, mask)
+            if out is not None and not current["path"]:
+                current["path"] = _name
+            return out
+
+        setattr(MaskCache, name, wrapped)
+    compute = MaskCache._compute
+
+    def timed(self, state, pending):  # type: ignore[no-untyped-def]
+        saved = current["path"]
+        current["path"] = "split" if state.split() else ""
+        t0 = time.perf_counter()
+        out = compute(self, state, pending)
+        dt = time.perf_counter() - t0
+        path = current["path"] or ("trie(pending)" if pending else "trie")
+        records.append((dt, path, _describe(state), len(state.allowed()), workload["name"] + " " + repr(workload["text"][-24:])))
+        current["path"] = saved
+        return out
+
+    MaskCache._compute = timed  # type: ignore[method-assign]
+    steps = 0
+    spent = 0.0
+    for wl in work:
+        workload["name"] = wl.name
+        parser = JsonSchema(wl.schema, strict=False)
+        for text in wl.texts:
+            m = Matcher(tok.vocab, parser, cache=cache)
+            ids = tok.encode(text)
+            for n, t in enumerate(ids):
+                workload["text"] = tok.mid.decode(ids[:n])
+                t0 = time.perf_counter()
+                bits = m.bitmask()
+                spent += time.perf_counter() - t0
+                steps += 1
+                if not (int(bits[t >> 5]) >> (t & 31)) & 1:
+                    print("REJECT", wl.name, repr(text[:60]))
+                    break
+                m.accept(t)
+    print(f"steps {steps}, mask time {spent:.2f} s, mean {spent / steps * 1e6:.0f} µs")
+    by_path: dict[str, list[float]] = defaultdict(list)
+    for dt, path, *_ in records:
+        by_path[path].append(dt)
+    for path, dts in sorted(by_path.items(), key=lambda kv: -sum(kv[1])):
+        print(f"{path:16s} n={len(dts):5d} total={sum(dts):7.3f}s max={max(dts) * 1e3:8.1f}ms")
+    print("slowest (time includes nested split parts):")
+    chosen = [r for r in records if args.path is None or r[1] == args.path]
+    for dt, path, desc, n, name in sorted(chosen, reverse=True)[: args.top]:
+        print(f"{dt * 1e3:8.1f} ms  {path:12s} allowed={n:8d}  {name:60s} {desc}")
+    kinds: Counter[tuple[str, str]] = Counter()
+    for dt, path, desc, _n, _name in records:
+        if dt > 1e-3:
+            kinds[(path, desc)] += 1
+    print("over 1 ms, by (path, state):")
+    for (path, desc), c in kinds.most_common(20):
+        print(f"{c:5d}  {path:12s} {desc}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
