@@ -30,7 +30,7 @@ def _normalise(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]
 class CharSet:
     """An immutable set of characters: inclusive code-point ranges ``(lo, hi)``."""
 
-    __slots__ = ("_hash", "_starts", "ranges")
+    __slots__ = ("_hash", "_len", "_starts", "ranges")
 
     ranges: tuple[tuple[int, int], ...]
 
@@ -41,6 +41,19 @@ class CharSet:
         self.ranges = _normalise(ranges)
         self._starts = [lo for lo, _ in self.ranges]
         self._hash = hash(self.ranges)
+        self._len = -1
+
+    @classmethod
+    def _normal(cls, ranges: tuple[tuple[int, int], ...]) -> CharSet:
+        """A set from ranges already sorted, disjoint and not touching (what the
+        algebra below produces), skipping the normalisation: the token layer
+        combines sets at every node of its walks."""
+        out = cls.__new__(cls)
+        out.ranges = ranges
+        out._starts = [lo for lo, _ in ranges]
+        out._hash = hash(ranges)
+        out._len = -1
+        return out
 
     # -- construction --------------------------------------------------------
     @classmethod
@@ -79,7 +92,10 @@ class CharSet:
         return bool(self.ranges)
 
     def __len__(self) -> int:
-        return sum(hi - lo + 1 for lo, hi in self.ranges)
+        n = self._len
+        if n < 0:
+            n = self._len = sum(hi - lo + 1 for lo, hi in self.ranges)
+        return n
 
     def __iter__(self) -> Iterator[str]:
         for lo, hi in self.ranges:
@@ -106,9 +122,16 @@ class CharSet:
     def __or__(self, other: CharSet) -> CharSet:
         if not other.ranges:
             return self
-        if not self.ranges:
+        if not self.ranges or self is other:
             return other
-        return CharSet(self.ranges + other.ranges)
+        memo = _OR_MEMO.get((self, other))
+        if memo is not None:
+            return memo
+        result = CharSet(self.ranges + other.ranges)
+        if len(_OR_MEMO) >= _MEMO_SIZE:
+            _OR_MEMO.clear()
+        _OR_MEMO[(self, other)] = result
+        return result
 
     def __invert__(self) -> CharSet:
         out = []
@@ -119,13 +142,23 @@ class CharSet:
             prev = hi + 1
         if prev <= MAX_CODEPOINT:
             out.append((prev, MAX_CODEPOINT))
-        return CharSet(out)
+        return CharSet._normal(tuple(out))
 
     def __and__(self, other: CharSet) -> CharSet:
         if not self.ranges or not other.ranges:
             return CharSet.EMPTY
         if self is other:
             return self
+        memo = _AND_MEMO.get((self, other))
+        if memo is not None:
+            return memo
+        result = self._intersect(other)
+        if len(_AND_MEMO) >= _MEMO_SIZE:
+            _AND_MEMO.clear()
+        _AND_MEMO[(self, other)] = result
+        return result
+
+    def _intersect(self, other: CharSet) -> CharSet:
         out = []
         a, b = self.ranges, other.ranges
         i = j = 0
@@ -138,12 +171,20 @@ class CharSet:
                 i += 1
             else:
                 j += 1
-        return CharSet(out)
+        # pieces of two normal sets are separated by a gap of one of them: normal too
+        return CharSet._normal(tuple(out))
 
     def __sub__(self, other: CharSet) -> CharSet:
-        if not other.ranges:
+        if not other.ranges or not self.ranges:
             return self
-        return self & ~other
+        memo = _SUB_MEMO.get((self, other))
+        if memo is not None:
+            return memo
+        result = self._intersect(~other)
+        if len(_SUB_MEMO) >= _MEMO_SIZE:
+            _SUB_MEMO.clear()
+        _SUB_MEMO[(self, other)] = result
+        return result
 
     # -- value semantics -------------------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -163,6 +204,14 @@ class CharSet:
         more = ", ..." if len(self.ranges) > 8 else ""
         return f"CharSet({', '.join(parts)}{more})"
 
+
+# Parsers ask for the same few combinations over and over (the allowed set of a
+# JSON string with a quote added, a state's set cut to ASCII); a bounded memo
+# of results keyed by the operands makes the repeats dictionary lookups.
+_MEMO_SIZE = 4096
+_AND_MEMO: dict[tuple[CharSet, CharSet], CharSet] = {}
+_SUB_MEMO: dict[tuple[CharSet, CharSet], CharSet] = {}
+_OR_MEMO: dict[tuple[CharSet, CharSet], CharSet] = {}
 
 CharSet.EMPTY = CharSet()
 CharSet.ANY = CharSet([(0, MAX_CODEPOINT)])

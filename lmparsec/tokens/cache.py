@@ -58,6 +58,7 @@ class MaskCache:
         self._entries: OrderedDict[Hashable, np.ndarray] = OrderedDict()
         self._transitions: dict[tuple[Hashable, bytes, int], tuple[Parser, bytes] | None] = {}
         self._lock = threading.Lock()
+        self._starts_memo: dict[CharSet, np.ndarray] = {}
         self.hits = 0
         self.misses = 0
         eos = np.zeros(self.words * 32, dtype=bool)
@@ -123,7 +124,6 @@ class MaskCache:
         if len(remaining) <= _HUGE:
             return None
         ids: list[int] = []
-        first_cp = self.index.first_cp
         handled = False
         for _ in range(4):
             if len(remaining) <= _HUGE:
@@ -137,7 +137,7 @@ class MaskCache:
             if successor.loop_limit() is not None or len(loop) <= _HUGE or cls - loop:
                 break
             table = self.index.loop_table(loop)
-            starts = member(first_cp, cls)
+            starts = self._first_in(cls)
             mask[: self.size] |= table.inside & starts
             # tokens that start in the class and leave the loop later: walked from
             # where they leave it (the table's cached escape tries), kept when
@@ -161,6 +161,19 @@ class MaskCache:
         lone = np.nonzero((index.lengths == 1) & (index.tail_lo >= 0))[0]
         ids.extend(index.tails_allowed(lone, state.allowed()).tolist())
         return ids
+
+    def _first_in(self, chars: CharSet) -> np.ndarray:
+        """Which tokens start with a character of ``chars`` (kept per set: the same
+        classes come back with every key of an object)."""
+        got = self._starts_memo.get(chars)
+        if got is None:
+            got = member(self.index.first_cp, chars)
+            got.setflags(write=False)
+            with self._lock:
+                if len(self._starts_memo) >= 256:
+                    self._starts_memo.clear()
+                self._starts_memo[chars] = got
+        return got
 
     def _loop_walk(self, state: Parser, mask: np.ndarray) -> list[int] | None:
         """Allowed tokens of a looping state: the loop table's tokens at once, and a

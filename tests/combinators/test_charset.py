@@ -42,8 +42,16 @@ def test_algebra_matches_python_sets(a: list[tuple[int, int]], b: list[tuple[int
     assert (x | y) == (y | x) and (x & y) == (y & x)
     for lo, hi in x.ranges:
         assert lo <= hi
-    for (_, h1), (l2, _) in zip(x.ranges, x.ranges[1:], strict=False):
-        assert h1 + 1 < l2  # disjoint and not adjacent
+    # every result is in normal form too (the algebra skips re-normalising), and
+    # asking again (answered from the memo) gives the same set
+    for z in (x, x | y, x & y, x - y, ~x, ~y & x):
+        for lo, hi in z.ranges:
+            assert lo <= hi
+        for (_, h1), (l2, _) in zip(z.ranges, z.ranges[1:], strict=False):
+            assert h1 + 1 < l2  # disjoint and not adjacent
+        assert z == CharSet(z.ranges) and hash(z) == hash(CharSet(z.ranges))
+    assert (x & y) == (CharSet(a) & CharSet(b)) and (x - y) == (CharSet(a) - CharSet(b))
+    assert (x | y) == (CharSet(a) | CharSet(b))
 
 
 @settings(max_examples=100, deadline=None)

@@ -85,6 +85,7 @@ class ArrayNode(Node):
 
 class ArrayState(Parser):
     __slots__ = (
+        "_allowed",
         "_key",
         "cchild",
         "ccount",
@@ -111,6 +112,7 @@ class ArrayState(Parser):
         self.seen = seen
         self.text = text
         self._key: Hashable = None
+        self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0) -> ArrayState:
         return ArrayState(self.node, self.depth, phase, ws, self.index, self.ccount, None, None,
@@ -201,6 +203,13 @@ class ArrayState(Parser):
         return out
 
     def allowed(self) -> CharSet:
+        # asked at every node of a token walk, by the state and by its parents
+        out = self._allowed
+        if out is None:
+            out = self._allowed = self._compute_allowed()
+        return out
+
+    def _compute_allowed(self) -> CharSet:
         phase = self.phase
         node = self.node
         if phase == VALUE:

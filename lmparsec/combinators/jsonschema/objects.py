@@ -292,7 +292,8 @@ class KeyText(Parser):
 class ObjectState(Parser):
     """One state of an object value (see the module docstring)."""
 
-    __slots__ = ("_key", "child", "count", "cur", "depth", "node", "phase", "pn", "pos", "seen", "ws")
+    __slots__ = ("_allowed", "_key", "child", "count", "cur", "depth", "node", "phase", "pn", "pos", "seen",
+                 "ws")
 
     def __init__(self, node: ObjectNode, depth: int, phase: int, ws: int, seen: int, pos: int,
                  count: int, cur: Node | None, child: Parser | None, pn: Parser | None) -> None:
@@ -307,6 +308,7 @@ class ObjectState(Parser):
         self.child = child
         self.pn = pn
         self._key: Hashable = None
+        self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0, child: Parser | None = None) -> ObjectState:
         return ObjectState(self.node, self.depth, phase, ws, self.seen, self.pos, self.count,
@@ -437,6 +439,13 @@ class ObjectState(Parser):
         return out
 
     def allowed(self) -> CharSet:
+        # asked at every node of a token walk, by the state and by its parents
+        out = self._allowed
+        if out is None:
+            out = self._allowed = self._compute_allowed()
+        return out
+
+    def _compute_allowed(self) -> CharSet:
         phase = self.phase
         node = self.node
         if phase == VALUE:

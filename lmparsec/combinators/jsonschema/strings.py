@@ -130,7 +130,7 @@ class JsonString(Parser):
     immutable; ``key()`` is ``("jstr", escape state, value.key())``.
     """
 
-    __slots__ = ("_key", "canonical", "esc", "value")
+    __slots__ = ("_allowed", "_key", "canonical", "esc", "value")
 
     def __init__(self, value: Parser, _esc: tuple[int, ...] = _S_START, *, canonical: bool = False) -> None:
         """With ``canonical`` only one spelling of each value is accepted: the one
@@ -146,6 +146,7 @@ class JsonString(Parser):
         self.esc = _esc
         self.canonical = canonical
         self._key: Hashable = ("jstrc" if canonical else "jstr", _esc, value.key())
+        self._allowed: CharSet | None = None
 
     def _with(self, value: Parser, esc: tuple[int, ...]) -> JsonString:
         obj = JsonString.__new__(JsonString)
@@ -153,6 +154,7 @@ class JsonString(Parser):
         obj.esc = esc
         obj.canonical = self.canonical
         obj._key = ("jstrc" if self.canonical else "jstr", esc, value.key())
+        obj._allowed = None
         return obj
 
     def _feed(self, decoded: str) -> Parser | None:
@@ -216,6 +218,13 @@ class JsonString(Parser):
         return self._feed(chr(0x10000 + ((high - 0xD800) << 10) + (acc - 0xDC00)))
 
     def allowed(self) -> CharSet:
+        # asked at every node of a token walk, by the state and by its parents
+        out = self._allowed
+        if out is None:
+            out = self._allowed = self._compute_allowed()
+        return out
+
+    def _compute_allowed(self) -> CharSet:
         mode = self.esc[0]
         if mode == _PLAIN:
             if self.canonical:
