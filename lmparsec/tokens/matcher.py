@@ -94,6 +94,9 @@ class Matcher:
         vocabulary (padded logits) are cleared."""
         bits = self.bitmask()
         row = bitmask if bitmask.ndim == 1 else bitmask[index]
+        if type(row) is np.ndarray and row.shape == bits.shape:
+            np.copyto(row, bits)  # the common case, on every step: one copy
+            return
         n = min(int(row.shape[0]), bits.shape[0])
         if isinstance(row, np.ndarray):
             row[:n] = bits[:n]

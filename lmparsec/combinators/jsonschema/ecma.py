@@ -113,6 +113,15 @@ def _property(name: str, negated: bool, pattern: str, pointer: str) -> CharSet:
     return out
 
 
+def _least(quant: str) -> int:
+    """The fewest repetitions an interegular quantifier allows."""
+    if quant in ("*", "?"):
+        return 0
+    if quant == "+" or not quant:
+        return 1
+    return int(quant[1:-1].split(",")[0])  # {n} or {n,} or {n,m}
+
+
 def _lit(char: str) -> str:
     """``char`` written as a literal for interegular (in or out of a class)."""
     if char.isascii() and not char.isalnum():
@@ -163,16 +172,29 @@ class _Parser:
 
     # -- structure --------------------------------------------------------------------
     def top(self) -> str:
-        alternatives = []
+        # Alternatives are grouped by their anchors, so that ``a|b|c`` becomes one
+        # ``[^]*(?:a|b|c)[^]*`` rather than a union of three searches, whose
+        # automaton is the product of theirs (minutes to build for 20 words).
+        groups: dict[tuple[bool, bool], list[str]] = {}
         while True:
-            alternatives.append(self.alternative(top=True))
+            start_anchor, end_anchor, body = self.anchored_alternative()
+            groups.setdefault((start_anchor, end_anchor), []).append(body)
             if self.peek() == "|":
                 self.pos += 1
                 continue
             break
         if self.pos < len(self.src):
             raise self.bad(f"unbalanced {self.peek()!r}")
-        return "|".join(alternatives)
+        out = []
+        for (start_anchor, end_anchor), bodies in groups.items():
+            if any(not b for b in bodies) and not (start_anchor and end_anchor):
+                return _ANY_STAR  # an empty match at one free end is found in every string
+            inner = "|".join(f"(?:{b})" for b in bodies if b)
+            if inner and not all(bodies):
+                inner = f"(?:{inner})?"
+            out.append(("" if start_anchor else _ANY_STAR) + (f"(?:{inner})" if inner else "")
+                       + ("" if end_anchor else _ANY_STAR))
+        return "|".join(out)
 
     def disjunction(self) -> str:
         alternatives = [self.alternative(top=False)]
@@ -181,7 +203,41 @@ class _Parser:
             alternatives.append(self.alternative(top=False))
         return "|".join(alternatives)
 
+    def anchored_alternative(self) -> tuple[bool, bool, str]:
+        """A top-level alternative: whether it is anchored at the start and at the
+        end, and its body with the edges a search does not need trimmed off:
+        where the pattern is not anchored, a term that may match nothing at the
+        edge adds nothing to "the string contains a match" (the ``[^]*`` around
+        it absorbs whatever it would match), and ``x+`` or ``x{2,9}`` there
+        need only their least repetition."""
+        start_anchor, end_anchor, terms = self._alternative_terms(top=True)
+        while terms and not end_anchor:
+            atom, quant = terms[-1]
+            least = _least(quant)
+            if least == 0:
+                terms.pop()
+                continue
+            terms[-1] = (atom, "" if least == 1 else f"{{{least}}}")
+            break
+        while terms and not start_anchor:
+            atom, quant = terms[0]
+            least = _least(quant)
+            if least == 0:
+                terms.pop(0)
+                continue
+            terms[0] = (atom, "" if least == 1 else f"{{{least}}}")
+            break
+        return start_anchor, end_anchor, "".join(a + q for a, q in terms)
+
     def alternative(self, top: bool) -> str:
+        start_anchor, end_anchor, terms = self._alternative_terms(top)
+        body = "".join(a + q for a, q in terms)
+        if not top:
+            return body
+        return ("" if start_anchor else _ANY_STAR) + (f"(?:{body})" if body else "") + (
+            "" if end_anchor else _ANY_STAR)
+
+    def _alternative_terms(self, top: bool) -> tuple[bool, bool, list[tuple[str, str]]]:
         start_anchor = end_anchor = False
         if self.peek() == "^":
             if not top:
@@ -190,7 +246,7 @@ class _Parser:
             start_anchor = True
             while self.peek() == "^":  # ^^ is still one anchor
                 self.pos += 1
-        terms: list[str] = []
+        terms: list[tuple[str, str]] = []
         while self.pos < len(self.src) and self.peek() not in "|)":
             if self.peek() == "$":
                 self.pos += 1
@@ -203,15 +259,11 @@ class _Parser:
             if self.peek() == "^":
                 raise self.unsupported("'^' after the start of the pattern")
             terms.append(self.term())
-        body = "".join(terms)
-        if not top:
-            return body
-        return ("" if start_anchor else _ANY_STAR) + (f"(?:{body})" if body else "") + (
-            "" if end_anchor else _ANY_STAR)
+        return start_anchor, end_anchor, terms
 
-    def term(self) -> str:
+    def term(self) -> tuple[str, str]:
         atom = self.atom()
-        return atom + self.quantifier()
+        return atom, self.quantifier()
 
     def quantifier(self) -> str:
         c = self.peek()

@@ -41,6 +41,20 @@ ORACLE_PATTERNS = [
     ("[\\^\\]]", "[\\^\\]]"),
     ("^\\/\\.", "^/\\."),
     ("", ""),
+    # alternatives grouped by anchors; the free edges of a search trimmed
+    ("ab+", "ab+"),
+    ("a+b*", "a+b*"),
+    ("(?:b|c)*a{2,4}(?:ab)?", "(?:b|c)*a{2,4}(?:ab)?"),
+    ("^ab*", "^ab*"),
+    ("b+$", "b+$"),
+    ("a*", "a*"),
+    ("^a*$|b", "^a*\\Z|b"),
+    ("^a|^b|c|d$|^e$|-", "^a|^b|c|d$|^e$|-"),
+    ("a|", "a|"),
+    ("^|a", "^|a"),
+    ("^$|a", "^\\Z|a"),
+    ("(?:a|b)|c+|\\.{2,}", "(?:a|b)|c+|\\.{2,}"),
+    ("é+(?:;a*=.+)*", "é+(?:;a*=.+)*"),
 ]
 _ALPHABET = st.sampled_from(list("abcABC019_-^]./ \n\u2028é"))
 
