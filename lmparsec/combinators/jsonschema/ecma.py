@@ -155,6 +155,11 @@ class _Parser:
         self.pos = 0
         self.pointer = pointer
         self.depth = 0
+        self.in_group = 0  # inside groups that are whole top-level alternatives
+
+    def _top_ends(self) -> tuple[str, ...]:
+        """What may follow the end of a top-level alternative."""
+        return ("", "|", ")") if self.in_group else ("", "|")
 
     # -- errors ---------------------------------------------------------------------
     def bad(self, message: str) -> SchemaError:
@@ -176,13 +181,8 @@ class _Parser:
         # ``[^]*(?:a|b|c)[^]*`` rather than a union of three searches, whose
         # automaton is the product of theirs (minutes to build for 20 words).
         groups: dict[tuple[bool, bool], list[str]] = {}
-        while True:
-            start_anchor, end_anchor, body = self.anchored_alternative()
+        for start_anchor, end_anchor, body in self.top_alternatives():
             groups.setdefault((start_anchor, end_anchor), []).append(body)
-            if self.peek() == "|":
-                self.pos += 1
-                continue
-            break
         if self.pos < len(self.src):
             raise self.bad(f"unbalanced {self.peek()!r}")
         out = []
@@ -202,6 +202,45 @@ class _Parser:
             self.pos += 1
             alternatives.append(self.alternative(top=False))
         return "|".join(alternatives)
+
+    def top_alternatives(self) -> list[tuple[bool, bool, str]]:
+        """The alternatives of the pattern (or of a group that is a whole top-level
+        alternative): ``(^a$)|(^b$)`` is ``^a$|^b$``, whose anchors are fine."""
+        out: list[tuple[bool, bool, str]] = []
+        while True:
+            flat = self.whole_group()
+            if flat is not None:
+                out.extend(flat)
+            else:
+                out.append(self.anchored_alternative())
+            if self.peek() == "|":
+                self.pos += 1
+                continue
+            return out
+
+    def whole_group(self) -> list[tuple[bool, bool, str]] | None:
+        """The alternatives of a group with no quantifier that makes up a whole
+        top-level alternative, or ``None`` (position unchanged) when there is none."""
+        if self.peek() != "(":
+            return None
+        save = self.pos
+        self.in_group += 1
+        self.depth += 1
+        try:
+            if self.depth > 200:
+                raise self.bad("groups nested too deeply")
+            self.group_header()
+            inner = self.top_alternatives()
+        except (SchemaError, UnsupportedSchemaError):
+            inner = None
+        finally:
+            self.in_group -= 1
+            self.depth -= 1
+        if inner is None or self.peek() != ")" or self.peek(1) not in self._top_ends():
+            self.pos = save
+            return None
+        self.pos += 1
+        return inner
 
     def anchored_alternative(self) -> tuple[bool, bool, str]:
         """A top-level alternative: whether it is anchored at the start and at the
@@ -252,7 +291,7 @@ class _Parser:
                 self.pos += 1
                 while self.peek() == "$":
                     self.pos += 1
-                if not top or self.peek() not in ("", "|"):
+                if not top or self.peek() not in self._top_ends():
                     raise self.unsupported("'$' before the end of the pattern")
                 end_anchor = True
                 break
@@ -339,6 +378,19 @@ class _Parser:
         return c
 
     def group(self) -> str:
+        self.group_header()
+        self.depth += 1
+        if self.depth > 200:
+            raise self.bad("groups nested too deeply")
+        inner = self.disjunction()
+        self.depth -= 1
+        if self.peek() != ")":
+            raise self.bad("missing ')'")
+        self.pos += 1
+        return f"(?:{inner})"
+
+    def group_header(self) -> None:
+        """``(``, ``(?:`` or ``(?<name>``; lookarounds are unsupported."""
         self.pos += 1  # (
         if self.peek() == "?":
             kind = self.peek(1)
@@ -356,15 +408,6 @@ class _Parser:
                 self.pos = end + 1
             else:
                 raise self.bad("invalid group")
-        self.depth += 1
-        if self.depth > 200:
-            raise self.bad("groups nested too deeply")
-        inner = self.disjunction()
-        self.depth -= 1
-        if self.peek() != ")":
-            raise self.bad("missing ')'")
-        self.pos += 1
-        return f"(?:{inner})"
 
     # -- escapes and classes --------------------------------------------------------------
     def hex_digits(self, count: int) -> int | None:

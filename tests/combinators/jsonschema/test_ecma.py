@@ -55,6 +55,13 @@ ORACLE_PATTERNS = [
     ("^$|a", "^\\Z|a"),
     ("(?:a|b)|c+|\\.{2,}", "(?:a|b)|c+|\\.{2,}"),
     ("é+(?:;a*=.+)*", "é+(?:;a*=.+)*"),
+    # a group that is a whole top-level alternative may hold anchors
+    ("(^a)", "(^a)"),
+    ("(b$)", "(b$)"),
+    ("(^a$)|(^b+$)", "(^a$)|(^b+$)"),
+    ("^$|(^(?:a+ +){0,2}a+$)", "^$|(^(?:a+ +){0,2}a+$)"),
+    ("(?:^a|c)|((^b)|(-$))", "(?:^a|c)|((^b)|(-$))"),
+    ("(?<n>^a.$)", "(?P<n>^a[^\\n\\r\\u2028\\u2029]$)"),
 ]
 _ALPHABET = st.sampled_from(list("abcABC019_-^]./ \n\u2028é"))
 
@@ -90,7 +97,8 @@ def test_ecma_classes() -> None:
 
 
 @pytest.mark.parametrize("pattern", ["(?=a)", "(?!a)", "(?<=a)b", "(?<!a)b", "(a)\\1", "(?<n>a)\\k<n>",
-                                     "a\\b", "\\Ba", "a^b", "(^a)", "(a$)", "a$b", "\\p{L}"])
+                                     "a\\b", "\\Ba", "a^b", "(^a)+", "b(^a)", "(a$)b", "(?:a$)*",
+                                     "(^a)c|b", "a$b", "\\p{L}"])
 def test_unsupported(pattern: str) -> None:
     with pytest.raises(UnsupportedSchemaError) as info:
         search_pattern(pattern, pointer="/properties/x/pattern")
