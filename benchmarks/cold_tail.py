@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _peers  # noqa: E402
-import workloads  # noqa: E402
+import _peers
+import workloads
 
-from lmparsec.combinators.jsonschema import JsonSchema  # noqa: E402
-from lmparsec.tokens import Matcher, MaskCache  # noqa: E402
+from lmparsec.combinators.jsonschema import JsonSchema
+from lmparsec.tokens import MaskCache, Matcher
 
 
 def _describe(state: object, depth: int = 0) -> str:
@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         out = compute(self, state, pending)
         dt = time.perf_counter() - t0
         path = current["path"] or ("trie(pending)" if pending else "trie")
-        records.append((dt, path, _describe(state), len(state.allowed()), workload["name"] + " " + repr(workload["text"][-24:])))
+        where = workload["name"] + " " + repr(workload["text"][-24:])
+        records.append((dt, path, _describe(state), len(state.allowed()), where))
         current["path"] = saved
         return out
 

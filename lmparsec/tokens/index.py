@@ -62,8 +62,8 @@ class LoopTable:
             toks = np.nonzero(self.first_out == before)[0]
             offs = index._unit_off[index._first_unit[toks] + before]
             token_bytes = index.vocabulary.token_bytes
-            trie = TokenTrie(((token_bytes[t][o:], t) for t, o in zip(toks.tolist(), offs.tolist(), strict=True)),
-                             before)
+            pairs = zip(toks.tolist(), offs.tolist(), strict=True)
+            trie = TokenTrie(((token_bytes[t][o:], t) for t, o in pairs), before)
             self._escapes[before] = trie
         return trie
 
@@ -271,7 +271,8 @@ class TokenIndex:
         start = starts[lo:hi] + chars if isinstance(starts, np.ndarray) else starts + chars
         tokens = trie.id_array[lo:hi]
         if len(loop) >= _SUBTREE_LOOP and state.loop_limit() is None:
-            return self.loop_answer(state, self.loop_table(loop), tokens, start, self.subtree_shortcut), CharSet.EMPTY
+            found = self.loop_answer(state, self.loop_table(loop), tokens, start, self.subtree_shortcut)
+            return found, CharSet.EMPTY
         allowed = state.allowed()
         remaining = allowed & _ASCII
         # only ASCII next characters are taken here: the walk that goes on with
@@ -331,7 +332,8 @@ def widest_sample(chars: CharSet) -> str:
     return next(CharSet([(lo, lo)]).samples(), chr(lo))
 
 
-def follow_chain(state: Parser, chars: CharSet, sample: str, longest: int) -> tuple[list[Parser], bool] | None:
+def follow_chain(state: Parser, chars: CharSet, sample: str,
+                 longest: int) -> tuple[list[Parser], bool] | None:
     """The states after 0, 1, 2, ... characters of ``chars`` from ``state``, when
     every character of ``chars`` steps alike at each of them (checked with
     ``step_class(sample)``), up to ``longest`` characters; and whether the last

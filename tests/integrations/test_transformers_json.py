@@ -40,7 +40,8 @@ CAR: dict[str, Any] = {
                     "hasBluetooth": {"type": "boolean"}}, "required": ["brand", "speakers", "hasBluetooth"]},
                 "safety": {"type": "object", "properties": {
                     "airbags": {"type": "integer"}, "parkingSensors": {"type": "boolean"},
-                    "laneAssist": {"type": "boolean"}}, "required": ["airbags", "parkingSensors", "laneAssist"]},
+                    "laneAssist": {"type": "boolean"}},
+                    "required": ["airbags", "parkingSensors", "laneAssist"]},
             },
             "required": ["audio", "safety"],
         },

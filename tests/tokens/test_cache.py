@@ -28,6 +28,7 @@ from lmparsec import (
     Union,
     until,
 )
+from lmparsec.combinators.jsonschema import JsonSchema
 from lmparsec.testing import texts
 from lmparsec.tokens.trie import TokenTrie
 
@@ -119,6 +120,22 @@ def advanced(parser: Parser, text: str) -> Parser:
     return state
 
 
+# Walks inside JSON go through every subtree shortcut: keys that leave the declared
+# names (strict=False), counted chains (hostname labels, maxLength), digit runs.
+MIXED_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "nick": {"type": "string", "maxLength": 5},
+        "mail": {"type": "string", "format": "email"},
+        "host": {"type": "string", "format": "hostname"},
+        "n": {"type": "integer", "minimum": -5, "maximum": 250},
+        "x": {"type": "number"},
+        "tags": {"type": "array", "items": {"enum": ["alpha", "beta", "中文"]}},
+    },
+}
+
+
 def fast_path_states() -> list[tuple[str, Parser]]:
     """States that exercise ``_loop_walk``, ``_class_walk`` and ``split``."""
     string = Regex(r'"[^"\\]*"')
@@ -159,10 +176,19 @@ def fast_path_states() -> list[tuple[str, Parser]]:
     states += [(f"freetext-max-{k}", FreeText(max_length=k)) for k in range(6)]
     states += [(f"fence-{i}", advanced(fence, "```json\n"[:i])) for i in range(8)]
     states += [(f"think-{i}", advanced(think, "</think>"[:i])) for i in range(8)]
+    mixed = JsonSchema(MIXED_SCHEMA, strict=False)
+    states += [
+        (f"json-{i}", advanced(mixed, text))
+        for i, text in enumerate(['{"', '{"n', '{"na', '{"nam', '{"q', '{"name": "a", "', '{"mail": "',
+                                  '{"mail": "ab.c@', '{"mail": "a@b-', '{"host": "a', '{"host": "ab-cd',
+                                  '{"n": ', '{"n": 2', '{"n": -', '{"x": 1', '{"nick": "ab',
+                                  '{"tags": [', '{"tags": ["alpha", '])
+    ]
     return states
 
 
 FAST_PATH_STATES = fast_path_states()
+
 
 
 @pytest.mark.parametrize("case", range(len(FAST_PATH_STATES)), ids=[n for n, _ in FAST_PATH_STATES])
@@ -173,10 +199,11 @@ def test_fast_paths_equal_plain_walk(tokenizer_name: str, case: int) -> None:
 
 @pytest.mark.parametrize(
     "make",
-    [motivating, lambda: Regex(JSONISH), lambda: Intersect(Regex(r"[^\n]*"), FreeText(max_length=9))],
-    ids=["motivating", "jsonish", "intersect"],
+    [motivating, lambda: Regex(JSONISH), lambda: Intersect(Regex(r"[^\n]*"), FreeText(max_length=9)),
+     lambda: JsonSchema(MIXED_SCHEMA, strict=False)],
+    ids=["motivating", "jsonish", "intersect", "json-schema"],
 )
-@settings(max_examples=4, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(data=st.data())
 def test_fast_paths_equal_plain_walk_on_drawn_states(
     tokenizer_name: str, make: object, data: st.DataObject

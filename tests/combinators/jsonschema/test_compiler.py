@@ -4,8 +4,8 @@ against the ``jsonschema`` package as the oracle."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation, localcontext
 import random
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 import jsonschema
