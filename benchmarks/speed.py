@@ -61,6 +61,7 @@ class Trace:
     advance_ns: list[int] = field(default_factory=list)
     reject_at: int | None = None  # step of a false reject; len(tokens) when EOS was refused
     complete: bool = False
+    error: str = ""  # the engine raised on this instance (counted as a reject at that step)
 
 
 class CompileTimeoutError(Exception):
@@ -125,25 +126,35 @@ def replay(
         for name in live[shift:] + live[:shift]:
             run = runs[name]
             trace = traces[name]
-            t0 = now()
-            run.fill()
-            t1 = now()
-            trace.mask_ns.append(t1 - t0)
-            if not run.allowed(token):
+            try:
+                t0 = now()
+                run.fill()
+                t1 = now()
+                trace.mask_ns.append(t1 - t0)
+                if not run.allowed(token):
+                    trace.reject_at = step
+                    continue
+                t0 = now()
+                ok = run.advance(token)
+                trace.advance_ns.append(now() - t0)
+            except Exception as exc:  # a peer that crashes mid-instance loses the instance
                 trace.reject_at = step
+                trace.error = f"{type(exc).__name__}: {exc}"[:200]
                 continue
-            t0 = now()
-            ok = run.advance(token)
-            trace.advance_ns.append(now() - t0)
             if not ok:
                 trace.reject_at = step
         live = [name for name in live if traces[name].reject_at is None]
     for name in live:
         run = runs[name]
-        t0 = now()
-        run.fill()
-        traces[name].mask_ns.append(now() - t0)
-        if run.eos_allowed():
+        try:
+            t0 = now()
+            run.fill()
+            traces[name].mask_ns.append(now() - t0)
+            eos = run.eos_allowed()
+        except Exception as exc:
+            traces[name].error = f"{type(exc).__name__}: {exc}"[:200]
+            eos = False
+        if eos:
             traces[name].complete = True
         else:
             traces[name].reject_at = len(tokens)
@@ -434,6 +445,18 @@ def markdown(rows: list[dict[str, Any]], results: dict[str, dict[str, Any]], met
     if errors:
         lines += ["## schemas an engine could not compile (first tokenizer's message)", ""]
         for engine, errs in sorted(errors.items()):
+            lines.append(f"- **{engine}** ({len(errs)}): " + "; ".join(
+                f"`{s}`: {msg[:90]}" for s, msg in sorted(errs.items())[:12])
+                + (" …" if len(errs) > 12 else ""))
+        lines.append("")
+    crashes: dict[str, dict[str, str]] = defaultdict(dict)
+    for result in results.values():
+        for (rep, name, group, schema, _i), trace in result["traces"].items():
+            if rep == 0 and trace.error:
+                crashes[name].setdefault(f"{group}/{schema}", trace.error)
+    if crashes:
+        lines += ["## engines that raised during a replay (counted as false rejects)", ""]
+        for engine, errs in sorted(crashes.items()):
             lines.append(f"- **{engine}** ({len(errs)}): " + "; ".join(
                 f"`{s}`: {msg[:90]}" for s, msg in sorted(errs.items())[:12])
                 + (" …" if len(errs) > 12 else ""))
