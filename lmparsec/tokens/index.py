@@ -46,13 +46,13 @@ class LoopTable:
         self.run = run
         self.lengths = index.lengths
         ok = index._starts_ok
-        first_out = np.full(index.size, -1, dtype=np.int64)
+        first_out = np.full(index.size, -1, dtype=run.dtype)
         if len(run):
             first_out[ok] = run[index._first_unit[ok]]
         self.inside = ok & (first_out == index.lengths)
         first_out[self.inside] = -1
         self.first_out = first_out  # characters before the first one outside the set, or -1
-        self.groups: tuple[int, ...] = tuple(np.nonzero(np.bincount(first_out + 1))[0][1:] - 1)
+        self.groups: tuple[int, ...] = tuple((np.nonzero(np.bincount(first_out + 1))[0][1:] - 1).tolist())
         self._escapes: dict[int, TokenTrie] = {}
 
     def escape(self, before: int) -> TokenTrie:
@@ -203,7 +203,9 @@ class TokenIndex:
         # the next unit outside the set (anywhere after), clipped to the token's end
         marker = np.where(good, n, np.arange(n, dtype=np.int64))
         next_bad = np.minimum.accumulate(marker[::-1])[::-1]
-        run = (np.minimum(next_bad, self._unit_end) - np.arange(n, dtype=np.int64)).astype(np.int16)
+        # (int16 holds any real token's length and halves the table's size)
+        dtype = np.int16 if self.max_units < 32000 else np.int32
+        run = (np.minimum(next_bad, self._unit_end) - np.arange(n, dtype=np.int64)).astype(dtype)
         return LoopTable(self, run)
 
     def loop_answer(self, state: Parser, table: LoopTable, tokens: np.ndarray,
