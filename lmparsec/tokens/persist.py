@@ -88,6 +88,11 @@ def save_index(index: TokenIndex, cache_dir: str | os.PathLike[str] | None = Non
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    # files of the same vocabulary in older formats will never be read again
+    for old in path.parent.glob(f"{index.vocabulary.fingerprint}.v*.pkl"):
+        if old != path:
+            with contextlib.suppress(OSError):
+                old.unlink()
     return path
 
 

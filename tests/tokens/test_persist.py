@@ -80,6 +80,16 @@ def test_missing_file_is_none_and_build_stores_it(tmp_path: Path) -> None:
     assert load_index(vocab, tmp_path) is not None
 
 
+def test_saving_removes_older_formats_of_the_same_vocabulary(tmp_path: Path) -> None:
+    vocab = _small_vocab()
+    stale = tmp_path / f"{vocab.fingerprint}.v1.pkl"
+    other = tmp_path / "another-vocabulary.v1.pkl"
+    stale.write_bytes(b"old")
+    other.write_bytes(b"old")
+    path = save_index(TokenIndex(vocab), tmp_path)
+    assert path.exists() and not stale.exists() and other.exists()
+
+
 def test_default_dir_follows_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert default_cache_dir() == tmp_path / "lmparsec" / "index"
