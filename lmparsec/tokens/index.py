@@ -7,6 +7,11 @@ tokens consist only of characters in ``L``. A parser state that loops on ``L``
 tokens that leave ``L`` are walked, starting at the first character outside it.
 That turns a walk over the whole vocabulary into a walk over a few thousand
 suffixes, and the per-``L`` tables are computed with numpy in milliseconds.
+
+The same tables work from any position inside a token (each unit knows how
+many characters from it on stay in ``L``), so a state met deep in a walk --
+a JSON key after ``"n``, a hostname label after ``.`` -- has its whole
+subtree answered at once (:meth:`TokenIndex.subtree_shortcut`).
 """
 
 from __future__ import annotations
