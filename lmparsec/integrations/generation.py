@@ -14,6 +14,7 @@ What a logits-processor hook cannot do, this loop does:
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -109,6 +110,14 @@ class _Model:
         self.model = model
         self.past: Any = None
         self.passes = 0
+        # transformers 5.24 renamed the KV-cache argument and output field from
+        # `past_key_values` to `cache` (the old name warns, then goes away); ask the
+        # model which one it takes so both older and newer releases work.
+        try:
+            params = inspect.signature(model.forward).parameters
+        except (TypeError, ValueError):
+            params = {}
+        self.cache_arg = "cache" if "cache" in params else "past_key_values"
         try:
             self.device = next(model.parameters()).device
         except (StopIteration, AttributeError):
@@ -118,8 +127,11 @@ class _Model:
         torch = self.torch
         inputs = torch.tensor([ids], dtype=torch.long, device=self.device)
         with torch.no_grad():
-            out = self.model(input_ids=inputs, past_key_values=self.past, use_cache=True)
-        self.past = out.past_key_values
+            out = self.model(input_ids=inputs, use_cache=True, **{self.cache_arg: self.past})
+        past = getattr(out, self.cache_arg, None)
+        if past is None:  # a model whose output names the cache the other way
+            past = getattr(out, "cache" if self.cache_arg == "past_key_values" else "past_key_values", None)
+        self.past = past
         self.passes += 1
         return out.logits[0, -1].float()
 
