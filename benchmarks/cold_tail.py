@@ -102,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     for dt, path, desc, _n, _name in records:
         if dt > 1e-3:
             kinds[(path, desc)] += 1
+    buckets = [(0, 1e-4), (1e-4, 1e-3), (1e-3, 5e-3), (5e-3, 2e-2), (2e-2, 1e9)]
+    print("mask computations by time (count, total s):")
+    for lo_t, hi_t in buckets:
+        got = [r[0] for r in records if lo_t <= r[0] < hi_t]
+        print(f"  {lo_t * 1e3:6.1f}-{min(hi_t, 9.99) * 1e3:6.1f} ms: {len(got):5d} {sum(got):7.3f} s")
     print("over 1 ms, by (path, state):")
     for (path, desc), c in kinds.most_common(20):
         print(f"{c:5d}  {path:12s} {desc}")

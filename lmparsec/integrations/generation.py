@@ -114,10 +114,10 @@ class _Model:
         # `past_key_values` to `cache` (the old name warns, then goes away); ask the
         # model which one it takes so both older and newer releases work.
         try:
-            params = inspect.signature(model.forward).parameters
+            takes_cache = "cache" in inspect.signature(model.forward).parameters
         except (TypeError, ValueError):
-            params = {}
-        self.cache_arg = "cache" if "cache" in params else "past_key_values"
+            takes_cache = False
+        self.cache_arg = "cache" if takes_cache else "past_key_values"
         try:
             self.device = next(model.parameters()).device
         except (StopIteration, AttributeError):

@@ -143,9 +143,8 @@ class MaskCache:
             # where they leave it (the table's cached escape tries), kept when
             # they start in the class
             later: list[int] = []
-            for before in table.groups:
-                if before >= 1:
-                    later.extend(table.escape(before).walk(successor, shortcut=self.index.subtree_shortcut))
+            if table.groups and table.groups[-1] >= 1:
+                later = table.escape_from(1).walk(successor, shortcut=self.index.subtree_shortcut)
             if later:
                 arr = np.asarray(later, dtype=np.int64)
                 ids.extend(arr[starts[arr]].tolist())
@@ -157,9 +156,7 @@ class MaskCache:
             ids.extend(self.index.walk(state, first=remaining))
         # A token that is one unfinished character has no first character to
         # sort by: it is allowed when it can still become any allowed one.
-        index = self.index
-        lone = np.nonzero((index.lengths == 1) & (index.tail_lo >= 0))[0]
-        ids.extend(index.tails_allowed(lone, state.allowed()).tolist())
+        ids.extend(self.index.lone_tails(state.allowed()).tolist())
         return ids
 
     def _first_in(self, chars: CharSet) -> np.ndarray:
@@ -247,25 +244,27 @@ class MaskCache:
             inside = inside & (table.lengths <= len(steps) - 1)
         mask[: self.size] = inside
         ids: list[int] = []
+        n = len(steps) - 1
         if not tail_exact:
             # n loop characters then an unfinished one: the loop table counts it as
             # a loop character, but it may become a character the state after the
             # count allows (a counted string, then a CJK literal)
-            n = len(steps) - 1
             over = table.inside & (table.lengths == n + 1) & (self.index.tail_lo >= 0)
             ids.extend(self.index.tails_allowed(np.nonzero(over)[0], steps[-1].allowed()).tolist())
         shortcut = self.index.subtree_shortcut
+        # from the last step on, an exact loop meets every later escape in the
+        # same state: one merged walk
+        merged = max(n, 1)
         for before in table.groups:
-            if before < len(steps):
-                at = steps[before]
-            elif tail_exact:
-                at = steps[-1]
-            else:
-                continue
+            if tail_exact and before >= merged:
+                ids.extend(table.escape_from(merged).walk(steps[-1], shortcut=shortcut))
+                break
+            if before >= len(steps):
+                break
             if before == 0:
-                ids.extend(self._outside_walk(at, loop))
+                ids.extend(self._outside_walk(steps[0], loop))
             else:
-                ids.extend(table.escape(before).walk(at, shortcut=shortcut))
+                ids.extend(table.escape(before).walk(steps[before], shortcut=shortcut))
         return ids
 
     def _outside_walk(self, state: Parser, chars: CharSet) -> list[int]:
@@ -275,9 +274,7 @@ class MaskCache:
         vocabulary, too big to build a trie of per set)."""
         ids = self.index.walk(state, first=~chars)
         # a lone unfinished character may still become one of ``chars``
-        index = self.index
-        lone = np.nonzero((index.lengths == 1) & (index.tail_lo >= 0))[0]
-        ids.extend(index.tails_allowed(lone, state.allowed()).tolist())
+        ids.extend(self.index.lone_tails(state.allowed()).tolist())
         return ids
 
     def transition(self, state: Parser, pending: bytes, token_id: int) -> tuple[Parser, bytes] | None:

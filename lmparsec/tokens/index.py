@@ -40,11 +40,14 @@ class LoopTable:
     a state looping on the set needs to answer a token from any position.
 
     ``escape(j)`` is the trie of the tokens whose first character outside the
-    set is their ``j``-th, each from that character on; it is built on first use
-    (most walks need only a few of them) and kept.
+    set is their ``j``-th, each from that character on; ``escape_from(j)`` merges
+    those of ``j`` and every later position, for a state that loops exactly
+    (it meets every escape in the same state, so one walk serves them all and
+    shared suffixes such as ``":`` are visited once, not once per position).
+    Both are built on first use (most walks need only a few of them) and kept.
     """
 
-    __slots__ = ("_escapes", "_index", "first_out", "groups", "inside", "lengths", "run")
+    __slots__ = ("_escapes", "_index", "_merged", "first_out", "groups", "inside", "lengths", "run")
 
     def __init__(self, index: TokenIndex, run: np.ndarray) -> None:
         self._index = index
@@ -59,6 +62,20 @@ class LoopTable:
         self.first_out = first_out  # characters before the first one outside the set, or -1
         self.groups: tuple[int, ...] = tuple((np.nonzero(np.bincount(first_out + 1))[0][1:] - 1).tolist())
         self._escapes: dict[int, TokenTrie] = {}
+        self._merged: dict[int, TokenTrie] = {}
+
+    def escape_from(self, before: int) -> TokenTrie:
+        trie = self._merged.get(before)
+        if trie is None:
+            index = self._index
+            toks = np.nonzero(self.first_out >= before)[0]
+            at = self.first_out[toks].astype(np.int64)
+            offs = index._unit_off[index._first_unit[toks] + at]
+            token_bytes = index.vocabulary.token_bytes
+            triples = zip(toks.tolist(), offs.tolist(), at.tolist(), strict=True)
+            trie = TokenTrie.of_suffixes((token_bytes[t][o:], t, a) for t, o, a in triples)
+            self._merged[before] = trie
+        return trie
 
     def escape(self, before: int) -> TokenTrie:
         trie = self._escapes.get(before)
@@ -84,9 +101,16 @@ class TokenIndex:
         text_ids = [i for i in range(len(token_bytes)) if i not in special and token_bytes[i]]
         self.trie = TokenTrie((token_bytes[i], i) for i in text_ids)
         self._build_units(token_bytes, text_ids)
-        self._loops: OrderedDict[CharSet, LoopTable] = OrderedDict()
         self._max_loops = max_loop_tables
+        self._init_caches()
+
+    def _init_caches(self) -> None:
+        """The per-process caches (empty; also called when an index is loaded from disk)."""
+        self._loops: OrderedDict[CharSet, LoopTable] = OrderedDict()
+        self._plans: OrderedDict[tuple[object, ...], _Plan] = OrderedDict()
+        self._plan_entries = 0
         self._lock = threading.Lock()
+        self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
 
     def _build_units(self, token_bytes: tuple[bytes, ...], text_ids: list[int]) -> None:
         """Decode every token into units: complete characters ``(cp, cp)`` and, at
@@ -187,6 +211,12 @@ class TokenIndex:
         chosen: np.ndarray = candidates[ok]
         return chosen
 
+    def lone_tails(self, chars: CharSet) -> np.ndarray:
+        """Tokens that are one unfinished character which can still become one of
+        ``chars``: they have no first character to sort by, so walks that enter
+        the trie by first character hand them here."""
+        return self.tails_allowed(self._lone, chars)
+
     def loop_table(self, chars: CharSet) -> LoopTable:
         """The (cached) loop table of ``chars``."""
         table = self._loops.get(chars)
@@ -222,18 +252,45 @@ class TokenIndex:
         return self.chain_answer([state], True, table, tokens, start, shortcut)
 
     def chain_answer(self, steps: list[Parser], tail_exact: bool, table: LoopTable, tokens: np.ndarray,
-                     start: np.ndarray | int, shortcut: Shortcut | None = None) -> list[int]:
+                     start: np.ndarray | int, shortcut: Shortcut | None = None,
+                     memo: tuple[object, ...] | None = None, memo_owner: object = None) -> list[int]:
         """Which of ``tokens`` ``steps[0]`` admits from their ``start``-th character on,
         where ``steps[k]`` is the state after any ``k`` characters of the table's
         set (and the last one loops on the set exactly when ``tail_exact``).
 
         A token that stays inside the set is admitted when its length has a state;
         one that leaves it after ``k`` characters is walked from ``steps[k]``.
+
+        All of that but the walks depends on the tokens, not the states: with
+        ``memo`` (a key naming the tokens and offsets, held by ``memo_owner``,
+        such as a trie node) it is kept, so a subtree met again by another state
+        (the ``" "`` subtree after every ``:``) costs only its walks.
         """
+        if memo is not None:
+            plan = self._plans.get(memo)
+            if plan is None or plan[0] is not memo_owner:
+                plan = (memo_owner, *self._chain_plan(len(steps) - 1, tail_exact, table, tokens, start))
+                with self._lock:
+                    self._plans[memo] = plan
+                    self._plan_entries += plan[3]
+                    while self._plan_entries > _PLAN_ENTRIES and len(self._plans) > 1:
+                        self._plan_entries -= self._plans.popitem(last=False)[1][3]
+            _, out, groups, _ = plan
+        else:
+            out, groups, _ = self._chain_plan(len(steps) - 1, tail_exact, table, tokens, start)
+        out = list(out)
+        for k, sub in groups:
+            out.extend(sub.walk(steps[k], shortcut=shortcut))
+        return out
+
+    def _chain_plan(self, n: int, tail_exact: bool, table: LoopTable, tokens: np.ndarray,
+                    start: np.ndarray | int) -> tuple[list[int], list[tuple[int, TokenTrie]], int]:
+        """The state-independent part of :meth:`chain_answer`: the tokens admitted
+        by length alone, and per count ``k`` the trie of the others' suffixes from
+        where they leave the set (with the number of entries, for the memo's bound)."""
         run = table.run
         if not len(run) or not len(tokens):
-            return []
-        n = len(steps) - 1
+            return [], [], 0
         ok = self._starts_ok[tokens]
         unit0 = self._first_unit[tokens] + start
         inner = run[np.minimum(unit0, len(run) - 1)].astype(np.int64)
@@ -248,18 +305,19 @@ class TokenIndex:
         out: list[int] = tokens[take].tolist()
         chosen = np.nonzero(leave)[0]
         if not len(chosen):
-            return out
+            return out, [], len(out)
         where = np.minimum(inner[chosen], n)
         units = unit0[chosen] + inner[chosen]
         toks = tokens[chosen].tolist()
         offs = self._unit_off[units].tolist()
         pos = self._unit_pos[units].tolist()
         token_bytes = self.vocabulary.token_bytes
+        groups: list[tuple[int, TokenTrie]] = []
         for k in np.unique(where).tolist():
             picked = np.nonzero(where == k)[0].tolist()
             sub = TokenTrie.of_suffixes((token_bytes[toks[i]][offs[i]:], toks[i], pos[i]) for i in picked)
-            out.extend(sub.walk(steps[k], shortcut=shortcut))
-        return out
+            groups.append((k, sub))
+        return out, groups, len(out) + len(chosen)
 
     def subtree_shortcut(self, state: Parser, trie: TokenTrie, lo: int, hi: int,
                          chars: int) -> tuple[list[int], CharSet] | None:
@@ -277,14 +335,14 @@ class TokenIndex:
         starts = trie.starts
         start = starts[lo:hi] + chars if isinstance(starts, np.ndarray) else starts + chars
         tokens = trie.id_array[lo:hi]
+        node = (id(trie), lo, hi, chars)
         if len(loop) >= _SUBTREE_LOOP and state.loop_limit() is None:
-            found = self.loop_answer(state, self.loop_table(loop), tokens, start, self.subtree_shortcut)
+            table = self.loop_table(loop)
+            found = self.chain_answer([state], True, table, tokens, start, self.subtree_shortcut,
+                                      (*node, loop), trie)
             return found, CharSet.EMPTY
         allowed = state.allowed()
-        remaining = allowed & _ASCII
-        # only ASCII next characters are taken here: the walk that goes on with
-        # the rest filters by first byte, and an unfinished character there may
-        # still become one of a class
+        remaining = allowed
         plans: list[tuple[CharSet, list[Parser], bool, CharSet, int]] = []
         longest = -1
         for _ in range(4):
@@ -311,16 +369,22 @@ class TokenIndex:
         if not plans:
             return None
         unit = np.minimum(self._first_unit[tokens] + start, max(len(self._unit_lo) - 1, 0))
-        code = np.where(self._unit_lo[unit] == self._unit_hi[unit], self._unit_lo[unit], -1)
-        code[~self._starts_ok[tokens] | (start >= self._lengths[tokens])] = -1
-        ids: list[int] = []
+        whole = self._unit_lo[unit] == self._unit_hi[unit]
+        code = np.where(whole, self._unit_lo[unit], -1)
+        present = self._starts_ok[tokens] & (start < self._lengths[tokens])
+        code[~present] = -1
+        # a token that goes on with one unfinished character has no next character
+        # to sort by: it is admitted when that character can still become an
+        # allowed one (the walk of the rest, filtered by class, might miss it)
+        ids: list[int] = self.tails_allowed(tokens[present & ~whole], allowed).tolist()
         for cls, steps, tail_exact, table_set, skip in plans:
             chosen = member(code, cls)
             if chosen.any():
                 at = start[chosen] + skip if isinstance(start, np.ndarray) else start + skip
                 ids.extend(self.chain_answer(steps, tail_exact, self.loop_table(table_set), tokens[chosen],
-                                             at, self.subtree_shortcut))
-        return ids, remaining | (allowed - _ASCII)
+                                             at, self.subtree_shortcut,
+                                             (*node, cls, skip, table_set, len(steps), tail_exact), trie))
+        return ids, remaining
 
     def walk(self, state: Parser, pending: bytes = b"", *, first: CharSet | None = None) -> list[int]:
         """The whole vocabulary's walk from ``state``, with loop tables for
@@ -328,9 +392,11 @@ class TokenIndex:
         return self.trie.walk(state, pending, first=first, shortcut=self.subtree_shortcut)
 
 
+#: a memoised chain plan: (its owner, tokens admitted by length, [(count, suffix trie)], entries)
+_Plan = tuple[object, list[int], list[tuple[int, TokenTrie]], int]
+
 #: character sets larger than this are answered through loop tables at the root
 _HUGE = 64
-_ASCII = CharSet([(0, 0x7F)])
 
 
 def widest_sample(chars: CharSet) -> str:
@@ -372,3 +438,5 @@ def member(codes: np.ndarray, chars: CharSet) -> np.ndarray:
 _SUBTREE_LOOP = 2
 #: ... and a class of next characters at least this large, by its successor's table
 _SUBTREE_CLASS = 8
+#: chain plans kept (counted in tokens) for subtrees met again by other states
+_PLAN_ENTRIES = 2_000_000

@@ -22,8 +22,6 @@ import contextlib
 import os
 import pickle
 import tempfile
-import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +38,9 @@ __all__ = ["default_cache_dir", "index_path", "load_index", "load_or_build_index
 
 _FORMAT = "lmparsec.TokenIndex/5"
 # attributes rebuilt on load rather than stored; every numpy array attribute is stored
-_REBUILT = frozenset({"vocabulary", "size", "trie", "_loops", "_max_loops", "_lock"})
+_REBUILT = frozenset(
+    {"vocabulary", "size", "trie", "_loops", "_plans", "_plan_entries", "_lone", "_max_loops", "_lock"}
+)
 
 
 def default_cache_dir() -> Path:
@@ -151,7 +151,6 @@ def _restore(vocabulary: Vocabulary, payload: dict[str, Any]) -> TokenIndex:
     index.trie = trie
     for name, value in payload["arrays"].items():
         setattr(index, name, value)
-    index._loops = OrderedDict()
     index._max_loops = int(payload["max_loops"])
-    index._lock = threading.Lock()
+    index._init_caches()
     return index

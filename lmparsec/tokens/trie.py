@@ -144,7 +144,7 @@ class TokenTrie:
                     else:
                         rng = partial_range(data)
                         if rng is not None and allowed.intersects_range(*rng):
-                            self._walk(i, j, depth + 1, child, state, data, out, None, shortcut, chars)
+                            self._walk(i, j, depth + 1, child, state, data, out, first, shortcut, chars)
             elif byte < 0x80:
                 if allowed.contains_code(byte):
                     nxt = state.advance(chr(byte))
@@ -153,7 +153,7 @@ class TokenTrie:
             else:
                 rng = partial_range(bytes((byte,)))
                 if rng is not None and allowed.intersects_range(*rng):
-                    self._walk(i, j, depth + 1, child, state, bytes((byte,)), out, None, shortcut, chars)
+                    self._walk(i, j, depth + 1, child, state, bytes((byte,)), out, first, shortcut, chars)
             i = j
 
 

@@ -132,6 +132,11 @@ MIXED_SCHEMA = {
         "n": {"type": "integer", "minimum": -5, "maximum": 250},
         "x": {"type": "number"},
         "tags": {"type": "array", "items": {"enum": ["alpha", "beta", "中文"]}},
+        # non-ASCII names: classes of next characters beyond ASCII, tokens that end
+        # in an unfinished character at a subtree's root
+        "über": {"type": "string"},
+        "名前": {"type": "integer"},
+        "名字ü": {"type": "string"},
     },
 }
 
@@ -182,7 +187,8 @@ def fast_path_states() -> list[tuple[str, Parser]]:
         for i, text in enumerate(['{"', '{"n', '{"na', '{"nam', '{"q', '{"name": "a", "', '{"mail": "',
                                   '{"mail": "ab.c@', '{"mail": "a@b-', '{"host": "a', '{"host": "ab-cd',
                                   '{"n": ', '{"n": 2', '{"n": -', '{"x": 1', '{"nick": "ab',
-                                  '{"tags": [', '{"tags": ["alpha", '])
+                                  '{"tags": [', '{"tags": ["alpha", ', '{"ü', '{"üb', '{"名',
+                                  '{"名字', '{"über": "x", "', '{"名前": 1, "'])
     ]
     return states
 
