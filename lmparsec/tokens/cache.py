@@ -185,16 +185,20 @@ class MaskCache:
         steps: list[Parser] = [state]
         tail_exact = limit is None
         if limit is not None:
-            for _ in range(limit):
+            # no token is longer than the longest one: a limit beyond it (maxLength
+            # 32767) needs no more states than that
+            count = min(limit, self.index.max_units)
+            for _ in range(count):
                 nxt = steps[-1].advance(sample)
                 if nxt is None:
                     return None
                 steps.append(nxt)
-            last = steps[-1]
-            if last.loop_limit() is None and not (loop - last.loop()):
-                tail_exact = True
-            elif last.allowed() & loop:
-                return None
+            if count == limit:
+                last = steps[-1]
+                if last.loop_limit() is None and not (loop - last.loop()):
+                    tail_exact = True
+                elif last.allowed() & loop:
+                    return None
         return self._table_walk(loop, steps, tail_exact, mask)
 
     def _chain_walk(self, state: Parser, mask: np.ndarray) -> list[int] | None:

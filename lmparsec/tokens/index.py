@@ -111,6 +111,7 @@ class TokenIndex:
         self._plan_entries = 0
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
+        self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
 
     def _build_units(self, token_bytes: tuple[bytes, ...], text_ids: list[int]) -> None:
         """Decode every token into units: complete characters ``(cp, cp)`` and, at
@@ -196,7 +197,7 @@ class TokenIndex:
     @property
     def max_units(self) -> int:
         """Characters in the longest token (an unfinished last one included)."""
-        return int(self._lengths.max()) if len(self._lengths) else 0
+        return self._max_units
 
     def tails_allowed(self, candidates: np.ndarray, chars: CharSet) -> np.ndarray:
         """Which of ``candidates`` (token ids ending in an unfinished character)

@@ -137,6 +137,8 @@ MIXED_SCHEMA = {
         "über": {"type": "string"},
         "名前": {"type": "integer"},
         "名字ü": {"type": "string"},
+        # a count far beyond the longest token (only as many states as that are needed)
+        "cert": {"type": "string", "minLength": 40, "maxLength": 32767},
     },
 }
 
@@ -188,7 +190,8 @@ def fast_path_states() -> list[tuple[str, Parser]]:
                                   '{"mail": "ab.c@', '{"mail": "a@b-', '{"host": "a', '{"host": "ab-cd',
                                   '{"n": ', '{"n": 2', '{"n": -', '{"x": 1', '{"nick": "ab',
                                   '{"tags": [', '{"tags": ["alpha", ', '{"ü', '{"üb', '{"名',
-                                  '{"名字', '{"über": "x", "', '{"名前": 1, "'])
+                                  '{"名字', '{"über": "x", "', '{"名前": 1, "', '{"cert": "',
+                                  '{"cert": "' + "a" * 30, '{"cert": "' + "a" * 39, '{"cert": "' + "é" * 45])
     ]
     return states
 
