@@ -67,27 +67,24 @@ class LoopTable:
     def escape_from(self, before: int) -> TokenTrie:
         trie = self._merged.get(before)
         if trie is None:
-            index = self._index
-            toks = np.nonzero(self.first_out >= before)[0]
-            at = self.first_out[toks].astype(np.int64)
-            offs = index._unit_off[index._first_unit[toks] + at]
-            token_bytes = index.vocabulary.token_bytes
-            triples = zip(toks.tolist(), offs.tolist(), at.tolist(), strict=True)
-            trie = TokenTrie.of_suffixes((token_bytes[t][o:], t, a) for t, o, a in triples)
-            self._merged[before] = trie
+            trie = self._merged[before] = self._suffixes(self.first_out >= before)
         return trie
 
     def escape(self, before: int) -> TokenTrie:
         trie = self._escapes.get(before)
         if trie is None:
-            index = self._index
-            toks = np.nonzero(self.first_out == before)[0]
-            offs = index._unit_off[index._first_unit[toks] + before]
-            token_bytes = index.vocabulary.token_bytes
-            pairs = zip(toks.tolist(), offs.tolist(), strict=True)
-            trie = TokenTrie(((token_bytes[t][o:], t) for t, o in pairs), before)
-            self._escapes[before] = trie
+            trie = self._escapes[before] = self._suffixes(self.first_out == before)
         return trie
+
+    def _suffixes(self, chosen: np.ndarray) -> TokenTrie:
+        """The trie of the ``chosen`` tokens, each from its first character outside the set."""
+        index = self._index
+        toks = np.nonzero(chosen)[0]
+        at = self.first_out[toks].astype(np.int64)
+        offs = index._unit_off[index._first_unit[toks] + at]
+        token_bytes = index.vocabulary.token_bytes
+        triples = zip(toks.tolist(), offs.tolist(), at.tolist(), strict=True)
+        return TokenTrie.of_suffixes((token_bytes[t][o:], t, a) for t, o, a in triples)
 
 
 class TokenIndex:
@@ -243,14 +240,6 @@ class TokenIndex:
         dtype = np.int16 if self.max_units < 32000 else np.int32
         run = (np.minimum(next_bad, self._unit_end) - np.arange(n, dtype=np.int64)).astype(dtype)
         return LoopTable(self, run)
-
-    def loop_answer(self, state: Parser, table: LoopTable, tokens: np.ndarray,
-                    start: np.ndarray | int, shortcut: Shortcut | None = None) -> list[int]:
-        """Which of ``tokens`` ``state`` admits from their ``start``-th character on,
-        where ``state`` loops exactly on the table's set: the tokens that stay
-        inside it from there are all admitted; the others are walked from the
-        first character where they leave it (the state is unchanged up to there)."""
-        return self.chain_answer([state], True, table, tokens, start, shortcut)
 
     def chain_answer(self, steps: list[Parser], tail_exact: bool, table: LoopTable, tokens: np.ndarray,
                      start: np.ndarray | int, shortcut: Shortcut | None = None,
