@@ -59,6 +59,16 @@ class CharSet:
     @classmethod
     def of(cls, chars: Iterable[str]) -> CharSet:
         """The set holding exactly ``chars`` (any iterable of 1-char strings)."""
+        if type(chars) is str and len(chars) == 1:
+            # one character: the commonest call (a default ``step_class``), kept
+            got = _SINGLE.get(chars)
+            if got is None:
+                cp = ord(chars)
+                got = cls._normal(((cp, cp),))
+                if len(_SINGLE) >= _MEMO_SIZE:
+                    _SINGLE.clear()
+                _SINGLE[chars] = got
+            return got
         return cls((ord(c), ord(c)) for c in chars)
 
     @classmethod
@@ -212,6 +222,7 @@ _MEMO_SIZE = 4096
 _AND_MEMO: dict[tuple[CharSet, CharSet], CharSet] = {}
 _SUB_MEMO: dict[tuple[CharSet, CharSet], CharSet] = {}
 _OR_MEMO: dict[tuple[CharSet, CharSet], CharSet] = {}
+_SINGLE: dict[str, CharSet] = {}
 
 CharSet.EMPTY = CharSet()
 CharSet.ANY = CharSet([(0, MAX_CODEPOINT)])

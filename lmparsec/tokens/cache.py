@@ -178,7 +178,7 @@ class MaskCache:
         Fills ``mask`` with the former and returns the latter's ids; ``None`` when
         the state does not loop (or its counted loop has a shape not handled here)."""
         loop = state.loop()
-        if len(loop) <= _HUGE:
+        if len(loop) < _LOOP:
             return None
         limit = state.loop_limit()
         sample = next(loop.samples())
@@ -296,7 +296,8 @@ class MaskCache:
         return result
 
 
-_CHAIN = 16  # classes larger than this are followed along a chain of states
+_LOOP = 65  # states looping on more characters than _HUGE use the loop tables
+_CHAIN = 4  # classes larger than this are followed along a chain of states
 
 
 def _pack(mask: np.ndarray) -> np.ndarray:

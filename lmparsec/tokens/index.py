@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -106,6 +107,8 @@ class TokenIndex:
         self._loops: OrderedDict[CharSet, LoopTable] = OrderedDict()
         self._plans: OrderedDict[tuple[object, ...], _Plan] = OrderedDict()
         self._plan_entries = 0
+        self._nodes: OrderedDict[tuple[int, int, int, int], _Node] = OrderedDict()
+        self._node_entries = 0
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
@@ -241,10 +244,12 @@ class TokenIndex:
         run = (np.minimum(next_bad, self._unit_end) - np.arange(n, dtype=np.int64)).astype(dtype)
         return LoopTable(self, run)
 
-    def chain_answer(self, steps: list[Parser], tail_exact: bool, table: LoopTable, tokens: np.ndarray,
-                     start: np.ndarray | int, shortcut: Shortcut | None = None,
+    def chain_answer(self, steps: list[Parser], tail_exact: bool, table: LoopTable,
+                     select: Callable[[], tuple[np.ndarray, np.ndarray | int]],
+                     shortcut: Shortcut | None = None,
                      memo: tuple[object, ...] | None = None, memo_owner: object = None) -> list[int]:
-        """Which of ``tokens`` ``steps[0]`` admits from their ``start``-th character on,
+        """Which of the tokens ``select()`` names ``steps[0]`` admits from their
+        ``start``-th character on (``select`` returns the tokens and their starts),
         where ``steps[k]`` is the state after any ``k`` characters of the table's
         set (and the last one loops on the set exactly when ``tail_exact``).
 
@@ -254,12 +259,14 @@ class TokenIndex:
         All of that but the walks depends on the tokens, not the states: with
         ``memo`` (a key naming the tokens and offsets, held by ``memo_owner``,
         such as a trie node) it is kept, so a subtree met again by another state
-        (the ``" "`` subtree after every ``:``) costs only its walks.
+        (the ``" "`` subtree after every ``:``) costs only its walks, and
+        ``select`` is not even called.
         """
+        n = len(steps) - 1
         if memo is not None:
             plan = self._plans.get(memo)
             if plan is None or plan[0] is not memo_owner:
-                plan = (memo_owner, *self._chain_plan(len(steps) - 1, tail_exact, table, tokens, start))
+                plan = (memo_owner, *self._chain_plan(n, tail_exact, table, *select()))
                 with self._lock:
                     self._plans[memo] = plan
                     self._plan_entries += plan[3]
@@ -267,7 +274,7 @@ class TokenIndex:
                         self._plan_entries -= self._plans.popitem(last=False)[1][3]
             _, out, groups, _ = plan
         else:
-            out, groups, _ = self._chain_plan(len(steps) - 1, tail_exact, table, tokens, start)
+            out, groups, _ = self._chain_plan(n, tail_exact, table, *select())
         out = list(out)
         for k, sub in groups:
             out.extend(sub.walk(steps[k], shortcut=shortcut))
@@ -322,19 +329,16 @@ class TokenIndex:
         the others walked.
         """
         loop = state.loop()
-        starts = trie.starts
-        start = starts[lo:hi] + chars if isinstance(starts, np.ndarray) else starts + chars
-        tokens = trie.id_array[lo:hi]
         node = (id(trie), lo, hi, chars)
         if len(loop) >= _SUBTREE_LOOP and state.loop_limit() is None:
             table = self.loop_table(loop)
-            found = self.chain_answer([state], True, table, tokens, start, self.subtree_shortcut,
-                                      (*node, loop), trie)
+            found = self.chain_answer([state], True, table, lambda: self._node(trie, lo, hi, chars)[1:3],
+                                      self.subtree_shortcut, (*node, loop), trie)
             return found, CharSet.EMPTY
         allowed = state.allowed()
         remaining = allowed
         plans: list[tuple[CharSet, list[Parser], bool, CharSet, int]] = []
-        longest = -1
+        info: _Node | None = None
         for _ in range(4):
             if len(remaining) < _SUBTREE_CLASS:
                 break
@@ -349,32 +353,56 @@ class TokenIndex:
             if successor.loop_limit() is None and not (cls - loop):
                 plans.append((cls, [successor], True, loop, 1))
             else:
-                if longest < 0:
-                    longest = int((self._lengths[tokens] - start).max())
-                chain = follow_chain(state, cls, char, longest)
+                if info is None:
+                    info = self._node(trie, lo, hi, chars)
+                chain = follow_chain(state, cls, char, info[4])
                 if chain is None:
                     break
                 plans.append((cls, chain[0], chain[1], cls, 0))
             remaining = remaining - cls
         if not plans:
             return None
+        if info is None:
+            info = self._node(trie, lo, hi, chars)
+        _, tokens, start, code, _, tails, picks = info
+        # a token that goes on with one unfinished character has no next character
+        # to sort by: it is admitted when that character can still become an
+        # allowed one (the walk of the rest, filtered by class, might miss it)
+        ids: list[int] = self.tails_allowed(tails, allowed).tolist() if len(tails) else []
+        for cls, steps, tail_exact, table_set, skip in plans:
+            chosen = picks.get(cls)
+            if chosen is None:
+                chosen = picks[cls] = np.nonzero(member(code, cls))[0]
+            if len(chosen):
+                ids.extend(self.chain_answer(
+                    steps, tail_exact, self.loop_table(table_set), _picker(tokens, start, chosen, skip),
+                    self.subtree_shortcut, (*node, cls, skip, table_set, len(steps), tail_exact), trie))
+        return ids, remaining
+
+    def _node(self, trie: TokenTrie, lo: int, hi: int, chars: int) -> _Node:
+        """What the shortcut needs to know about trie entries ``lo:hi`` whatever the
+        state (kept per node: the same subtrees are met by state after state)."""
+        key = (id(trie), lo, hi, chars)
+        info = self._nodes.get(key)
+        if info is not None and info[0] is trie:
+            return info
+        starts = trie.starts
+        start = starts[lo:hi] + chars if isinstance(starts, np.ndarray) else starts + chars
+        tokens = trie.id_array[lo:hi]
         unit = np.minimum(self._first_unit[tokens] + start, max(len(self._unit_lo) - 1, 0))
         whole = self._unit_lo[unit] == self._unit_hi[unit]
         code = np.where(whole, self._unit_lo[unit], -1)
         present = self._starts_ok[tokens] & (start < self._lengths[tokens])
         code[~present] = -1
-        # a token that goes on with one unfinished character has no next character
-        # to sort by: it is admitted when that character can still become an
-        # allowed one (the walk of the rest, filtered by class, might miss it)
-        ids: list[int] = self.tails_allowed(tokens[present & ~whole], allowed).tolist()
-        for cls, steps, tail_exact, table_set, skip in plans:
-            chosen = member(code, cls)
-            if chosen.any():
-                at = start[chosen] + skip if isinstance(start, np.ndarray) else start + skip
-                ids.extend(self.chain_answer(steps, tail_exact, self.loop_table(table_set), tokens[chosen],
-                                             at, self.subtree_shortcut,
-                                             (*node, cls, skip, table_set, len(steps), tail_exact), trie))
-        return ids, remaining
+        longest = int((self._lengths[tokens] - start).max()) if len(tokens) else 0
+        info = (trie, tokens, start, code, longest, tokens[present & ~whole], {})
+        with self._lock:
+            self._nodes[key] = info
+            self._node_entries += hi - lo
+            while self._node_entries > _PLAN_ENTRIES and len(self._nodes) > 1:
+                old = self._nodes.popitem(last=False)[1]
+                self._node_entries -= len(old[1])
+        return info
 
     def walk(self, state: Parser, pending: bytes = b"", *, first: CharSet | None = None) -> list[int]:
         """The whole vocabulary's walk from ``state``, with loop tables for
@@ -382,11 +410,27 @@ class TokenIndex:
         return self.trie.walk(state, pending, first=first, shortcut=self.subtree_shortcut)
 
 
+#: what a trie node holds whatever the state: (its trie, token ids, start characters,
+#: next character codes (-1: none or unfinished), longest rest, tokens going on with
+#: an unfinished character, {class: positions of the tokens going on with it})
+_Node = tuple[TokenTrie, np.ndarray, "np.ndarray | int", np.ndarray, int, np.ndarray,
+              dict[CharSet, np.ndarray]]
+
 #: a memoised chain plan: (its owner, tokens admitted by length, [(count, suffix trie)], entries)
 _Plan = tuple[object, list[int], list[tuple[int, TokenTrie]], int]
 
 #: character sets larger than this are answered through loop tables at the root
 _HUGE = 64
+
+
+def _picker(tokens: np.ndarray, start: np.ndarray | int, chosen: np.ndarray,
+            skip: int) -> Callable[[], tuple[np.ndarray, np.ndarray | int]]:
+    """The ``select`` of :meth:`TokenIndex.chain_answer` for the ``chosen`` entries of
+    a node, ``skip`` characters further on."""
+    def pick() -> tuple[np.ndarray, np.ndarray | int]:
+        at = start[chosen] + skip if isinstance(start, np.ndarray) else start + skip
+        return tokens[chosen], at
+    return pick
 
 
 def widest_sample(chars: CharSet) -> str:

@@ -29,6 +29,7 @@ from .utf8 import partial_range, sequence_length
 __all__ = ["Shortcut", "TokenTrie"]
 
 _SMALL = 12  # allowed sets this small (and ASCII) are probed directly instead of scanned
+_FEW = 3  # subtrees with at most this many tokens are followed token by token
 _SUBTREE = 16  # subtrees with at least this many tokens are offered to the shortcut
 
 #: ``shortcut(state, trie, lo, hi, chars)`` answers trie entries ``lo:hi`` (all
@@ -100,6 +101,13 @@ class TokenTrie:
                 i += 1
         if i >= hi:
             return
+        if hi - i <= _FEW and first is None:
+            # a few tokens left under this prefix (half of all nodes a walk meets
+            # hold one): follow each to its end, without a node per character
+            for k in range(i, hi):
+                if _admits(state, partial, keys[k], depth):
+                    out.append(self.ids[k])
+            return
         if shortcut is not None and depth and not partial and hi - i >= _SUBTREE:
             got = shortcut(state, self, i, hi, chars)
             if got is not None:
@@ -155,6 +163,40 @@ class TokenTrie:
                 if rng is not None and allowed.intersects_range(*rng):
                     self._walk(i, j, depth + 1, child, state, bytes((byte,)), out, first, shortcut, chars)
             i = j
+
+
+def _admits(state: Parser, partial: bytes, key: bytes, depth: int) -> bool:
+    """Whether ``state`` (with ``partial`` bytes of an unfinished character) admits
+    the rest of ``key`` from byte ``depth``, with the same checks as the walk: each
+    character must be allowed and advance, an unfinished last one must still be
+    able to become an allowed character."""
+    data = partial + key[depth:] if partial else key[depth:]
+    pos = 0
+    n = len(data)
+    while pos < n:
+        lead = data[pos]
+        if lead < 0x80:
+            char = chr(lead)
+            pos += 1
+        else:
+            need = sequence_length(lead)
+            if need == 0:
+                return False
+            if pos + need > n:
+                rng = partial_range(data[pos:])
+                return rng is not None and state.allowed().intersects_range(*rng)
+            try:
+                char = data[pos : pos + need].decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+            pos += need
+        if char not in state.allowed():
+            return False
+        nxt = state.advance(char)
+        if nxt is None:
+            return False
+        state = nxt
+    return True
 
 
 def _codes(ranges: tuple[tuple[int, int], ...]) -> Iterable[int]:

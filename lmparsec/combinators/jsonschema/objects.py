@@ -36,9 +36,10 @@ _COLON_SET = CharSet.of(":")
 class _Trie:
     """The declared names as a trie over decoded characters."""
 
-    __slots__ = ("below", "children", "final", "first")
+    __slots__ = ("_chars", "below", "children", "final", "first")
 
     def __init__(self, names: list[str]) -> None:
+        self._chars: dict[tuple[int, int], CharSet] = {}
         self.children: list[dict[str, int]] = [{}]
         self.final: list[int] = [-1]
         self.below: list[int] = [0]  # bitmask of names in the subtree
@@ -56,6 +57,16 @@ class _Trie:
                 node = nxt
                 self.below[node] |= 1 << i
             self.final[node] = i
+
+    def next_chars(self, pos: int, cand: int) -> CharSet:
+        """The characters that go on from ``pos`` towards a name in ``cand`` (kept:
+        every key state of a token walk asks, and there are few distinct pairs)."""
+        got = self._chars.get((pos, cand))
+        if got is None:
+            below = self.below
+            got = CharSet.of(c for c, n in self.children[pos].items() if below[n] & cand)
+            self._chars[(pos, cand)] = got
+        return got
 
 
 class ObjectNode(Node):
@@ -202,8 +213,7 @@ class KeyText(Parser):
         self.cand = cand
         self.add_ok = add_ok
         self.pstates = pstates
-        self._key = (node.gid, "key", trie_pos, cand, add_ok,
-                     tuple(None if p is None else p.key() for p in pstates))
+        self._key: Hashable = None
 
     def _declared_alive(self) -> bool:
         return self.trie_pos >= 0 and bool(self.node.trie.below[self.trie_pos] & self.cand)
@@ -231,10 +241,7 @@ class KeyText(Parser):
     def allowed(self) -> CharSet:
         out = CharSet.EMPTY
         if self.trie_pos >= 0:
-            below = self.node.trie.below
-            chars = [c for c, n in self.node.trie.children[self.trie_pos].items() if below[n] & self.cand]
-            if chars:
-                out = CharSet.of(chars)
+            out = self.node.trie.next_chars(self.trie_pos, self.cand)
         if self.add_ok:
             if self.node.additional is not None:
                 return CharSet.ANY
@@ -286,7 +293,11 @@ class KeyText(Parser):
         return tuple(i for i, p in enumerate(self.pstates) if p is not None and p.can_end())
 
     def key(self) -> Hashable:
-        return self._key
+        k = self._key
+        if k is None:
+            k = self._key = (self.node.gid, "key", self.trie_pos, self.cand, self.add_ok,
+                             tuple(None if p is None else p.key() for p in self.pstates))
+        return k
 
 
 class ObjectState(Parser):

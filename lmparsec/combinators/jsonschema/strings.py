@@ -117,6 +117,25 @@ def _plain_allowed_canonical(value_allowed: CharSet, can_end: bool) -> CharSet:
 
 
 @lru_cache(maxsize=4096)
+def _hex_allowed(esc: tuple[int, ...], value_allowed: CharSet) -> CharSet:
+    """The hex digits that may come next inside a ``\\u`` escape (the high or the
+    low half of a pair): those some allowed character still starts with."""
+    chars = []
+    for c in _HEX:
+        if esc[0] == _U:
+            _, n, acc = esc
+            lo = (acc * 16 + int(c, 16)) << (4 * (3 - n))
+            ok = _usable(value_allowed, lo, lo + 16 ** (3 - n) - 1)
+        else:  # _LOW
+            _, n, acc, high = esc
+            lo = (acc * 16 + int(c, 16)) << (4 * (3 - n))
+            ok = _low_usable(value_allowed, high, lo, lo + 16 ** (3 - n) - 1)
+        if ok:
+            chars.append(c)
+    return CharSet.of(chars)
+
+
+@lru_cache(maxsize=4096)
 def _plain_loop(value_loop: CharSet) -> CharSet:
     return value_loop - _NOT_RAW
 
@@ -145,7 +164,8 @@ class JsonString(Parser):
         self.value = value
         self.esc = _esc
         self.canonical = canonical
-        self._key: Hashable = ("jstrc" if canonical else "jstr", _esc, value.key())
+        # built when first asked: token walks advance far more states than they key
+        self._key: Hashable = None
         self._allowed: CharSet | None = None
 
     def _with(self, value: Parser, esc: tuple[int, ...]) -> JsonString:
@@ -153,7 +173,7 @@ class JsonString(Parser):
         obj.value = value
         obj.esc = esc
         obj.canonical = self.canonical
-        obj._key = ("jstrc" if self.canonical else "jstr", esc, value.key())
+        obj._key = None
         obj._allowed = None
         return obj
 
@@ -243,13 +263,16 @@ class JsonString(Parser):
             return CharSet.of(_BACKSLASH)
         if mode == _HIGH_U:
             return CharSet.of("u")
-        return CharSet.of(c for c in _HEX if self.advance(c) is not None)
+        return _hex_allowed(self.esc, self.value.allowed())
 
     def can_end(self) -> bool:
         return self.esc[0] == _DONE
 
     def key(self) -> Hashable:
-        return self._key
+        k = self._key
+        if k is None:
+            k = self._key = ("jstrc" if self.canonical else "jstr", self.esc, self.value.key())
+        return k
 
     def loop(self) -> CharSet:
         if self.esc[0] != _PLAIN:
