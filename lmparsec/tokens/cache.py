@@ -97,6 +97,10 @@ class MaskCache:
             for part in parts[1:]:
                 bits |= self.bitmask(part, pending)
             return bits
+        if not pending:
+            alt = state.stand_in()
+            if alt is not None:
+                return self._stand_in_walk(state, *alt)
         mask = np.zeros(self.words * 32, dtype=bool)
         ids = None if pending else self._loop_walk(state, mask)
         if ids is None and not pending:
@@ -109,6 +113,29 @@ class MaskCache:
             mask[ids] = True
         bits = _pack(mask)
         if not pending and state.can_end():
+            bits = bits | self.eos_bits
+        return bits
+
+    def _stand_in_walk(self, state: Parser, other: Parser, prefixes: tuple[str, ...]) -> np.ndarray:
+        """The mask of a state that ``other`` stands in for (see
+        :meth:`~lmparsec.combinators.base.Parser.stand_in`): ``other``'s cached mask,
+        with the tokens under each prefix taken out and walked from ``state``."""
+        base = self.bitmask(other)
+        trie = self.index.trie
+        mask = np.unpackbits(base.view(np.uint8), bitorder="little").astype(bool)
+        mask[self.size :] = False  # EOS and padding bits: decided below
+        walked: list[int] = []
+        for prefix in prefixes:
+            lo, hi = trie.prefix_range(prefix.encode("utf-8", "surrogatepass"))
+            if lo < hi:
+                mask[trie.id_array[lo:hi]] = False
+                walked.extend(trie.walk_below(prefix, state, shortcut=self.index.subtree_shortcut))
+        eos = sorted(self.vocabulary.eos_ids)
+        mask[eos] = False
+        if walked:
+            mask[walked] = True
+        bits = _pack(mask)
+        if state.can_end():
             bits = bits | self.eos_bits
         return bits
 

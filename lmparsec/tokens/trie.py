@@ -78,6 +78,33 @@ class TokenTrie:
             arr = self._id_array = np.asarray(self.ids, dtype=np.int64)
         return arr
 
+    def prefix_range(self, prefix: bytes) -> tuple[int, int]:
+        """The entries whose bytes start with ``prefix``, as ``lo, hi``."""
+        keys = self.keys
+        lo = bisect_left(keys, prefix)
+        end = prefix.rstrip(b"\xff")
+        hi = len(keys) if not end else bisect_left(keys, end[:-1] + bytes((end[-1] + 1,)), lo)
+        return lo, hi
+
+    def walk_below(self, prefix: str, state: Parser, *, shortcut: Shortcut | None = None) -> list[int]:
+        """Ids of the entries starting with ``prefix`` (complete characters) that
+        ``state`` admits: ``state`` must take ``prefix`` (each character allowed),
+        then the entries' rest is walked."""
+        data = prefix.encode("utf-8", "surrogatepass")
+        lo, hi = self.prefix_range(data)
+        if lo >= hi:
+            return []
+        for char in prefix:
+            if char not in state.allowed():
+                return []
+            nxt = state.advance(char)
+            if nxt is None:
+                return []
+            state = nxt
+        out: list[int] = []
+        self._walk(lo, hi, len(data), data, state, b"", out, None, shortcut, len(prefix))
+        return out
+
     def walk(self, state: Parser, pending: bytes = b"", *, first: CharSet | None = None,
              shortcut: Shortcut | None = None) -> list[int]:
         """Ids of the tokens ``state`` admits, given ``pending`` bytes of an

@@ -193,6 +193,26 @@ def fast_path_states() -> list[tuple[str, Parser]]:
                                   '{"名字', '{"über": "x", "', '{"名前": 1, "', '{"cert": "',
                                   '{"cert": "' + "a" * 30, '{"cert": "' + "a" * 39, '{"cert": "' + "é" * 45])
     ]
+    # key states answered by the undeclared key that stands in for them: names that
+    # finish and close (taken or not), names needing escapes, any spelling of a key
+    escaped = {"type": "object", "properties": {
+        'a"b': {"type": "integer"}, "c\\d": {"type": "string"}, "tab\there": {"type": "boolean"},
+        "sl/ash": {"type": "string"}, "n": {"type": "string"}, "name": {"type": "integer"},
+        "\n": {"type": "integer"}, "\\": {"type": "integer"}}}
+    for order in ("schema", "any"):
+        keys = JsonSchema(escaped, strict=False, key_order=order)
+        named = JsonSchema(MIXED_SCHEMA, strict=False, key_order=order)
+        states += [
+            (f"keys-{order}-{i}", advanced(keys, text))
+            for i, text in enumerate(['{"', '{"a', '{"c', '{"ta', '{"sl', '{"n', '{"na', '{"name',
+                                      '{"n": "x", "', '{"n": "x", "na', '{"name": 1, "n',
+                                      '{"\\n": 1, "', '{"\\n": 1, "n',
+                                      # a taken name that needs an escape: only the walk from
+                                      # the backslash rejects the token that closes it (\\")
+                                      '{"\\\\": 1, "', '{"\\\\": 1, "n'])
+        ]
+        states += [(f"named-{order}-{i}", advanced(named, text))
+                   for i, text in enumerate(['{"name', '{"name": "a", "na', '{"名', '{"über": "x", "ü'])]
     return states
 
 

@@ -12,6 +12,7 @@ lead to no allowed key is never offered.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ __all__ = ["ObjectNode", "ObjectState"]
 
 OPEN, FIRST, KEY, COLON, PREVAL, VALUE, POSTVAL, PREKEY, DONE = range(9)
 _OPEN_SET = CharSet.of("{")
+_MUST_ESCAPE = CharSet([(0x00, 0x1F), (0x22, 0x22), (0x5C, 0x5C)])
 _QUOTE_SET = CharSet.of('"')
 _CLOSE_SET = CharSet.of("}")
 _COMMA_SET = CharSet.of(",")
@@ -36,12 +38,15 @@ _COLON_SET = CharSet.of(":")
 class _Trie:
     """The declared names as a trie over decoded characters."""
 
-    __slots__ = ("_chars", "below", "children", "final", "first")
+    __slots__ = ("_chars", "_closers", "below", "children", "depth", "final", "first", "names")
 
     def __init__(self, names: list[str]) -> None:
+        self.names = names
         self._chars: dict[tuple[int, int], CharSet] = {}
+        self._closers: dict[tuple[int, bool], tuple[str, ...]] = {}
         self.children: list[dict[str, int]] = [{}]
         self.final: list[int] = [-1]
+        self.depth: list[int] = [0]  # characters from the root
         self.below: list[int] = [0]  # bitmask of names in the subtree
         for i, name in enumerate(names):
             node = 0
@@ -54,9 +59,36 @@ class _Trie:
                     self.children.append({})
                     self.final.append(-1)
                     self.below.append(0)
+                    self.depth.append(self.depth[node] + 1)
                 node = nxt
                 self.below[node] |= 1 << i
             self.final[node] = i
+
+    def closers(self, pos: int, canonical: bool) -> tuple[str, ...]:
+        """Text prefixes that cover every way the key text from ``pos`` on can
+        finish a declared name and close the string: the rest of each name with
+        the closing quote, spelled canonically; or, where any escape may be used,
+        the rest up to each place a backslash could start an escape."""
+        got = self._closers.get((pos, canonical))
+        if got is None:
+            out: set[str] = set()
+            below = self.below[pos]
+            skip = self.depth[pos]
+            for i, name in enumerate(self.names):
+                if not below >> i & 1:
+                    continue
+                rest = name[skip:]
+                if canonical:
+                    out.add(json.dumps(rest, ensure_ascii=False)[1:-1] + '"')
+                    continue
+                for k in range(len(rest) + 1):
+                    out.add(rest[:k] + "\\")
+                    if k < len(rest) and rest[k] in _MUST_ESCAPE:
+                        break
+                else:
+                    out.add(rest + '"')
+            got = self._closers[(pos, canonical)] = tuple(sorted(out))
+        return got
 
     def next_chars(self, pos: int, cand: int) -> CharSet:
         """The characters that go on from ``pos`` towards a name in ``cand`` (kept:
@@ -532,6 +564,25 @@ class ObjectState(Parser):
             out = self.child.step_class(char)
             return out if self.pn is None else out & self.pn.step_class(char)
         return CharSet.of(char)
+
+    def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
+        # Inside a declared name of an object that allows any other key, every
+        # token is admitted as it would be after leaving the names, except those
+        # that finish a declared name and close the key (its value differs, or
+        # it is taken already): the undeclared state stands in for all the others.
+        if self.phase != KEY or self.pn is not None:
+            return None
+        text = self.child
+        if not isinstance(text, JsonString) or not text.in_content():
+            return None
+        inner = text.value
+        node = self.node
+        if (not isinstance(inner, KeyText) or inner.trie_pos < 0 or not inner.add_ok or inner.pstates
+                or node.additional is None):
+            return None
+        other = text.with_value(KeyText(node, -1, inner.cand, True, ()))
+        alt = ObjectState(node, self.depth, KEY, 0, self.seen, self.pos, self.count, None, other, None)
+        return alt, node.trie.closers(inner.trie_pos, text.canonical)
 
     def key(self) -> Hashable:
         k = self._key

@@ -177,6 +177,14 @@ class JsonString(Parser):
         obj._allowed = None
         return obj
 
+    def in_content(self) -> bool:
+        """Between the quotes, not inside an escape."""
+        return self.esc[0] == _PLAIN
+
+    def with_value(self, value: Parser) -> JsonString:
+        """The same position in the string with another decoded-value state."""
+        return self._with(value, self.esc)
+
     def _feed(self, decoded: str) -> Parser | None:
         nxt = self.value.advance(decoded)
         if nxt is None:
