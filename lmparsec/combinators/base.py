@@ -111,16 +111,16 @@ class Parser(ABC):
         return None
 
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
-        """A state ``Y`` that admits the same tokens as this one, except perhaps
-        tokens whose text starts with one of the returned prefixes; ``None`` if
-        there is none.
+        """A state ``Y`` that behaves like this one on every text that does not
+        start with one of the returned prefixes; ``None`` if there is none.
 
         ``Y`` is meant to be shared by many states (a JSON key that has left every
         declared name stands in for each position inside a declared name), so the
         token layer takes its cached mask and walks only the listed prefixes from
-        this state -- a few short subtrees instead of the vocabulary. Every token
-        not starting with a prefix must be admitted here exactly when ``Y``
-        admits it (whole tokens; ending is decided by :meth:`can_end` as usual).
+        this state -- a few short subtrees instead of the vocabulary. For every
+        text not starting with a prefix, this state and ``Y`` must both reject
+        it, or both take it and then agree on every continuation; wrappers that
+        hand characters to an inner state can therefore pass the promise up.
         """
         return None
 

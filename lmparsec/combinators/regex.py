@@ -62,18 +62,23 @@ class _Dfa:
         if fsm.initial not in live:
             # The language is empty: keep a single dead initial state that rejects all.
             live = set()
+        ordered_syms = sorted(sets, key=lambda tk: sets[tk].ranges)
+        # Equivalent states become one: equal futures then have equal keys (cache
+        # hits), and a loop the construction unrolled ("x+" as a first-x state and
+        # an x-loop state) is seen as the loop it is.
+        rep = _representatives(fsm, live, ordered_syms)
         # Renumber states canonically (BFS from the initial state) for structural keys.
         order: dict[Any, int] = {}
-        queue = [fsm.initial]
-        order[fsm.initial] = 0
-        ordered_syms = sorted(sets, key=lambda tk: sets[tk].ranges)
+        initial = rep.get(fsm.initial, fsm.initial)
+        queue = [initial]
+        order[initial] = 0
         for state in queue:
             if state not in live:
                 continue
             row = fsm.map.get(state, {})
             for tk in ordered_syms:
-                nxt = row.get(tk)
-                if nxt is not None and nxt in live and nxt not in order:
+                nxt = rep.get(row.get(tk))
+                if nxt is not None and nxt not in order:
                     order[nxt] = len(order)
                     queue.append(nxt)
         n = len(order)
@@ -89,9 +94,10 @@ class _Dfa:
             loop: list[tuple[int, int]] = []
             for tk, nxt in fsm.map.get(state, {}).items():
                 if nxt in live and tk in sets:
-                    self.trans[idx][tk] = order[nxt]
+                    target = order[rep[nxt]]
+                    self.trans[idx][tk] = target
                     allowed.extend(sets[tk].ranges)
-                    if order[nxt] == idx:
+                    if target == idx:
                         loop.extend(sets[tk].ranges)
             self.allowed[idx] = CharSet(allowed)
             self.loops[idx] = CharSet(loop)
@@ -119,6 +125,35 @@ class _Dfa:
             object.__setattr__(self, name, value)
         self.gid = grammar_id(("dfa", self.structure))
         self.states = [RegexState(self, i) for i in range(len(self.trans))]
+
+
+_MINIMISE_LIMIT = 400_000  # states x symbols beyond which a DFA is kept as built
+
+
+def _representatives(fsm: FSM, live: set[Any], symbols: list[Any]) -> dict[Any, Any]:
+    """One state for each class of equivalent live states (Moore's partition
+    refinement: split by accepting, then by which class each symbol leads to,
+    until no class splits); dead targets count as one class of their own."""
+    states = sorted(live, key=repr)
+    if len(states) * max(len(symbols), 1) > _MINIMISE_LIMIT:
+        return {st: st for st in states}  # too big to be worth the compile time
+    block = {st: int(st in fsm.finals) for st in states}
+    count = len(set(block.values()))
+    while True:
+        signature: dict[tuple[Any, ...], int] = {}
+        new: dict[Any, int] = {}
+        for st in states:
+            row = fsm.map.get(st, {})
+            sig = (block[st], *(block.get(row.get(tk), -1) for tk in symbols))
+            new[st] = signature.setdefault(sig, len(signature))
+        block = new
+        if len(signature) == count:
+            break
+        count = len(signature)
+    first: dict[int, Any] = {}
+    for st in states:
+        first.setdefault(block[st], st)
+    return {st: first[block[st]] for st in states}
 
 
 def _live_states(fsm: FSM) -> set[Any]:

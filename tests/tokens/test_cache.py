@@ -198,7 +198,12 @@ def fast_path_states() -> list[tuple[str, Parser]]:
     escaped = {"type": "object", "properties": {
         'a"b': {"type": "integer"}, "c\\d": {"type": "string"}, "tab\there": {"type": "boolean"},
         "sl/ash": {"type": "string"}, "n": {"type": "string"}, "name": {"type": "integer"},
-        "\n": {"type": "integer"}, "\\": {"type": "integer"}}}
+        "\n": {"type": "integer"}, "\\": {"type": "integer"},
+        # key states of nested objects: the promise passes up through objects and arrays
+        "inner": {"type": "object", "properties": {"name": {"type": "integer"}, "n": {"type": "string"}}},
+        "list": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}}}},
+        "uniq": {"type": "array", "uniqueItems": True,
+                 "items": {"type": "object", "properties": {"name": {"type": "string"}}}}}}
     for order in ("schema", "any"):
         keys = JsonSchema(escaped, strict=False, key_order=order)
         named = JsonSchema(MIXED_SCHEMA, strict=False, key_order=order)
@@ -209,7 +214,10 @@ def fast_path_states() -> list[tuple[str, Parser]]:
                                       '{"\\n": 1, "', '{"\\n": 1, "n',
                                       # a taken name that needs an escape: only the walk from
                                       # the backslash rejects the token that closes it (\\")
-                                      '{"\\\\": 1, "', '{"\\\\": 1, "n'])
+                                      '{"\\\\": 1, "', '{"\\\\": 1, "n',
+                                      '{"inner": {"', '{"inner": {"na', '{"inner": {"name',
+                                      '{"inner": {"name": 1, "n', '{"list": [{"na', '{"list": [{}, {"name',
+                                      '{"uniq": [{"na'])
         ]
         states += [(f"named-{order}-{i}", advanced(named, text))
                    for i, text in enumerate(['{"name', '{"name": "a", "na', '{"名', '{"über": "x", "ü'])]

@@ -274,6 +274,18 @@ class ArrayState(Parser):
             out = CharSet.of(char) if char in after else out - after
         return out
 
+    def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
+        # an element's promise holds through the array unless the array also reads
+        # the element's text (uniqueItems) or runs a second state on it (contains)
+        if self.phase != VALUE or self.cchild is not None or self.node.unique:
+            return None
+        assert self.child is not None
+        got = self.child.stand_in()
+        if got is None:
+            return None
+        return ArrayState(self.node, self.depth, VALUE, 0, self.index, self.ccount, got[0], None,
+                          self.seen, ""), got[1]
+
     def key(self) -> Hashable:
         k = self._key
         if k is None:

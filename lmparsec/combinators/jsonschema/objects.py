@@ -570,6 +570,14 @@ class ObjectState(Parser):
         # token is admitted as it would be after leaving the names, except those
         # that finish a declared name and close the key (its value differs, or
         # it is taken already): the undeclared state stands in for all the others.
+        if self.phase == VALUE:
+            # the child's promise holds for every text through this object too
+            assert self.child is not None
+            got = self.child.stand_in()
+            if got is None:
+                return None
+            return ObjectState(self.node, self.depth, VALUE, 0, self.seen, self.pos, self.count,
+                               self.cur, got[0], None), got[1]
         if self.phase != KEY or self.pn is not None:
             return None
         text = self.child
