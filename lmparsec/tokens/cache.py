@@ -161,7 +161,12 @@ class MaskCache:
             if successor is None or len(cls) <= _HUGE:
                 break
             loop = successor.loop()
-            if successor.loop_limit() is not None or len(loop) <= _HUGE or cls - loop:
+            if successor.loop_limit() is not None or len(loop) <= _HUGE:
+                break
+            # class characters the successor does not loop on (the "/" of
+            # "(.+)/(.+)") stay with the others to be walked
+            cls = cls & loop
+            if len(cls) <= _HUGE:
                 break
             table = self.index.loop_table(loop)
             starts = self._first_in(cls)

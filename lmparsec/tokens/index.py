@@ -350,7 +350,9 @@ class TokenIndex:
             if successor is None:
                 break
             loop = successor.loop()
-            if successor.loop_limit() is None and not (cls - loop):
+            if successor.loop_limit() is None and len(cls & loop) >= _SUBTREE_CLASS:
+                # (class characters the successor does not loop on stay to be walked)
+                cls = cls & loop
                 plans.append((cls, [successor], True, loop, 1))
             else:
                 if info is None:

@@ -170,6 +170,11 @@ def fast_path_states() -> list[tuple[str, Parser]]:
         ("motivating-mid", advanced(motivating(), "Let me think. ``")),
         ("fenced-json", advanced(fenced(), "ok ```json\n")),
         ("union-free-literal", Union(FreeText(max_length=6), Literal("中文"))),
+        # a class whose successor loops on all of it but one character ("/")
+        ("slash-split", Regex(r"(.+)/(.+)")),
+        ("slash-split-1", advanced(Regex(r"(.+)/(.+)"), "a/")),
+        ("slash-split-json", advanced(JsonSchema({"type": "object", "properties": {
+            "m": {"type": "string", "pattern": "^(.+)/(.+)$"}}}, strict=False), '{"m": "')),
     ]
     # chains: a class stepping alike through states that do not loop (_chain_walk)
     label = Regex(r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,8}[A-Za-z0-9])?\.com")
