@@ -109,6 +109,8 @@ class TokenIndex:
         self._plan_entries = 0
         self._nodes: OrderedDict[tuple[int, int, int, int], _Node] = OrderedDict()
         self._node_entries = 0
+        self._kinds: tuple[np.ndarray, np.ndarray] | None = None
+        self._positions: tuple[np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
@@ -231,18 +233,53 @@ class TokenIndex:
         return table
 
     def _build_loop(self, chars: CharSet) -> LoopTable:
-        starts = np.asarray([a for a, _ in chars.ranges], dtype=np.int64)
-        ends = np.asarray([b for _, b in chars.ranges], dtype=np.int64)
-        idx = np.searchsorted(starts, self._unit_hi, side="right") - 1
-        good = (idx >= 0) & (ends[np.maximum(idx, 0)] >= self._unit_lo)
+        good = self._unit_members(chars)
         n = len(good)
+        pos, end = self._unit_positions()
         # the next unit outside the set (anywhere after), clipped to the token's end
-        marker = np.where(good, n, np.arange(n, dtype=np.int64))
+        marker = np.where(good, np.int32(n), pos)
         next_bad = np.minimum.accumulate(marker[::-1])[::-1]
         # (int16 holds any real token's length and halves the table's size)
         dtype = np.int16 if self.max_units < 32000 else np.int32
-        run = (np.minimum(next_bad, self._unit_end) - np.arange(n, dtype=np.int64)).astype(dtype)
+        run = (np.minimum(next_bad, end) - pos).astype(dtype)
         return LoopTable(self, run)
+
+    def _unit_members(self, chars: CharSet) -> np.ndarray:
+        """Which units lie in ``chars`` (a unit that is an unfinished character: when
+        some character it can become does). Units that are one character of the
+        Basic Multilingual Plane -- nearly all -- are looked up in a table."""
+        codes, others = self._unit_kinds()
+        table = np.zeros(0x10000, dtype=bool)
+        for a, b in chars.ranges:
+            if a > 0xFFFF:
+                break
+            table[a : min(b, 0xFFFF) + 1] = True
+        good: np.ndarray = table[codes]
+        if len(others):
+            starts = np.asarray([a for a, _ in chars.ranges], dtype=np.int64)
+            ends = np.asarray([b for _, b in chars.ranges], dtype=np.int64)
+            lo, hi = self._unit_lo[others], self._unit_hi[others]
+            idx = np.searchsorted(starts, hi, side="right") - 1
+            good[others] = (idx >= 0) & (ends[np.maximum(idx, 0)] >= lo)
+        return good
+
+    def _unit_kinds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(each unit's code point as a table index -- 0 for units that are not one
+        BMP character --, the units that are not), built on first use."""
+        got = self._kinds
+        if got is None:
+            simple = (self._unit_lo == self._unit_hi) & (self._unit_hi < 0x10000)
+            got = self._kinds = (np.where(simple, self._unit_lo, 0).astype(np.uint16),
+                                 np.nonzero(~simple)[0].astype(np.int32))
+        return got
+
+    def _unit_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """(each unit's index, one past its token's last unit), as int32, built on first use."""
+        got = self._positions
+        if got is None:
+            n = len(self._unit_lo)
+            got = self._positions = (np.arange(n, dtype=np.int32), self._unit_end.astype(np.int32))
+        return got
 
     def chain_answer(self, steps: list[Parser], tail_exact: bool, table: LoopTable,
                      select: Callable[[], tuple[np.ndarray, np.ndarray | int]],
