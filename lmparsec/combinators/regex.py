@@ -127,33 +127,59 @@ class _Dfa:
         self.states = [RegexState(self, i) for i in range(len(self.trans))]
 
 
-_MINIMISE_LIMIT = 400_000  # states x symbols beyond which a DFA is kept as built
+_MINIMISE_LIMIT = 2_000_000  # states x symbols beyond which a DFA is kept as built
 
 
 def _representatives(fsm: FSM, live: set[Any], symbols: list[Any]) -> dict[Any, Any]:
-    """One state for each class of equivalent live states (Moore's partition
-    refinement: split by accepting, then by which class each symbol leads to,
-    until no class splits); dead targets count as one class of their own."""
+    """One state for each class of equivalent live states (Hopcroft's partition
+    refinement over the live states plus one sink for every missing or dead
+    transition): split by accepting, then by which class each symbol leads to."""
     states = sorted(live, key=repr)
-    if len(states) * max(len(symbols), 1) > _MINIMISE_LIMIT:
+    n = len(states)
+    if n * max(len(symbols), 1) > _MINIMISE_LIMIT:
         return {st: st for st in states}  # too big to be worth the compile time
-    block = {st: int(st in fsm.finals) for st in states}
-    count = len(set(block.values()))
-    while True:
-        signature: dict[tuple[Any, ...], int] = {}
-        new: dict[Any, int] = {}
-        for st in states:
-            row = fsm.map.get(st, {})
-            sig = (block[st], *(block.get(row.get(tk), -1) for tk in symbols))
-            new[st] = signature.setdefault(sig, len(signature))
-        block = new
-        if len(signature) == count:
-            break
-        count = len(signature)
+    index = {st: i for i, st in enumerate(states)}
+    sink = n
+    # inverse transitions: for each symbol, the states leading to each state
+    inverse: list[list[list[int]]] = [[[] for _ in range(n + 1)] for _ in symbols]
+    for i, st in enumerate(states):
+        row = fsm.map.get(st, {})
+        for k, tk in enumerate(symbols):
+            inverse[k][index.get(row.get(tk), sink)].append(i)
+    for k in range(len(symbols)):
+        inverse[k][sink].append(sink)
+    finals = {index[st] for st in states if st in fsm.finals}
+    blocks: list[set[int]] = [b for b in (finals, set(range(n + 1)) - finals) if b]
+    where = [0] * (n + 1)
+    for b, members in enumerate(blocks):
+        for i in members:
+            where[i] = b
+    pending = set(range(len(blocks)))
+    while pending:
+        splitter = list(blocks[pending.pop()])
+        for k in range(len(symbols)):
+            touched: dict[int, list[int]] = {}
+            for j in splitter:
+                for i in inverse[k][j]:
+                    touched.setdefault(where[i], []).append(i)
+            for b, members in touched.items():
+                block = blocks[b]
+                if len(members) == len(block):
+                    continue
+                part = set(members)
+                block -= part
+                nb = len(blocks)
+                blocks.append(part)
+                for i in part:
+                    where[i] = nb
+                if b in pending or len(part) <= len(block):
+                    pending.add(nb)
+                else:
+                    pending.add(b)
     first: dict[int, Any] = {}
-    for st in states:
-        first.setdefault(block[st], st)
-    return {st: first[block[st]] for st in states}
+    for i, st in enumerate(states):
+        first.setdefault(where[i], st)
+    return {st: first[where[i]] for i, st in enumerate(states)}
 
 
 def _live_states(fsm: FSM) -> set[Any]:
