@@ -163,16 +163,16 @@ def _representatives(fsm: FSM, live: set[Any], symbols: list[Any]) -> dict[Any, 
                 for i in inverse[k][j]:
                     touched.setdefault(where[i], []).append(i)
             for b, members in touched.items():
-                block = blocks[b]
-                if len(members) == len(block):
+                current = blocks[b]
+                if len(members) == len(current):
                     continue
                 part = set(members)
-                block -= part
+                current -= part
                 nb = len(blocks)
                 blocks.append(part)
                 for i in part:
                     where[i] = nb
-                if b in pending or len(part) <= len(block):
+                if b in pending or len(part) <= len(current):
                     pending.add(nb)
                 else:
                     pending.add(b)
