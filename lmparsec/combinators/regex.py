@@ -151,8 +151,8 @@ def _representatives(fsm: FSM, live: set[Any], symbols: list[Any]) -> dict[Any, 
     finals = {index[st] for st in states if st in fsm.finals}
     blocks: list[set[int]] = [b for b in (finals, set(range(n + 1)) - finals) if b]
     where = [0] * (n + 1)
-    for b, members in enumerate(blocks):
-        for i in members:
+    for b, initial in enumerate(blocks):
+        for i in initial:
             where[i] = b
     pending = set(range(len(blocks)))
     while pending:
