@@ -103,13 +103,10 @@ class _Dfa:
             self.loops[idx] = CharSet(loop)
         self.classes = sets
         self.initial = 0
+        sym_pos = {tk: i for i, tk in enumerate(ordered_syms)}
         structure = (
             tuple(sets[tk].ranges for tk in ordered_syms),
-            tuple(
-                tuple((ordered_syms.index(tk), nxt) for tk, nxt in sorted(
-                    row.items(), key=lambda kv: ordered_syms.index(kv[0])))
-                for row in self.trans
-            ),
+            tuple(tuple(sorted((sym_pos[tk], nxt) for tk, nxt in row.items())) for row in self.trans),
             tuple(self.finals),
         )
         self.structure = structure
