@@ -1,0 +1,107 @@
+"""Cold-pass A/B of two versions of lmparsec in one process: the working tree against a
+git revision (default ``HEAD``), each with its own empty mask cache, replaying the speed
+workload in the same order and taking turns instance by instance, so that the machine's
+speed drift (±30 % over minutes on a shared 2-core box) hits both alike. Every mask of
+the two versions is compared: a difference is reported as an error.
+
+    python benchmarks/ab_cold.py --base HEAD~3 --tokenizer llama-3
+
+Separate runs of ``speed.py`` are too noisy to see a 10 % change in the cold mean; this
+sees one, and checks the change did not alter a single mask on the way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import io
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _peers
+import workloads
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _import_revision(revision: str, into: Path) -> str:
+    """Extract ``lmparsec/`` at ``revision`` as the package ``lmparsec_base`` under ``into``."""
+    data = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "lmparsec"],
+                          check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(into, filter="data")
+    (into / "lmparsec").rename(into / "lmparsec_base")
+    sys.path.insert(0, str(into))
+    return "lmparsec_base"
+
+
+class _Version:
+    def __init__(self, package: str, tokenizer: _peers.Tokenizer) -> None:
+        self.name = package
+        self.jsonschema: ModuleType = importlib.import_module(package + ".combinators.jsonschema")
+        self.tokens: ModuleType = importlib.import_module(package + ".tokens")
+        vocabulary = importlib.import_module(package + ".tokens.vocabulary").Vocabulary
+        self.vocab = vocabulary.from_file(tokenizer.path)
+        self.cache = self.tokens.MaskCache(self.vocab, index_cache_dir=False)
+        self.spent = 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base", default="HEAD", help="git revision to compare the working tree with")
+    ap.add_argument("--tokenizer", default="llama-3")
+    ap.add_argument("--maskbench", type=int, default=60)
+    ap.add_argument("--limit", type=int, default=20, help="instances per seed schema")
+    args = ap.parse_args(argv)
+    tok = _peers.load_tokenizer(args.tokenizer)
+    work = workloads.seeds(args.limit) + workloads.maskbench(args.maskbench, per_schema=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        base = _import_revision(args.base, Path(tmp))
+        versions = [_Version("lmparsec", tok), _Version(base, tok)]
+        steps = differ = 0
+        for wl in work:
+            parsers = [v.jsonschema.JsonSchema(wl.schema, strict=False) for v in versions]
+            for text in wl.texts:
+                ids = tok.encode(text)
+                turn = list(zip(versions, parsers, strict=True))
+                if steps % 2:
+                    turn.reverse()
+                masks: dict[str, list[np.ndarray]] = {}
+                for version, parser in turn:
+                    matcher = version.tokens.Matcher(version.vocab, parser, cache=version.cache)
+                    got = masks[version.name] = []
+                    for t in ids:
+                        t0 = time.perf_counter()
+                        bits = matcher.bitmask()
+                        version.spent += time.perf_counter() - t0
+                        got.append(bits.copy())
+                        if not (int(bits[t >> 5]) >> (t & 31)) & 1:
+                            print(f"{version.name}: false reject in {wl.name}", file=sys.stderr)
+                            break
+                        matcher.accept(t)
+                mine, theirs = masks[versions[0].name], masks[versions[1].name]
+                same = len(mine) == len(theirs) and all(
+                    np.array_equal(a, b) for a, b in zip(mine, theirs, strict=True))
+                if not same:
+                    differ += 1
+                    print(f"masks differ: {wl.name} {text[:50]!r}", file=sys.stderr)
+                steps += len(ids)
+    for version in versions:
+        label = "working tree" if version.name == "lmparsec" else args.base
+        mean = version.spent / steps * 1e6
+        print(f"{label:14s} cold mask time {version.spent:7.2f} s, mean {mean:5.0f} µs over {steps} steps")
+    print(f"ratio {versions[0].spent / versions[1].spent:.3f}; instances whose masks differ: {differ}")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
