@@ -124,6 +124,19 @@ class Parser(ABC):
         """
         return None
 
+    def enclosed(self) -> tuple[Parser, Parser] | None:
+        """``(F, C)`` when this state is inside an enclosed text (a JSON string)
+        read by ``F``, a state that ends after its closing characters and then
+        takes nothing more; ``None`` otherwise.
+
+        A token is taken here exactly when ``F`` takes it whole, or ``F`` takes
+        a prefix of it and has ended there and ``C`` takes the rest. ``F`` is
+        meant to be shared (any string's content, in whatever object or array),
+        so the token layer keeps its mask and the suffixes that follow its end,
+        and walks only those from ``C`` -- a few subtrees after a closing quote.
+        """
+        return None
+
     # -- conveniences built on the four primitives ---------------------------
     def advance_text(self, text: str) -> Parser | None:
         """The state after ``text``, or ``None`` if some character was rejected."""

@@ -21,6 +21,8 @@ from ..combinators.base import Parser
 from ..combinators.charset import CharSet
 from .index import _HUGE, TokenIndex, member, widest_sample
 from .persist import load_or_build_index
+from .trie import TokenTrie
+from .utf8 import sequence_length
 
 if TYPE_CHECKING:
     from .vocabulary import Vocabulary
@@ -59,6 +61,7 @@ class MaskCache:
         self._transitions: dict[tuple[Hashable, bytes, int], tuple[Parser, bytes] | None] = {}
         self._lock = threading.Lock()
         self._starts_memo: dict[CharSet, np.ndarray] = {}
+        self._exit_tries: dict[Hashable, TokenTrie] = {}
         self.hits = 0
         self.misses = 0
         eos = np.zeros(self.words * 32, dtype=bool)
@@ -101,6 +104,9 @@ class MaskCache:
             alt = state.stand_in()
             if alt is not None:
                 return self._stand_in_walk(state, *alt)
+            inner = state.enclosed()
+            if inner is not None:
+                return self._enclosed_walk(state, *inner)
         mask = np.zeros(self.words * 32, dtype=bool)
         ids = None if pending else self._loop_walk(state, mask)
         if ids is None and not pending:
@@ -138,6 +144,71 @@ class MaskCache:
         if state.can_end():
             bits = bits | self.eos_bits
         return bits
+
+    def _enclosed_walk(self, state: Parser, inner: Parser, after: Parser) -> np.ndarray:
+        """The mask of a state inside an enclosed text (see
+        :meth:`~lmparsec.combinators.base.Parser.enclosed`): the inner state's
+        cached mask, plus the tokens that go on past its end, walked from ``after``."""
+        bits = self.bitmask(inner).copy()
+        if inner.can_end():
+            bits &= ~self.eos_bits
+        ids = self._exits(inner).walk(after, shortcut=self.index.subtree_shortcut)
+        if ids:
+            arr = np.asarray(ids, dtype=np.int64)
+            np.bitwise_or.at(bits.view(np.uint32), arr >> 5, (np.uint32(1) << (arr & 31).astype(np.uint32)))
+        if state.can_end():
+            bits |= self.eos_bits
+        return bits
+
+    def _exits(self, inner: Parser) -> TokenTrie:
+        """The tokens that ``inner`` takes a proper prefix of and has ended there,
+        each from where it ended (kept per state key: built once per kind of
+        string, then every string of that kind in any context walks only these)."""
+        key = inner.key()
+        got = self._exit_tries.get(key)
+        if got is not None:
+            return got
+        index = self.index
+        taken = np.unpackbits(self.bitmask(inner).view(np.uint8), bitorder="little")[: self.size].astype(bool)
+        loop = inner.loop()
+        table = index.loop_table(loop) if len(loop) > _HUGE else None
+        # tokens it does not take whole but whose first character it allows
+        rest = ~taken & index.starts_ok
+        rest &= member(index.first_cp, inner.allowed())
+        token_bytes = self.vocabulary.token_bytes
+        out: list[tuple[bytes, int, int]] = []
+        for t in np.nonzero(rest)[0].tolist():
+            # characters of the loop leave the state as it is: start at the first other one
+            at = 0
+            if table is not None:
+                at = int(table.first_out[t])
+                if at < 0:
+                    continue
+            data = token_bytes[t]
+            pos = int(index.unit_offset(t, at))
+            state: Parser | None = inner
+            while pos < len(data) and state is not None:
+                if state.can_end() and not state.allowed():
+                    out.append((data[pos:], t, at))
+                    break
+                need = sequence_length(data[pos])
+                if need == 0 or pos + need > len(data):
+                    break  # not a character it could take (an unfinished one ends the token)
+                try:
+                    char = data[pos : pos + need].decode("utf-8")
+                except UnicodeDecodeError:
+                    break
+                if char not in state.allowed():
+                    break
+                state = state.advance(char)
+                pos += need
+                at += 1
+        trie = TokenTrie.of_suffixes(out)
+        with self._lock:
+            if len(self._exit_tries) >= 256:
+                self._exit_tries.clear()
+            self._exit_tries[key] = trie
+        return trie
 
     def _class_walk(self, state: Parser, mask: np.ndarray) -> list[int] | None:
         """Allowed tokens of a state that admits almost any character without looping.

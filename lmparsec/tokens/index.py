@@ -197,6 +197,15 @@ class TokenIndex:
         return self._lengths
 
     @property
+    def starts_ok(self) -> np.ndarray:
+        """Which tokens are text that starts on a character boundary."""
+        return self._starts_ok
+
+    def unit_offset(self, token: int, char: int) -> int:
+        """The byte offset of character ``char`` of ``token``."""
+        return int(self._unit_off[self._first_unit[token] + char])
+
+    @property
     def max_units(self) -> int:
         """Characters in the longest token (an unfinished last one included)."""
         return self._max_units

@@ -222,7 +222,11 @@ def fast_path_states() -> list[tuple[str, Parser]]:
                                       '{"\\\\": 1, "', '{"\\\\": 1, "n',
                                       '{"inner": {"', '{"inner": {"na', '{"inner": {"name',
                                       '{"inner": {"name": 1, "n', '{"list": [{"na', '{"list": [{}, {"name',
-                                      '{"uniq": [{"na'])
+                                      '{"uniq": [{"na',
+                                      # inside any string or any undeclared key, nested or
+                                      # not: the string's own mask plus what follows its end
+                                      '{"sl/ash": "ab', '{"inner": {"zz', '{"list": [{"name": "a b',
+                                      '{"uniq": [{"name": "ab', '{"sl/ash": "a\\"b', '{"zz": {"q": "x'])
         ]
         states += [(f"named-{order}-{i}", advanced(named, text))
                    for i, text in enumerate(['{"name', '{"name": "a", "na', '{"名', '{"über": "x", "ü'])]

@@ -18,6 +18,7 @@ from ..base import Parser
 from ..charset import CharSet
 from .nodes import Node
 from .spec import norm_key
+from .strings import JsonString
 
 if TYPE_CHECKING:
     from .whitespace import WhitespacePolicy
@@ -273,6 +274,24 @@ class ArrayState(Parser):
             after = after | self._after_value_allowed()
             out = CharSet.of(char) if char in after else out - after
         return out
+
+    def enclosed(self) -> tuple[Parser, Parser] | None:
+        # as for objects; an array that reads its elements' text or runs a second
+        # state on them (uniqueItems, contains) depends on the string's content
+        if self.phase != VALUE or self.cchild is not None or self.node.unique:
+            return None
+        child = self.child
+        assert child is not None
+        if isinstance(child, JsonString):
+            if not child.uniform():
+                return None
+            after = self.advance('"')
+            return None if after is None else (child, after)
+        got = child.enclosed()
+        if got is None:
+            return None
+        return got[0], ArrayState(self.node, self.depth, VALUE, 0, self.index, self.ccount, got[1], None,
+                                  self.seen, "")
 
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
         # an element's promise holds through the array unless the array also reads

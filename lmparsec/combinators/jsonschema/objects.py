@@ -327,8 +327,12 @@ class KeyText(Parser):
     def key(self) -> Hashable:
         k = self._key
         if k is None:
-            k = self._key = (self.node.gid, "key", self.trie_pos, self.cand, self.add_ok,
-                             tuple(None if p is None else p.key() for p in self.pstates))
+            if self.trie_pos < 0 and not self.pstates and self.add_ok and self.node.additional is not None:
+                # past every declared name, any key: the same future in every object
+                k = self._key = ("key", "any")
+            else:
+                k = self._key = (self.node.gid, "key", self.trie_pos, self.cand, self.add_ok,
+                                 tuple(None if p is None else p.key() for p in self.pstates))
         return k
 
 
@@ -564,6 +568,32 @@ class ObjectState(Parser):
             out = self.child.step_class(char)
             return out if self.pn is None else out & self.pn.step_class(char)
         return CharSet.of(char)
+
+    def enclosed(self) -> tuple[Parser, Parser] | None:
+        # Inside a string value (or a key past every declared name) that any text
+        # leaves as it is, this object takes what the string takes, and after its
+        # closing quote goes on as it would after any other text of it.
+        child = self.child
+        if child is None:
+            return None
+        if self.phase == VALUE:
+            if isinstance(child, JsonString):
+                if not child.uniform():
+                    return None
+                after = self.advance('"')
+                return None if after is None else (child, after)
+            got = child.enclosed()
+            if got is None:
+                return None
+            return got[0], ObjectState(self.node, self.depth, VALUE, 0, self.seen, self.pos, self.count,
+                                       self.cur, got[1], None)
+        if self.phase != KEY or self.pn is not None or not isinstance(child, JsonString):
+            return None
+        inner = child.value
+        if not (isinstance(inner, KeyText) and inner.key() == ("key", "any") and child.uniform()):
+            return None
+        after = self.advance('"')
+        return None if after is None else (child, after)
 
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
         # Inside a declared name of an object that allows any other key, every

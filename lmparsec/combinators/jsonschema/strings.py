@@ -181,6 +181,14 @@ class JsonString(Parser):
         """Between the quotes, not inside an escape."""
         return self.esc[0] == _PLAIN
 
+    def uniform(self) -> bool:
+        """Inside a string whose value takes any character and stays as it is (any
+        string, any key): the text so far changes nothing, and every such string
+        in every context reads alike."""
+        value = self.value
+        return (self.esc[0] == _PLAIN and value.can_end() and value.loop_limit() is None
+                and value.loop() == CharSet.ANY)
+
     def with_value(self, value: Parser) -> JsonString:
         """The same position in the string with another decoded-value state."""
         return self._with(value, self.esc)
