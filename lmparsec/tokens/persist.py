@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["default_cache_dir", "index_path", "load_index", "load_or_build_index", "save_index"]
 
-_FORMAT = "lmparsec.TokenIndex/5"
+_FORMAT = "lmparsec.TokenIndex/6"
 # attributes rebuilt on load rather than stored; every numpy array attribute is stored
 _REBUILT = frozenset(
     {"vocabulary", "size", "trie", "_loops", "_plans", "_plan_entries", "_nodes", "_node_entries",
@@ -70,7 +70,6 @@ def save_index(index: TokenIndex, cache_dir: str | os.PathLike[str] | None = Non
         "fingerprint": index.vocabulary.fingerprint,
         "size": index.size,
         "max_loops": index._max_loops,
-        "keys": index.trie.keys,
         "ids": np.asarray(index.trie.ids, dtype=np.int64),
     }
     arrays = {}
@@ -147,8 +146,11 @@ def _restore(vocabulary: Vocabulary, payload: dict[str, Any]) -> TokenIndex:
     index.vocabulary = vocabulary
     index.size = vocabulary.size
     trie = TokenTrie(())
-    trie.keys = payload["keys"]
     trie.ids = payload["ids"].tolist()
+    # the vocabulary's own bytes objects, not the file's copies: one object per
+    # token in memory, shared by the walk and everything else that reads tokens
+    token_bytes = vocabulary.token_bytes
+    trie.keys = [token_bytes[i] for i in trie.ids]
     index.trie = trie
     for name, value in payload["arrays"].items():
         setattr(index, name, value)
