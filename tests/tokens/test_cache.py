@@ -207,6 +207,7 @@ def fast_path_states() -> list[tuple[str, Parser]]:
         # key states of nested objects: the promise passes up through objects and arrays
         "inner": {"type": "object", "properties": {"name": {"type": "integer"}, "n": {"type": "string"}}},
         "list": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}}}},
+        "ct\x01l": {"type": "string"},  # no canonical spelling: walked, not looked up
         "uniq": {"type": "array", "uniqueItems": True,
                  "items": {"type": "object", "properties": {"name": {"type": "string"}}}}}}
     for order in ("schema", "any"):
@@ -230,6 +231,14 @@ def fast_path_states() -> list[tuple[str, Parser]]:
         ]
         states += [(f"named-{order}-{i}", advanced(named, text))
                    for i, text in enumerate(['{"name', '{"name": "a", "na', '{"名', '{"über": "x", "ü'])]
+        # keys of objects that take no other key: prefixes of the names looked up
+        strict = JsonSchema(escaped, strict=True, key_order=order)
+        strict_named = JsonSchema(MIXED_SCHEMA, strict=True, key_order=order)
+        states += [(f"strict-{order}-{i}", advanced(strict, text))
+                   for i, text in enumerate(['{"', '{"n', '{"na', '{"name', '{"a', '{"t', '{"c',
+                                             '{"inner": {"n', '{"list": [{"na', '{"n": "x", "'])]
+        states += [(f"strict-named-{order}-{i}", advanced(strict_named, text))
+                   for i, text in enumerate(['{"', '{"名', '{"名字', '{"ü', '{"name": "a", "', '{"c'])]
     return states
 
 
