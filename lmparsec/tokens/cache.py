@@ -281,7 +281,7 @@ class MaskCache:
         Fills ``mask`` with the former and returns the latter's ids; ``None`` when
         the state does not loop (or its counted loop has a shape not handled here)."""
         loop = state.loop()
-        if len(loop) < _LOOP:
+        if len(loop) <= _HUGE:
             return None
         limit = state.loop_limit()
         sample = next(loop.samples())
@@ -399,7 +399,6 @@ class MaskCache:
         return result
 
 
-_LOOP = 65  # states looping on more characters than _HUGE use the loop tables
 _CHAIN = 4  # classes larger than this are followed along a chain of states
 
 
