@@ -18,7 +18,7 @@ from ..base import Parser
 from ..charset import CharSet
 from .nodes import Node
 from .spec import norm_key
-from .strings import JsonString
+from .strings import child_enclosed
 
 if TYPE_CHECKING:
     from .whitespace import WhitespacePolicy
@@ -275,35 +275,28 @@ class ArrayState(Parser):
             out = CharSet.of(char) if char in after else out - after
         return out
 
+    def _with_value(self, child: Parser) -> ArrayState:
+        """This element position reading ``child`` instead (no ``contains`` state)."""
+        return ArrayState(self.node, self.depth, VALUE, 0, self.index, self.ccount, child, None,
+                          self.seen, "")
+
+    def _forwards(self) -> bool:
+        # an element's promises hold through the array unless the array also reads
+        # the element's text (uniqueItems) or runs a second state on it (contains)
+        return self.phase == VALUE and self.cchild is None and not self.node.unique
+
     def enclosed(self) -> tuple[Parser, Parser] | None:
-        # as for objects; an array that reads its elements' text or runs a second
-        # state on them (uniqueItems, contains) depends on the string's content
-        if self.phase != VALUE or self.cchild is not None or self.node.unique:
+        if not self._forwards():
             return None
-        child = self.child
-        assert child is not None
-        if isinstance(child, JsonString):
-            if not child.uniform():
-                return None
-            after = self.advance('"')
-            return None if after is None else (child, after)
-        got = child.enclosed()
-        if got is None:
-            return None
-        return got[0], ArrayState(self.node, self.depth, VALUE, 0, self.index, self.ccount, got[1], None,
-                                  self.seen, "")
+        assert self.child is not None
+        return child_enclosed(self.child, self._with_value)
 
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
-        # an element's promise holds through the array unless the array also reads
-        # the element's text (uniqueItems) or runs a second state on it (contains)
-        if self.phase != VALUE or self.cchild is not None or self.node.unique:
+        if not self._forwards():
             return None
         assert self.child is not None
         got = self.child.stand_in()
-        if got is None:
-            return None
-        return ArrayState(self.node, self.depth, VALUE, 0, self.index, self.ccount, got[0], None,
-                          self.seen, ""), got[1]
+        return None if got is None else (self._with_value(got[0]), got[1])
 
     def key(self) -> Hashable:
         k = self._key

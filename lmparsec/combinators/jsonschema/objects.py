@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ..base import Parser, grammar_id
 from ..charset import CharSet
 from .nodes import Node
-from .strings import JsonString
+from .strings import JsonString, child_enclosed
 
 if TYPE_CHECKING:
     from .whitespace import WhitespacePolicy
@@ -324,11 +324,15 @@ class KeyText(Parser):
     def matched(self) -> tuple[int, ...]:
         return tuple(i for i, p in enumerate(self.pstates) if p is not None and p.can_end())
 
+    def any_key(self) -> bool:
+        """Past every declared name, in an object that takes any other key: the same
+        future (any text, then an undeclared key) in every object."""
+        return self.trie_pos < 0 and not self.pstates and self.add_ok and self.node.additional is not None
+
     def key(self) -> Hashable:
         k = self._key
         if k is None:
-            if self.trie_pos < 0 and not self.pstates and self.add_ok and self.node.additional is not None:
-                # past every declared name, any key: the same future in every object
+            if self.any_key():
                 k = self._key = ("key", "any")
             else:
                 k = self._key = (self.node.gid, "key", self.trie_pos, self.cand, self.add_ok,
@@ -569,6 +573,11 @@ class ObjectState(Parser):
             return out if self.pn is None else out & self.pn.step_class(char)
         return CharSet.of(char)
 
+    def _with_value(self, child: Parser) -> ObjectState:
+        """This member's value position reading ``child`` instead."""
+        return ObjectState(self.node, self.depth, VALUE, 0, self.seen, self.pos, self.count, self.cur,
+                           child, None)
+
     def enclosed(self) -> tuple[Parser, Parser] | None:
         # Inside a string value (or a key past every declared name) that any text
         # leaves as it is, this object takes what the string takes, and after its
@@ -577,20 +586,9 @@ class ObjectState(Parser):
         if child is None:
             return None
         if self.phase == VALUE:
-            if isinstance(child, JsonString):
-                if not child.uniform():
-                    return None
-                after = self.advance('"')
-                return None if after is None else (child, after)
-            got = child.enclosed()
-            if got is None:
-                return None
-            return got[0], ObjectState(self.node, self.depth, VALUE, 0, self.seen, self.pos, self.count,
-                                       self.cur, got[1], None)
-        if self.phase != KEY or self.pn is not None or not isinstance(child, JsonString):
-            return None
-        inner = child.value
-        if not (isinstance(inner, KeyText) and inner.key() == ("key", "any") and child.uniform()):
+            return child_enclosed(child, self._with_value)
+        if (self.phase != KEY or self.pn is not None or not isinstance(child, JsonString)
+                or not isinstance(child.value, KeyText) or not child.value.any_key() or not child.uniform()):
             return None
         after = self.advance('"')
         return None if after is None else (child, after)
@@ -604,10 +602,7 @@ class ObjectState(Parser):
             # the child's promise holds for every text through this object too
             assert self.child is not None
             got = self.child.stand_in()
-            if got is None:
-                return None
-            return ObjectState(self.node, self.depth, VALUE, 0, self.seen, self.pos, self.count,
-                               self.cur, got[0], None), got[1]
+            return None if got is None else (self._with_value(got[0]), got[1])
         if self.phase != KEY or self.pn is not None:
             return None
         text = self.child

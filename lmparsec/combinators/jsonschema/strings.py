@@ -15,14 +15,14 @@ one ``value`` takes.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 
 from ..base import Parser
 from ..charset import CharSet
 from ..text import FreeText
 
-__all__ = ["JsonString", "any_string", "json_escape_minimal"]
+__all__ = ["JsonString", "any_string", "child_enclosed", "json_escape_minimal"]
 
 _QUOTE = '"'
 _BACKSLASH = "\\"
@@ -138,6 +138,22 @@ def _hex_allowed(esc: tuple[int, ...], value_allowed: CharSet) -> CharSet:
 @lru_cache(maxsize=4096)
 def _plain_loop(value_loop: CharSet) -> CharSet:
     return value_loop - _NOT_RAW
+
+
+def child_enclosed(child: Parser, rewrap: Callable[[Parser], Parser]) -> tuple[Parser, Parser] | None:
+    """:meth:`Parser.enclosed` of an object or array reading ``child`` as a value:
+    the child's own promise (or the child itself, a string any text leaves as it
+    is), with the state after the closing quote put back in the container by
+    ``rewrap``."""
+    got: tuple[Parser, Parser] | None
+    if isinstance(child, JsonString):
+        if not child.uniform():
+            return None
+        after = child.advance(_QUOTE)
+        got = None if after is None else (child, after)
+    else:
+        got = child.enclosed()
+    return None if got is None else (got[0], rewrap(got[1]))
 
 
 class JsonString(Parser):
