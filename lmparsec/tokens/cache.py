@@ -21,8 +21,8 @@ from ..combinators.base import Parser
 from ..combinators.charset import CharSet
 from .index import _HUGE, TokenIndex, member, widest_sample
 from .persist import load_or_build_index
-from .trie import TokenTrie
-from .utf8 import sequence_length
+from .trie import TokenTrie, step
+from .utf8 import char_at
 
 if TYPE_CHECKING:
     from .vocabulary import Vocabulary
@@ -126,36 +126,36 @@ class MaskCache:
         """The mask of a state that ``other`` stands in for (see
         :meth:`~lmparsec.combinators.base.Parser.stand_in`): ``other``'s cached mask,
         with the tokens under each prefix taken out and walked from ``state``."""
-        base = self.bitmask(other)
         trie = self.index.trie
-        mask = np.unpackbits(base.view(np.uint8), bitorder="little").astype(bool)
-        mask[self.size :] = False  # EOS and padding bits: decided below
+        taken_out: list[np.ndarray] = []
         walked: list[int] = []
         for prefix in prefixes:
             lo, hi = trie.prefix_range(prefix.encode("utf-8", "surrogatepass"))
             if lo < hi:
-                mask[trie.id_array[lo:hi]] = False
+                taken_out.append(trie.id_array[lo:hi])
                 walked.extend(trie.walk_below(prefix, state, shortcut=self.index.subtree_shortcut))
-        eos = sorted(self.vocabulary.eos_ids)
-        mask[eos] = False
-        if walked:
-            mask[walked] = True
-        bits = _pack(mask)
-        if state.can_end():
-            bits = bits | self.eos_bits
-        return bits
+        return self._adjusted(other, state, taken_out, walked)
 
     def _enclosed_walk(self, state: Parser, inner: Parser, after: Parser) -> np.ndarray:
         """The mask of a state inside an enclosed text (see
         :meth:`~lmparsec.combinators.base.Parser.enclosed`): the inner state's
         cached mask, plus the tokens that go on past its end, walked from ``after``."""
-        bits = self.bitmask(inner).copy()
-        if inner.can_end():
+        walked = self._exits(inner).walk(after, shortcut=self.index.subtree_shortcut)
+        return self._adjusted(inner, state, [], walked)
+
+    def _adjusted(self, base: Parser, state: Parser, taken_out: list[np.ndarray],
+                  added: list[int]) -> np.ndarray:
+        """``base``'s cached mask with the ``taken_out`` tokens removed and the
+        ``added`` ones put in, as the mask of ``state`` (EOS as ``state`` ends)."""
+        bits = self.bitmask(base).copy()
+        if base.can_end():
             bits &= ~self.eos_bits
-        ids = self._exits(inner).walk(after, shortcut=self.index.subtree_shortcut)
-        if ids:
-            arr = np.asarray(ids, dtype=np.int64)
-            np.bitwise_or.at(bits.view(np.uint32), arr >> 5, (np.uint32(1) << (arr & 31).astype(np.uint32)))
+        words = bits.view(np.uint32)
+        for ids in taken_out:
+            np.bitwise_and.at(words, ids >> 5, ~(np.uint32(1) << (ids & 31).astype(np.uint32)))
+        if added:
+            arr = np.asarray(added, dtype=np.int64)
+            np.bitwise_or.at(words, arr >> 5, np.uint32(1) << (arr & 31).astype(np.uint32))
         if state.can_end():
             bits |= self.eos_bits
         return bits
@@ -185,23 +185,17 @@ class MaskCache:
                 if at < 0:
                     continue
             data = token_bytes[t]
-            pos = int(index.unit_offset(t, at))
+            pos = index.unit_offset(t, at)
             state: Parser | None = inner
             while pos < len(data) and state is not None:
                 if state.can_end() and not state.allowed():
                     out.append((data[pos:], t, at))
                     break
-                need = sequence_length(data[pos])
-                if need == 0 or pos + need > len(data):
+                found = char_at(data, pos)
+                if found is None:
                     break  # not a character it could take (an unfinished one ends the token)
-                try:
-                    char = data[pos : pos + need].decode("utf-8")
-                except UnicodeDecodeError:
-                    break
-                if char not in state.allowed():
-                    break
-                state = state.advance(char)
-                pos += need
+                char, pos = found
+                state = step(state, char)
                 at += 1
         trie = TokenTrie.of_suffixes(out)
         with self._lock:

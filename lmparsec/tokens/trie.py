@@ -24,9 +24,9 @@ import numpy as np
 
 from ..combinators.base import Parser
 from ..combinators.charset import CharSet
-from .utf8 import partial_range, sequence_length
+from .utf8 import char_at, partial_range, sequence_length
 
-__all__ = ["Shortcut", "TokenTrie"]
+__all__ = ["Shortcut", "TokenTrie", "step"]
 
 _SMALL = 12  # allowed sets this small (and ASCII) are probed directly instead of scanned
 _FEW = 3  # subtrees with at most this many tokens are followed token by token
@@ -95,9 +95,7 @@ class TokenTrie:
         if lo >= hi:
             return []
         for char in prefix:
-            if char not in state.allowed():
-                return []
-            nxt = state.advance(char)
+            nxt = step(state, char)
             if nxt is None:
                 return []
             state = nxt
@@ -192,6 +190,12 @@ class TokenTrie:
             i = j
 
 
+def step(state: Parser, char: str) -> Parser | None:
+    """The state after ``char`` with the walk's own check: the character must be
+    allowed, not only advance (``allowed()`` may leave out dead ends)."""
+    return state.advance(char) if char in state.allowed() else None
+
+
 def _admits(state: Parser, partial: bytes, key: bytes, depth: int) -> bool:
     """Whether ``state`` (with ``partial`` bytes of an unfinished character) admits
     the rest of ``key`` from byte ``depth``, with the same checks as the walk: each
@@ -199,27 +203,13 @@ def _admits(state: Parser, partial: bytes, key: bytes, depth: int) -> bool:
     able to become an allowed character."""
     data = partial + key[depth:] if partial else key[depth:]
     pos = 0
-    n = len(data)
-    while pos < n:
-        lead = data[pos]
-        if lead < 0x80:
-            char = chr(lead)
-            pos += 1
-        else:
-            need = sequence_length(lead)
-            if need == 0:
-                return False
-            if pos + need > n:
-                rng = partial_range(data[pos:])
-                return rng is not None and state.allowed().intersects_range(*rng)
-            try:
-                char = data[pos : pos + need].decode("utf-8")
-            except UnicodeDecodeError:
-                return False
-            pos += need
-        if char not in state.allowed():
-            return False
-        nxt = state.advance(char)
+    while pos < len(data):
+        got = char_at(data, pos)
+        if got is None:
+            rng = partial_range(data[pos:])
+            return rng is not None and state.allowed().intersects_range(*rng)
+        char, pos = got
+        nxt = step(state, char)
         if nxt is None:
             return False
         state = nxt

@@ -9,7 +9,7 @@ an allowed one" is a single range-intersection test against a ``CharSet``.
 
 from __future__ import annotations
 
-__all__ = ["sequence_length", "partial_range", "split_complete"]
+__all__ = ["char_at", "sequence_length", "partial_range", "split_complete"]
 
 
 def sequence_length(lead: int) -> int:
@@ -23,6 +23,21 @@ def sequence_length(lead: int) -> int:
     if 0xF0 <= lead <= 0xF4:
         return 4
     return 0
+
+
+def char_at(data: bytes, pos: int) -> tuple[str, int] | None:
+    """The complete character starting at byte ``pos`` and the position after it;
+    ``None`` when none starts there (an unfinished, invalid or continuation byte)."""
+    lead = data[pos]
+    if lead < 0x80:
+        return chr(lead), pos + 1
+    end = pos + sequence_length(lead)
+    if end == pos or end > len(data):
+        return None
+    try:
+        return data[pos:end].decode("utf-8"), end
+    except UnicodeDecodeError:
+        return None
 
 
 def _second_byte_ok(lead: int, second: int) -> bool:
