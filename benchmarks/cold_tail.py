@@ -21,9 +21,17 @@ import workloads
 from lmparsec.combinators.jsonschema import JsonSchema
 from lmparsec.tokens import MaskCache, Matcher
 
+_PHASES = {
+    "ObjectState": ["OPEN", "FIRST", "KEY", "COLON", "PREVAL", "VALUE", "POSTVAL", "PREKEY", "DONE"],
+    "ArrayState": ["OPEN", "FIRST", "VALUE", "POSTVAL", "PREVAL", "DONE"],
+}
+
 
 def _describe(state: object, depth: int = 0) -> str:
     name = type(state).__name__
+    phase = getattr(state, "phase", None)
+    if isinstance(phase, int) and name in _PHASES:
+        name += ":" + _PHASES[name][phase]
     inner = getattr(state, "child", None) or getattr(state, "inner", None)
     if inner is not None and depth < 6:
         return f"{name}>{_describe(inner, depth + 1)}"
@@ -48,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("_loop_walk", "_class_walk", "_chain_walk"):
         originals[name] = getattr(MaskCache, name)
 
-        def wrapped(self, state, mask, _name=name):  # type: ignore[no-untyped-def]
-            out = originals[_name](self, state, mask)
+        def wrapped(self, state, _name=name):  # type: ignore[no-untyped-def]
+            out = originals[_name](self, state)
             if out is not None and not current["path"]:
                 current["path"] = _name
             return out
@@ -98,6 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [r for r in records if args.path is None or r[1] == args.path]
     for dt, path, desc, n, name in sorted(chosen, reverse=True)[: args.top]:
         print(f"{dt * 1e3:8.1f} ms  {path:12s} allowed={n:8d}  {name:60s} {desc}")
+    total: Counter[tuple[str, str]] = Counter()
+    count: Counter[tuple[str, str]] = Counter()
+    for dt, path, desc, _n, _name in records:
+        total[(path, desc)] += dt
+        count[(path, desc)] += 1
+    print("all masks, by (path, state), total time:")
+    for (path, desc), t in total.most_common(args.top):
+        print(f"{t:7.3f} s {count[(path, desc)]:5d}  {path:12s} {desc}")
     kinds: Counter[tuple[str, str]] = Counter()
     for dt, path, desc, _n, _name in records:
         if dt > 1e-3:

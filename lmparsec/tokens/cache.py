@@ -107,19 +107,24 @@ class MaskCache:
             inner = state.enclosed()
             if inner is not None:
                 return self._enclosed_walk(state, *inner)
-        mask = np.zeros(self.words * 32, dtype=bool)
-        ids = None if pending else self._loop_walk(state, mask)
-        if ids is None and not pending:
-            ids = self._class_walk(state, mask)
-        if ids is None and not pending:
-            ids = self._chain_walk(state, mask)
-        if ids is None:
-            ids = self.index.walk(state, pending)
-        if ids:
-            mask[ids] = True
-        bits = _pack(mask)
+        found = None
+        if not pending:
+            found = self._loop_walk(state)
+            if found is None:
+                found = self._class_walk(state)
+            if found is None:
+                found = self._chain_walk(state)
+        if found is not None:
+            mask, ids = found
+            if ids:
+                mask[ids] = True
+            bits = _pack(mask)
+        else:
+            # most walks admit a handful of tokens: set their bits directly
+            bits = np.zeros(self.words, dtype=np.int32)
+            _set_bits(bits, self.index.walk(state, pending))
         if not pending and state.can_end():
-            bits = bits | self.eos_bits
+            bits |= self.eos_bits
         return bits
 
     def _stand_in_walk(self, state: Parser, other: Parser, prefixes: tuple[str, ...]) -> np.ndarray:
@@ -153,9 +158,7 @@ class MaskCache:
         words = bits.view(np.uint32)
         for ids in taken_out:
             np.bitwise_and.at(words, ids >> 5, ~(np.uint32(1) << (ids & 31).astype(np.uint32)))
-        if added:
-            arr = np.asarray(added, dtype=np.int64)
-            np.bitwise_or.at(words, arr >> 5, np.uint32(1) << (arr & 31).astype(np.uint32))
+        _set_bits(bits, added)
         if state.can_end():
             bits |= self.eos_bits
         return bits
@@ -204,7 +207,7 @@ class MaskCache:
             self._exit_tries[key] = trie
         return trie
 
-    def _class_walk(self, state: Parser, mask: np.ndarray) -> list[int] | None:
+    def _class_walk(self, state: Parser) -> tuple[np.ndarray, list[int]] | None:
         """Allowed tokens of a state that admits almost any character without looping.
 
         Characters with the same effect (``step_class``) lead to one successor; when
@@ -216,7 +219,7 @@ class MaskCache:
         if len(remaining) <= _HUGE:
             return None
         ids: list[int] = []
-        handled = False
+        mask: np.ndarray | None = None
         for _ in range(4):
             if len(remaining) <= _HUGE:
                 break
@@ -235,6 +238,8 @@ class MaskCache:
                 break
             table = self.index.loop_table(loop)
             starts = self._first_in(cls)
+            if mask is None:
+                mask = self._dense()
             mask[: self.size] |= table.inside & starts
             # tokens that start in the class and leave the loop later: walked from
             # where they leave it (the table's cached escape tries), kept when
@@ -246,15 +251,14 @@ class MaskCache:
                 arr = np.asarray(later, dtype=np.int64)
                 ids.extend(arr[starts[arr]].tolist())
             remaining = remaining - cls
-            handled = True
-        if not handled:
+        if mask is None:
             return None
         if remaining:
             ids.extend(self.index.walk(state, first=remaining))
         # A token that is one unfinished character has no first character to
         # sort by: it is allowed when it can still become any allowed one.
         ids.extend(self.index.lone_tails(state.allowed()).tolist())
-        return ids
+        return mask, ids
 
     def _first_in(self, chars: CharSet) -> np.ndarray:
         """Which tokens start with a character of ``chars`` (kept per set: the same
@@ -269,10 +273,10 @@ class MaskCache:
                 self._starts_memo[chars] = got
         return got
 
-    def _loop_walk(self, state: Parser, mask: np.ndarray) -> list[int] | None:
+    def _loop_walk(self, state: Parser) -> tuple[np.ndarray, list[int]] | None:
         """Allowed tokens of a looping state: the loop table's tokens at once, and a
         walk over the rest of the others from their first non-loop character.
-        Fills ``mask`` with the former and returns the latter's ids; ``None`` when
+        Returns the former as a dense mask and the latter's ids; ``None`` when
         the state does not loop (or its counted loop has a shape not handled here)."""
         loop = state.loop()
         if len(loop) <= _HUGE:
@@ -296,9 +300,9 @@ class MaskCache:
                     tail_exact = True
                 elif last.allowed() & loop:
                     return None
-        return self._table_walk(loop, steps, tail_exact, mask)
+        return self._table_walk(loop, steps, tail_exact)
 
-    def _chain_walk(self, state: Parser, mask: np.ndarray) -> list[int] | None:
+    def _chain_walk(self, state: Parser) -> tuple[np.ndarray, list[int]] | None:
         """Allowed tokens of a state at the head of a *chain*: a large class of
         characters that all step alike, state after state, as in a regex's
         ``[A-Za-z0-9-]{0,61}`` (a DFA state per count, none of them looping).
@@ -333,16 +337,17 @@ class MaskCache:
                 tail_exact = True  # an exact loop on the class from here on
                 break
             steps.append(nxt)
-        return self._table_walk(cls, steps, tail_exact, mask)
+        return self._table_walk(cls, steps, tail_exact)
 
-    def _table_walk(self, loop: CharSet, steps: list[Parser], tail_exact: bool,
-                    mask: np.ndarray) -> list[int]:
+    def _table_walk(self, loop: CharSet, steps: list[Parser],
+                    tail_exact: bool) -> tuple[np.ndarray, list[int]]:
         """The loop table's answer for ``steps`` (the states after 0, 1, ... characters
         of ``loop``; the last one loops exactly when ``tail_exact``)."""
         table = self.index.loop_table(loop)
         inside = table.inside
         if not tail_exact:
             inside = inside & (table.lengths <= len(steps) - 1)
+        mask = self._dense()
         mask[: self.size] = inside
         ids: list[int] = []
         n = len(steps) - 1
@@ -366,7 +371,11 @@ class MaskCache:
                 ids.extend(self._outside_walk(steps[0], loop))
             else:
                 ids.extend(table.escape(before).walk(steps[before], shortcut=shortcut))
-        return ids
+        return mask, ids
+
+    def _dense(self) -> np.ndarray:
+        """An empty one-bool-per-token mask, for the paths that fill it from tables."""
+        return np.zeros(self.words * 32, dtype=bool)
 
     def _outside_walk(self, state: Parser, chars: CharSet) -> list[int]:
         """Tokens ``state`` admits among those whose first character is not in
@@ -398,6 +407,13 @@ _CHAIN = 4  # classes larger than this are followed along a chain of states
 
 def _pack(mask: np.ndarray) -> np.ndarray:
     return np.packbits(mask, bitorder="little").view(np.int32)
+
+
+def _set_bits(bits: np.ndarray, ids: list[int]) -> None:
+    """Sets the bits of ``ids`` in the packed ``bits``."""
+    if ids:
+        arr = np.asarray(ids, dtype=np.int64)
+        np.bitwise_or.at(bits.view(np.uint32), arr >> 5, np.uint32(1) << (arr & 31).astype(np.uint32))
 
 
 def _advance_bytes(state: Parser, pending: bytes, data: bytes) -> tuple[Parser, bytes] | None:
