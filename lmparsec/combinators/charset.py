@@ -33,6 +33,9 @@ class CharSet:
     __slots__ = ("_hash", "_len", "_starts", "ranges")
 
     ranges: tuple[tuple[int, int], ...]
+    _starts: tuple[int, ...]
+    _hash: int
+    _len: int
 
     EMPTY: CharSet
     ANY: CharSet
