@@ -29,6 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _peers
+import speed
 import workloads
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work_pkg, base_pkg = _import_copies(args.base, Path(tmp), args.same)
         versions = [_Version(work_pkg, tok), _Version(base_pkg, tok)]
+        speed.freeze_heap()
         steps = differ = 0
         for wl in work:
             parsers = [v.jsonschema.JsonSchema(wl.schema, strict=False) for v in versions]

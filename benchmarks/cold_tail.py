@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _peers
+import speed
 import workloads
 
 from lmparsec.combinators.jsonschema import JsonSchema
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         return out
 
     MaskCache._compute = timed  # type: ignore[method-assign]
+    speed.freeze_heap()
     steps = 0
     spent = 0.0
     for wl in work:
