@@ -28,7 +28,6 @@ from .utf8 import char_at, partial_range, sequence_length
 
 __all__ = ["Shortcut", "TokenTrie", "step"]
 
-_SMALL = 12  # allowed sets this small (and ASCII) are probed directly instead of scanned
 _FEW = 3  # subtrees with at most this many tokens are followed token by token
 _SUBTREE = 16  # subtrees with at least this many tokens are offered to the shortcut
 
@@ -147,47 +146,64 @@ class TokenTrie:
         if not allowed:
             return
         if not partial:
-            ranges = allowed.ranges
-            if ranges[-1][1] < 0x80 and len(allowed) <= _SMALL:
-                for cp in _codes(ranges):
-                    child = prefix + bytes((cp,))
-                    a = bisect_left(keys, child, i, hi)
-                    if a < hi and keys[a].startswith(child):
-                        b = bisect_left(keys, prefix + bytes((cp + 1,)), a, hi)
-                        nxt = state.advance(chr(cp))
-                        if nxt is not None:
-                            self._walk(a, b, depth + 1, child, nxt, b"", out, None, shortcut, chars + 1)
-                return
+            self._children(i, hi, depth, prefix, state, allowed, out, first, shortcut, chars)
+            return
         while i < hi:
             byte = keys[i][depth]
             j = hi if byte == 0xFF else bisect_left(keys, prefix + bytes((byte + 1,)), i, hi)
-            child = prefix + bytes((byte,))
-            if partial:
-                if 0x80 <= byte <= 0xBF:
-                    data = partial + bytes((byte,))
-                    if len(data) == sequence_length(data[0]):
-                        try:
-                            char = data.decode("utf-8")
-                        except UnicodeDecodeError:
-                            char = ""
-                        if char and allowed.contains_code(ord(char)):
-                            nxt = state.advance(char)
-                            if nxt is not None:
-                                self._walk(i, j, depth + 1, child, nxt, b"", out, None, shortcut, chars + 1)
-                    else:
-                        rng = partial_range(data)
-                        if rng is not None and allowed.intersects_range(*rng):
-                            self._walk(i, j, depth + 1, child, state, data, out, first, shortcut, chars)
-            elif byte < 0x80:
-                if allowed.contains_code(byte):
-                    nxt = state.advance(chr(byte))
-                    if nxt is not None:
-                        self._walk(i, j, depth + 1, child, nxt, b"", out, None, shortcut, chars + 1)
-            else:
-                rng = partial_range(bytes((byte,)))
-                if rng is not None and allowed.intersects_range(*rng):
-                    self._walk(i, j, depth + 1, child, state, bytes((byte,)), out, first, shortcut, chars)
+            if 0x80 <= byte <= 0xBF:
+                child = prefix + bytes((byte,))
+                data = partial + bytes((byte,))
+                if len(data) == sequence_length(data[0]):
+                    try:
+                        char = data.decode("utf-8")
+                    except UnicodeDecodeError:
+                        char = ""
+                    if char and allowed.contains_code(ord(char)):
+                        nxt = state.advance(char)
+                        if nxt is not None:
+                            self._walk(i, j, depth + 1, child, nxt, b"", out, None, shortcut, chars + 1)
+                else:
+                    rng = partial_range(data)
+                    if rng is not None and allowed.intersects_range(*rng):
+                        self._walk(i, j, depth + 1, child, state, data, out, first, shortcut, chars)
             i = j
+
+    def _children(self, i: int, hi: int, depth: int, prefix: bytes, state: Parser, allowed: CharSet,
+                  out: list[int], first: CharSet | None, shortcut: Shortcut | None, chars: int) -> None:
+        """The walk's step into the children of a node on a character boundary:
+        only the children in ``allowed``'s ranges are looked at (a JSON value's
+        first characters are a dozen ranges; the root has ~250 children)."""
+        keys = self.keys
+        ranges = allowed.ranges
+        for lo, top in ranges:
+            if lo >= 0x80:
+                break
+            top = min(top, 0x7F)
+            a = bisect_left(keys, prefix + bytes((lo,)), i, hi)
+            while a < hi:
+                byte = keys[a][depth]
+                if byte > top:
+                    break
+                b = bisect_left(keys, prefix + bytes((byte + 1,)), a, hi)
+                nxt = state.advance(chr(byte))
+                if nxt is not None:
+                    child = prefix + bytes((byte,))
+                    self._walk(a, b, depth + 1, child, nxt, b"", out, None, shortcut, chars + 1)
+                a = b
+        if ranges[-1][1] < 0x80:
+            return
+        # a multi-byte character: its lead byte is followed while some character
+        # it can still become is allowed
+        a = bisect_left(keys, prefix + b"\x80", i, hi)
+        while a < hi:
+            byte = keys[a][depth]
+            b = hi if byte == 0xFF else bisect_left(keys, prefix + bytes((byte + 1,)), a, hi)
+            lead = bytes((byte,))
+            rng = partial_range(lead)
+            if rng is not None and allowed.intersects_range(*rng):
+                self._walk(a, b, depth + 1, prefix + lead, state, lead, out, first, shortcut, chars)
+            a = b
 
 
 def step(state: Parser, char: str) -> Parser | None:
@@ -214,8 +230,3 @@ def _admits(state: Parser, partial: bytes, key: bytes, depth: int) -> bool:
             return False
         state = nxt
     return True
-
-
-def _codes(ranges: tuple[tuple[int, int], ...]) -> Iterable[int]:
-    for a, b in ranges:
-        yield from range(a, b + 1)
