@@ -19,7 +19,7 @@ import numpy as np
 
 from ..combinators.base import Parser
 from ..combinators.charset import CharSet
-from .index import _HUGE, TokenIndex, member, widest_sample
+from .index import _HUGE, TokenIndex, follow_chain, member, widest_sample
 from .persist import load_or_build_index
 from .trie import TokenTrie, step
 from .utf8 import char_at
@@ -321,22 +321,10 @@ class MaskCache:
         cls = state.step_class(sample) & allowed
         if len(cls) <= _CHAIN:
             return None
-        steps: list[Parser] = [state]
-        tail_exact = False
-        longest = self.index.max_units
-        while len(steps) <= longest:
-            cur = steps[-1]
-            if cls - cur.step_class(sample):
-                return None  # the class does not step alike here
-            nxt = cur.advance(sample)
-            if nxt is None:
-                if cls & cur.allowed():
-                    return None
-                break  # closed: no class character is allowed any more
-            if nxt.key() == cur.key():
-                tail_exact = True  # an exact loop on the class from here on
-                break
-            steps.append(nxt)
+        chain = follow_chain(state, cls, sample, self.index.max_units)
+        if chain is None:
+            return None
+        steps, tail_exact = chain
         return self._table_walk(cls, steps, tail_exact)
 
     def _table_walk(self, loop: CharSet, steps: list[Parser],

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -495,18 +495,47 @@ def follow_chain(state: Parser, chars: CharSet, sample: str,
     one loops on ``chars`` exactly. ``None`` when they do not step alike."""
     steps: list[Parser] = [state]
     while len(steps) <= longest:
-        cur = steps[-1]
-        if chars - cur.step_class(sample):
+        how, nxt = _chain_step(steps[-1], chars, sample)
+        if how == _APART:
             return None
-        nxt = cur.advance(sample)
-        if nxt is None:
-            if chars & cur.allowed():
-                return None
-            return steps, False  # closed: no character of the set is allowed any more
-        if nxt.key() == cur.key():
+        if how == _CLOSED:
+            return steps, False  # no character of the set is allowed any more
+        if how == _LOOPS:
             return steps, True
+        assert nxt is not None
         steps.append(nxt)
     return steps, False
+
+
+_GO, _APART, _CLOSED, _LOOPS = range(4)
+#: chain steps kept: a counted class (a hostname label's {0,61}) is followed from
+#: every trie node a walk meets inside it, each time along the same states
+_STEP_MEMO = 16384
+_STEPS: dict[tuple[Hashable, CharSet, str], tuple[int, Parser | None]] = {}
+
+
+def _chain_step(cur: Parser, chars: CharSet, sample: str) -> tuple[int, Parser | None]:
+    """One step of :func:`follow_chain` (kept by state key)."""
+    memo = (cur.key(), chars, sample)
+    got = _STEPS.get(memo)
+    if got is not None:
+        return got
+    nxt: Parser | None = None
+    if chars - cur.step_class(sample):
+        how = _APART  # the set does not step alike here
+    else:
+        nxt = cur.advance(sample)
+        if nxt is None:
+            how = _APART if chars & cur.allowed() else _CLOSED
+        elif nxt.key() == cur.key():
+            how, nxt = _LOOPS, None
+        else:
+            how = _GO
+    got = (how, nxt)
+    if len(_STEPS) >= _STEP_MEMO:
+        _STEPS.clear()
+    _STEPS[memo] = got
+    return got
 
 
 def member(codes: np.ndarray, chars: CharSet) -> np.ndarray:
