@@ -83,6 +83,19 @@ class CharSet:
         return cls((ord(c), ord(c)) for c in chars)
 
     @classmethod
+    def of_codes(cls, codes: list[int]) -> CharSet:
+        """The set of the sorted code points ``codes`` (runs of consecutive ones
+        become one range, without the general normalisation's sort)."""
+        out: list[tuple[int, int]] = []
+        for cp in codes:
+            if out and cp <= out[-1][1] + 1:
+                if cp > out[-1][1]:
+                    out[-1] = (out[-1][0], cp)
+            else:
+                out.append((cp, cp))
+        return cls._normal(tuple(out))
+
+    @classmethod
     def range(cls, first: str, last: str) -> CharSet:
         """All characters from ``first`` to ``last`` inclusive."""
         return cls([(ord(first), ord(last))])

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lmparsec import CharSet
+from lmparsec.combinators import charset
 from lmparsec.combinators.charset import MAX_CODEPOINT
 
 UNIVERSE = 40  # code points 0..39, plus the edge of Unicode checked separately
@@ -86,3 +87,21 @@ def test_pickle_and_copy(a: list[tuple[int, int]]) -> None:
     x = CharSet(a)
     for y in (pickle.loads(pickle.dumps(x)), copy.deepcopy(x), copy.copy(x)):
         assert y == x and hash(y) == hash(x) and members(y) == members(x)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(0, 400), max_size=40))
+def test_of_codes_matches_of(codes: set[int]) -> None:
+    ordered = sorted(codes)
+    got = CharSet.of_codes(ordered)
+    assert got == CharSet.of(chr(c) for c in ordered)
+    assert {ord(c) for c in got} == codes
+
+
+def test_equal_sets_are_one_object() -> None:
+    # parser states keep their allowed sets: equal ones are shared, not copied
+    charset._INTERNED.clear()  # (a full table is cleared: start with room)
+    a = CharSet([(5, 9), (20, 30)])
+    b = CharSet.of_codes([5, 6, 7, 8, 9]) | CharSet([(20, 30)])
+    assert a == b and a is b
+    assert (~~a) is a

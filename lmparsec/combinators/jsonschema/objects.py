@@ -92,11 +92,16 @@ class _Trie:
 
     def next_chars(self, pos: int, cand: int) -> CharSet:
         """The characters that go on from ``pos`` towards a name in ``cand`` (kept:
-        every key state of a token walk asks, and there are few distinct pairs)."""
+        every key state of a token walk asks, and a walk asks again at each node)."""
         got = self._chars.get((pos, cand))
         if got is None:
             below = self.below
-            got = CharSet.of(c for c, n in self.children[pos].items() if below[n] & cand)
+            kids = self.children[pos]
+            if len(kids) == 1:  # most nodes of a names trie: no set to build
+                (char, child), = kids.items()
+                got = CharSet.of(char) if below[child] & cand else CharSet.EMPTY
+            else:
+                got = CharSet.of_codes(sorted(ord(c) for c, n in kids.items() if below[n] & cand))
             self._chars[(pos, cand)] = got
         return got
 
