@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..combinators.base import Parser
 from ..combinators.charset import CharSet
-from .trie import Shortcut, TokenTrie
+from .trie import Shortcut, SplitTrie, TokenTrie
 from .utf8 import partial_range, sequence_length
 
 if TYPE_CHECKING:
@@ -40,8 +40,9 @@ class LoopTable:
     characters from there on stay inside it (``run``, per unit) -- which is all
     a state looping on the set needs to answer a token from any position.
 
-    ``escape(j)`` is the trie of the tokens whose first character outside the
-    set is their ``j``-th, each from that character on; ``escape_from(j)`` merges
+    ``escape(j)`` holds the tokens whose first character outside the set is
+    their ``j``-th, each from that character on (a trie per such character,
+    see :class:`~lmparsec.tokens.trie.SplitTrie`); ``escape_from(j)`` merges
     those of ``j`` and every later position, for a state that loops exactly
     (it meets every escape in the same state, so one walk serves them all and
     shared suffixes such as ``":`` are visited once, not once per position).
@@ -62,30 +63,38 @@ class LoopTable:
         first_out[self.inside] = -1
         self.first_out = first_out  # characters before the first one outside the set, or -1
         self.groups: tuple[int, ...] = tuple((np.nonzero(np.bincount(first_out + 1))[0][1:] - 1).tolist())
-        self._escapes: dict[int, TokenTrie] = {}
-        self._merged: dict[int, TokenTrie] = {}
+        self._escapes: dict[int, SplitTrie] = {}
+        self._merged: dict[int, SplitTrie] = {}
 
-    def escape_from(self, before: int) -> TokenTrie:
+    def escape_from(self, before: int) -> SplitTrie:
         trie = self._merged.get(before)
         if trie is None:
             trie = self._merged[before] = self._suffixes(self.first_out >= before)
         return trie
 
-    def escape(self, before: int) -> TokenTrie:
+    def escape(self, before: int) -> SplitTrie:
         trie = self._escapes.get(before)
         if trie is None:
             trie = self._escapes[before] = self._suffixes(self.first_out == before)
         return trie
 
-    def _suffixes(self, chosen: np.ndarray) -> TokenTrie:
-        """The trie of the ``chosen`` tokens, each from its first character outside the set."""
+    def _suffixes(self, chosen: np.ndarray) -> SplitTrie:
+        """The ``chosen`` tokens, each from its first character outside the set,
+        split by that character."""
         index = self._index
         toks = np.nonzero(chosen)[0]
         at = self.first_out[toks].astype(np.int64)
-        offs = index._unit_off[index._first_unit[toks] + at]
+        units = index._first_unit[toks] + at
+        offs = index._unit_off[units]
+        lo = index._unit_lo[units]
+        codes = np.where(lo == index._unit_hi[units], lo, -1)
         token_bytes = index.vocabulary.token_bytes
-        triples = zip(toks.tolist(), offs.tolist(), at.tolist(), strict=True)
-        return TokenTrie.of_suffixes((token_bytes[t][o:], t, a) for t, o, a in triples)
+
+        def suffixes(rows: np.ndarray) -> Iterable[tuple[bytes, int, int]]:
+            triples = zip(toks[rows].tolist(), offs[rows].tolist(), at[rows].tolist(), strict=True)
+            return ((token_bytes[t][o:], t, a) for t, o, a in triples)
+
+        return SplitTrie(suffixes, codes)
 
 
 class TokenIndex:

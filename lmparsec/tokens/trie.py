@@ -17,7 +17,7 @@ them character by character.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -26,7 +26,7 @@ from ..combinators.base import Parser
 from ..combinators.charset import CharSet
 from .utf8 import char_at, partial_range, sequence_length
 
-__all__ = ["Shortcut", "TokenTrie", "step"]
+__all__ = ["Shortcut", "SplitTrie", "TokenTrie", "step"]
 
 _FEW = 3  # subtrees with at most this many tokens are followed token by token
 _SUBTREE = 16  # subtrees with at least this many tokens are offered to the shortcut
@@ -204,6 +204,52 @@ class TokenTrie:
             if rng is not None and allowed.intersects_range(*rng):
                 self._walk(a, b, depth + 1, prefix + lead, state, lead, out, first, shortcut, chars)
             a = b
+
+
+class SplitTrie:
+    """Token suffixes grouped by their first character, a :class:`TokenTrie` per
+    group built on first use.
+
+    A loop table's escapes start wherever tokens leave the set -- after a hex
+    loop, with hundreds of different characters -- while the state there
+    allows a few (a closing quote, a colon). A walk enters only the groups its
+    state allows, and only those are ever sorted into tries: one merged trie of
+    ~10k suffixes took ~20 ms to build for a walk that kept a handful.
+    """
+
+    __slots__ = ("_bounds", "_codes", "_entries", "_tries")
+
+    def __init__(self, suffixes: Callable[[np.ndarray], Iterable[tuple[bytes, int, int]]],
+                 codes: np.ndarray) -> None:
+        """``codes[i]``: the first character of entry ``i`` (-1 when it is an
+        unfinished one); ``suffixes(rows)`` gives those entries' ``(bytes, token
+        id, character it starts at)``."""
+        order = np.argsort(codes, kind="stable")
+        uniq, first = np.unique(codes[order], return_index=True)
+        self._codes: list[int] = uniq.tolist()
+        self._bounds: list[int] = [*first.tolist(), len(order)]
+        self._entries = (order, suffixes)
+        self._tries: dict[int, TokenTrie] = {}
+
+    def _group(self, g: int) -> TokenTrie:
+        trie = self._tries.get(g)
+        if trie is None:
+            order, suffixes = self._entries
+            rows = order[self._bounds[g] : self._bounds[g + 1]]
+            trie = self._tries[g] = TokenTrie.of_suffixes(suffixes(rows))
+        return trie
+
+    def walk(self, state: Parser, *, shortcut: Shortcut | None = None) -> list[int]:
+        """Ids of the entries ``state`` admits (as :meth:`TokenTrie.walk` of them all)."""
+        codes = self._codes
+        out: list[int] = []
+        if codes and codes[0] < 0:
+            # an unfinished first character: the walk checks what it can become
+            out.extend(self._group(0).walk(state, shortcut=shortcut))
+        for lo, hi in state.allowed().ranges:
+            for g in range(bisect_left(codes, lo), bisect_right(codes, hi)):
+                out.extend(self._group(g).walk(state, shortcut=shortcut))
+        return out
 
 
 def step(state: Parser, char: str) -> Parser | None:
