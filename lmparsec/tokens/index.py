@@ -267,6 +267,8 @@ class TokenIndex:
         some character it can become does). Units that are one character of the
         Basic Multilingual Plane -- nearly all -- are looked up in a table."""
         codes, others = self._unit_kinds()
+        if not chars:
+            return np.zeros(len(codes), dtype=bool)
         table = np.zeros(0x10000, dtype=bool)
         for a, b in chars.ranges:
             if a > 0xFFFF:
@@ -549,6 +551,8 @@ def _chain_step(cur: Parser, chars: CharSet, sample: str) -> tuple[int, Parser |
 
 def member(codes: np.ndarray, chars: CharSet) -> np.ndarray:
     """Vectorised ``code in chars`` (codes < 0 are never members)."""
+    if not chars:
+        return np.zeros(codes.shape, dtype=bool)
     starts = np.asarray([a for a, _ in chars.ranges], dtype=np.int64)
     ends = np.asarray([b for _, b in chars.ranges], dtype=np.int64)
     idx = np.searchsorted(starts, codes, side="right") - 1

@@ -1,0 +1,81 @@
+"""TokenIndex tables against their definitions on real vocabularies: a loop
+table's run of every unit (sets large and small, empty), and a table's
+escapes, split by first character, walking like one trie of them all."""
+
+from __future__ import annotations
+
+import random
+from functools import cache
+
+import numpy as np
+import pytest
+from conftest import load_vocabulary
+
+from lmparsec import CharSet, FreeText, Literal, Parser, Regex
+from lmparsec.tokens.index import TokenIndex
+from lmparsec.tokens.trie import TokenTrie
+
+SETS = {
+    "digits": CharSet.range("0", "9"),
+    "hex": CharSet([(0x30, 0x39), (0x41, 0x46), (0x61, 0x66)]),
+    "string-content": ~CharSet([(0, 0x1F), (0x22, 0x22), (0x5C, 0x5C)]),
+    "letters": CharSet([(0x41, 0x5A), (0x61, 0x7A)]),
+    "cjk": CharSet([(0x4E00, 0x9FFF)]),
+    "one-char": CharSet.of("x"),
+    "empty": CharSet.EMPTY,
+}
+
+
+@cache
+def index(name: str) -> TokenIndex:
+    return TokenIndex(load_vocabulary(name))
+
+
+def unit_in(ix: TokenIndex, u: int, chars: CharSet) -> bool:
+    lo, hi = int(ix._unit_lo[u]), int(ix._unit_hi[u])
+    return chars.contains_code(lo) if lo == hi else chars.intersects_range(lo, hi)
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_loop_table_runs(tokenizer_name: str, name: str) -> None:
+    ix = index(tokenizer_name)
+    chars = SETS[name]
+    table = ix.loop_table(chars)
+    rng = random.Random(7)
+    tokens = np.flatnonzero(ix.starts_ok).tolist()
+    for t in rng.sample(tokens, 3000):
+        first = int(ix._first_unit[t])
+        units = range(first, first + int(ix.lengths[t]))
+        want: list[int] = []
+        run = 0
+        for u in reversed(units):  # characters in the set from here to the token's end
+            run = run + 1 if unit_in(ix, u, chars) else 0
+            want.append(run)
+        want.reverse()
+        assert [int(table.run[u]) for u in units] == want, (t, ix.vocabulary.token_bytes[t])
+        whole = want[0] == len(units)
+        assert bool(table.inside[t]) == whole
+        assert int(table.first_out[t]) == (-1 if whole else want[0])
+
+
+STATES: list[tuple[str, Parser]] = [
+    ("freetext", FreeText()),
+    ("letters-then-colon", Regex("[a-z]*:[0-9]+")),
+    ("literal", Literal('", "name": ')),
+]
+
+
+@pytest.mark.parametrize("state", range(len(STATES)), ids=[n for n, _ in STATES])
+@pytest.mark.parametrize("name", ["hex", "letters", "string-content"])
+def test_split_escapes_walk_like_one_trie(tokenizer_name: str, name: str, state: int) -> None:
+    ix = index(tokenizer_name)
+    table = ix.loop_table(SETS[name])
+    token_bytes = ix.vocabulary.token_bytes
+    for before in (1, 2):
+        toks = np.flatnonzero(table.first_out >= before).tolist()
+        whole = TokenTrie.of_suffixes(
+            (token_bytes[t][ix.unit_offset(t, int(table.first_out[t])):], t, int(table.first_out[t]))
+            for t in toks)
+        parser = STATES[state][1]
+        got = table.escape_from(before).walk(parser, shortcut=ix.subtree_shortcut)
+        assert sorted(got) == sorted(whole.walk(parser, shortcut=ix.subtree_shortcut))
