@@ -101,6 +101,16 @@ class Parser(ABC):
         """
         return CharSet.of(char)
 
+    def mask_key(self, horizon: int) -> Hashable:
+        """A key for what this state does with texts shorter than ``horizon``
+        characters: states with equal mask keys accept the same such texts and
+        allow the same characters all along them, though their futures may part
+        later -- a string counted to 1,000 characters does at count 10 what it
+        does at count 11 with any one token. The token layer caches masks by it,
+        with the longest token as the horizon. The default is :meth:`key`;
+        containers build theirs from their parts' mask keys."""
+        return self.key()
+
     def split(self) -> tuple[Parser, ...] | None:
         """Parts whose languages together make this state's language, if any.
 

@@ -32,12 +32,13 @@ def _check(parsers: tuple[Parser, ...], name: str) -> None:
 class Intersect(Parser):
     """Texts every part accepts."""
 
-    __slots__ = ("_key", "parts")
+    __slots__ = ("_key", "_mkey", "parts")
 
     def __init__(self, *parts: Parser) -> None:
         _check(parts, "Intersect")
         self.parts = parts
         self._key = ("and", tuple(p.key() for p in parts))
+        self._mkey: tuple[int, Hashable] | None = None
 
     def advance(self, char: str) -> Parser | None:
         moved = []
@@ -79,6 +80,12 @@ class Intersect(Parser):
 
     def key(self) -> Hashable:
         return self._key
+
+    def mask_key(self, horizon: int) -> Hashable:
+        got = self._mkey
+        if got is None or got[0] != horizon:
+            got = self._mkey = (horizon, ("and", tuple(p.mask_key(horizon) for p in self.parts)))
+        return got[1]
 
 
 class Complement(Parser):

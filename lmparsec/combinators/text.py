@@ -90,6 +90,14 @@ class FreeText(Parser):
     def key(self) -> Hashable:
         return ("free", self.chars.ranges, self.remaining, self.min_length)
 
+    def mask_key(self, horizon: int) -> Hashable:
+        # far from both bounds, the count changes nothing within a token: the
+        # masks of a long counted string are one mask, not one per position
+        rem, need = self.remaining, self.min_length
+        if (rem is None or rem >= horizon) and (need == 0 or need >= horizon):
+            return ("free~", self.chars.ranges, need == 0)
+        return self.key()
+
     def shortest(self, limit: int = 20000) -> str | None:
         return next(self.chars.samples(), "") * self.min_length
 

@@ -2,9 +2,10 @@
 
 A mask depends only on the parser state's key (and on bytes of an unfinished
 character, if any), so one computed mask serves every later step, request and
-schema that reaches an equal state. Entries are packed bitmasks (one bit per
-token, xgrammar's layout) so a 151k vocabulary costs ~19 KB an entry; the cache
-is an LRU bounded by bytes.
+schema that reaches an equal state, or one that acts alike on any one token
+(:meth:`~lmparsec.combinators.base.Parser.mask_key`). Entries are packed
+bitmasks (one bit per token, xgrammar's layout) so a 151k vocabulary costs
+~19 KB an entry; the cache is an LRU bounded by bytes.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class MaskCache:
             self.index = load_or_build_index(vocabulary, index_cache_dir)
         self.size = vocabulary.size
         self.words = (self.size + 31) // 32
+        # states that act alike on texts this short have one mask (Parser.mask_key)
+        self.horizon = max(1, self.index.max_units)
         self.max_bytes = max_bytes
         self._entries: OrderedDict[Hashable, np.ndarray] = OrderedDict()
         self._transitions: dict[tuple[Hashable, bytes, int], tuple[Parser, bytes] | None] = {}
@@ -79,7 +82,7 @@ class MaskCache:
     def bitmask(self, state: Parser, pending: bytes = b"") -> np.ndarray:
         """The packed int32 bitmask of tokens allowed after ``state`` (+ ``pending``),
         EOS bits included when the state can end. Read-only; do not modify."""
-        key = (state.key(), pending)
+        key = (state.mask_key(self.horizon), pending)
         entry = self._entries.get(key)
         if entry is not None:
             self.hits += 1

@@ -62,9 +62,12 @@ def probe_trie(name: str) -> tuple[TokenTrie, np.ndarray]:
         marked = [
             t for t in ids if len(vocab.token_bytes[t]) <= 4 and any(m in vocab.token_bytes[t] for m in marks)
         ]
+        # the longest tokens: where a count meets the end of its bound within one token
+        longest = sorted(ids, key=lambda t: -len(vocab.token_bytes[t]))[:300]
         ids = sorted(
             set(lone)
             | set(marked)
+            | set(longest)
             | set(rng.sample(split, min(3000, len(split))))
             | set(rng.sample(ids, 4000))
         )
@@ -268,6 +271,35 @@ def test_fast_paths_equal_plain_walk_on_drawn_states(
     text = data.draw(texts(parser, max_length=30))
     state = advanced(parser, text[: data.draw(st.integers(0, len(text)))])
     same_as_plain(mc, state)
+
+
+# strings counted far beyond the longest token: masks shared between counts
+COUNTED_SCHEMA = {"type": "object", "properties": {
+    "d": {"type": "string", "maxLength": 400},
+    "m": {"type": "string", "minLength": 300, "maxLength": 1000},
+    "t": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 350}},
+    "p": {"type": "string", "pattern": "^[a-z]*$", "maxLength": 500},
+}}
+
+
+@pytest.mark.parametrize("field,low,high", [("d", 0, 400), ("m", 300, 1000), ("t", 1, 350), ("p", 0, 500)])
+def test_counted_strings_share_masks_far_from_their_bounds(
+    tokenizer_name: str, field: str, low: int, high: int
+) -> None:
+    mc = mask_cache(tokenizer_name)
+    w = mc.horizon
+    parser = JsonSchema(COUNTED_SCHEMA, strict=False)
+    prefix = '{"t": ["' if field == "t" else f'{{"{field}": "'
+    near = (0, 1, 2, w - 1, w, w + 1, low - w - 1, low - w, low - w + 1, low - 1, low, low + 1,
+            high - w - 1, high - w, high - w + 1, high - 1, high)
+    counts = sorted({c for c in near if 0 <= c <= high})
+    states = {c: advanced(parser, prefix + "a" * c) for c in counts}
+    for c in counts:  # every count: the mask of a plain walk, shared or not
+        same_as_plain(mc, states[c])
+    # from the minimum on, counts a whole token away from the maximum share one mask
+    far = [c for c in counts if c >= low and high - c >= w]
+    assert len(far) >= 2
+    assert len({id(mc.bitmask(states[c])) for c in far}) == 1
 
 
 def sample_ids(mc: MaskCache, rng: random.Random, n: int = 400) -> list[int]:

@@ -88,6 +88,7 @@ class ArrayState(Parser):
     __slots__ = (
         "_allowed",
         "_key",
+        "_mkey",
         "cchild",
         "ccount",
         "child",
@@ -113,6 +114,7 @@ class ArrayState(Parser):
         self.seen = seen
         self.text = text
         self._key: Hashable = None
+        self._mkey: tuple[int, Hashable] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0) -> ArrayState:
@@ -308,6 +310,19 @@ class ArrayState(Parser):
                 self.seen or None, self.text or None,
             )
         return k
+
+    def mask_key(self, horizon: int) -> Hashable:
+        if self.child is None and self.cchild is None:
+            return self.key()
+        got = self._mkey
+        if got is None or got[0] != horizon:
+            got = self._mkey = (horizon, (
+                self.node.gid, self.depth, self.phase, self.ws, self.index, self.ccount,
+                None if self.child is None else self.child.mask_key(horizon),
+                None if self.cchild is None else self.cchild.mask_key(horizon),
+                self.seen or None, self.text or None,
+            ))
+        return got[1]
 
     def shortest(self, limit: int = 20000) -> str | None:
         node = self.node

@@ -348,8 +348,8 @@ class KeyText(Parser):
 class ObjectState(Parser):
     """One state of an object value (see the module docstring)."""
 
-    __slots__ = ("_allowed", "_key", "child", "count", "cur", "depth", "node", "phase", "pn", "pos", "seen",
-                 "ws")
+    __slots__ = ("_allowed", "_key", "_mkey", "child", "count", "cur", "depth", "node", "phase", "pn", "pos",
+                 "seen", "ws")
 
     def __init__(self, node: ObjectNode, depth: int, phase: int, ws: int, seen: int, pos: int,
                  count: int, cur: Node | None, child: Parser | None, pn: Parser | None) -> None:
@@ -364,6 +364,7 @@ class ObjectState(Parser):
         self.child = child
         self.pn = pn
         self._key: Hashable = None
+        self._mkey: tuple[int, Hashable] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0, child: Parser | None = None) -> ObjectState:
@@ -632,6 +633,18 @@ class ObjectState(Parser):
                 None if self.pn is None else self.pn.key(),
             )
         return k
+
+    def mask_key(self, horizon: int) -> Hashable:
+        if self.child is None:
+            return self.key()
+        got = self._mkey
+        if got is None or got[0] != horizon:
+            got = self._mkey = (horizon, (
+                self.node.gid, self.depth, self.phase, self.ws, self.seen, self.pos, self.count,
+                None if self.cur is None else self.cur.gid, self.child.mask_key(horizon),
+                None if self.pn is None else self.pn.mask_key(horizon),
+            ))
+        return got[1]
 
     # -- shortest completion -----------------------------------------------------
     def shortest(self, limit: int = 20000) -> str | None:

@@ -165,7 +165,7 @@ class JsonString(Parser):
     immutable; ``key()`` is ``("jstr", escape state, value.key())``.
     """
 
-    __slots__ = ("_allowed", "_key", "canonical", "esc", "value")
+    __slots__ = ("_allowed", "_key", "_mkey", "canonical", "esc", "value")
 
     def __init__(self, value: Parser, _esc: tuple[int, ...] = _S_START, *, canonical: bool = False) -> None:
         """With ``canonical`` only one spelling of each value is accepted: the one
@@ -182,6 +182,7 @@ class JsonString(Parser):
         self.canonical = canonical
         # built when first asked: token walks advance far more states than they key
         self._key: Hashable = None
+        self._mkey: tuple[int, Hashable] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, value: Parser, esc: tuple[int, ...]) -> JsonString:
@@ -190,6 +191,7 @@ class JsonString(Parser):
         obj.esc = esc
         obj.canonical = self.canonical
         obj._key = None
+        obj._mkey = None
         obj._allowed = None
         return obj
 
@@ -305,6 +307,13 @@ class JsonString(Parser):
         if k is None:
             k = self._key = ("jstrc" if self.canonical else "jstr", self.esc, self.value.key())
         return k
+
+    def mask_key(self, horizon: int) -> Hashable:
+        got = self._mkey
+        if got is None or got[0] != horizon:
+            got = self._mkey = (horizon, ("jstrc" if self.canonical else "jstr", self.esc,
+                                          self.value.mask_key(horizon)))
+        return got[1]
 
     def loop(self) -> CharSet:
         if self.esc[0] != _PLAIN:
