@@ -324,7 +324,7 @@ class MaskCache:
         cls = state.step_class(sample) & allowed
         if len(cls) <= _CHAIN:
             return None
-        chain = follow_chain(state, cls, sample, self.index.max_units)
+        chain = follow_chain(state, cls, sample, self.index.max_units, self.index.chain_steps)
         if chain is None:
             return None
         steps, tail_exact = chain

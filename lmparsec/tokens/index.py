@@ -119,6 +119,9 @@ class TokenIndex:
         self._nodes: OrderedDict[tuple[int, int, int, int], _Node] = OrderedDict()
         self._node_entries = 0
         self._kinds: tuple[np.ndarray, np.ndarray] | None = None
+        #: :func:`follow_chain`'s steps (vocabulary-free, but kept with the other
+        #: per-index caches so that a fresh cache starts without them)
+        self.chain_steps: StepMemo = {}
         self._positions: tuple[np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
@@ -414,7 +417,7 @@ class TokenIndex:
             else:
                 if info is None:
                     info = self._node(trie, lo, hi, chars)
-                chain = follow_chain(state, cls, char, info[4])
+                chain = follow_chain(state, cls, char, info[4], self.chain_steps)
                 if chain is None:
                     break
                 plans.append((cls, chain[0], chain[1], cls, 0))
@@ -498,15 +501,19 @@ def widest_sample(chars: CharSet) -> str:
     return next(CharSet([(lo, lo)]).samples(), chr(lo))
 
 
-def follow_chain(state: Parser, chars: CharSet, sample: str,
-                 longest: int) -> tuple[list[Parser], bool] | None:
+def follow_chain(state: Parser, chars: CharSet, sample: str, longest: int,
+                 memo: StepMemo) -> tuple[list[Parser], bool] | None:
     """The states after 0, 1, 2, ... characters of ``chars`` from ``state``, when
     every character of ``chars`` steps alike at each of them (checked with
     ``step_class(sample)``), up to ``longest`` characters; and whether the last
-    one loops on ``chars`` exactly. ``None`` when they do not step alike."""
+    one loops on ``chars`` exactly. ``None`` when they do not step alike.
+
+    The steps are kept in ``memo`` by state key: a counted class (a hostname
+    label's ``{0,61}``) is followed from every trie node a walk meets inside
+    it, each time along the same states."""
     steps: list[Parser] = [state]
     while len(steps) <= longest:
-        how, nxt = _chain_step(steps[-1], chars, sample)
+        how, nxt = _chain_step(steps[-1], chars, sample, memo)
         if how == _APART:
             return None
         if how == _CLOSED:
@@ -519,16 +526,15 @@ def follow_chain(state: Parser, chars: CharSet, sample: str,
 
 
 _GO, _APART, _CLOSED, _LOOPS = range(4)
-#: chain steps kept: a counted class (a hostname label's {0,61}) is followed from
-#: every trie node a walk meets inside it, each time along the same states
-_STEP_MEMO = 16384
-_STEPS: dict[tuple[Hashable, CharSet, str], tuple[int, Parser | None]] = {}
+_STEP_MEMO = 16384  # chain steps kept per index
+#: chain steps by (state key, class, sample): how the step went, and the next state
+StepMemo = dict[tuple[Hashable, CharSet, str], tuple[int, "Parser | None"]]
 
 
-def _chain_step(cur: Parser, chars: CharSet, sample: str) -> tuple[int, Parser | None]:
-    """One step of :func:`follow_chain` (kept by state key)."""
-    memo = (cur.key(), chars, sample)
-    got = _STEPS.get(memo)
+def _chain_step(cur: Parser, chars: CharSet, sample: str, memo: StepMemo) -> tuple[int, Parser | None]:
+    """One step of :func:`follow_chain`."""
+    mkey = (cur.key(), chars, sample)
+    got = memo.get(mkey)
     if got is not None:
         return got
     nxt: Parser | None = None
@@ -543,9 +549,9 @@ def _chain_step(cur: Parser, chars: CharSet, sample: str) -> tuple[int, Parser |
         else:
             how = _GO
     got = (how, nxt)
-    if len(_STEPS) >= _STEP_MEMO:
-        _STEPS.clear()
-    _STEPS[memo] = got
+    if len(memo) >= _STEP_MEMO:
+        memo.clear()
+    memo[mkey] = got
     return got
 
 
