@@ -148,6 +148,7 @@ class TokenTrie:
         if not partial:
             self._children(i, hi, depth, prefix, state, allowed, out, first, shortcut, chars)
             return
+        # mid-character: only continuation bytes go on
         while i < hi:
             byte = keys[i][depth]
             j = hi if byte == 0xFF else bisect_left(keys, prefix + bytes((byte + 1,)), i, hi)
