@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from array import array
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Literal
@@ -59,6 +60,7 @@ class MaskCache:
         self.words = (self.size + 31) // 32
         # states that act alike on texts this short have one mask (Parser.mask_key)
         self.horizon = max(1, self.index.max_units)
+        self._zero_row = bytes(self.words * 4)
         self.max_bytes = max_bytes
         self._entries: OrderedDict[Hashable, np.ndarray] = OrderedDict()
         self._transitions: dict[tuple[Hashable, bytes, int], tuple[Parser, bytes] | None] = {}
@@ -124,8 +126,7 @@ class MaskCache:
             bits = _pack(mask)
         else:
             # most walks admit a handful of tokens: set their bits directly
-            bits = np.zeros(self.words, dtype=np.int32)
-            _set_bits(bits, self.index.walk(state, pending))
+            bits = self._bits_of(self.index.walk(state, pending))
         if not pending and state.can_end():
             bits |= self.eos_bits
         return bits
@@ -364,6 +365,18 @@ class MaskCache:
                 ids.extend(table.escape(before).walk(steps[before], shortcut=shortcut))
         return mask, ids
 
+    def _bits_of(self, ids: list[int]) -> np.ndarray:
+        """A packed row with the bits of ``ids`` set. A few ids (most walks) are
+        set one by one in an ``array``: numpy's scatter costs ~10 us a call."""
+        if len(ids) > 32:
+            bits = np.zeros(self.words, dtype=np.int32)
+            _set_bits(bits, ids)
+            return bits
+        row = array(_U32, self._zero_row)
+        for i in ids:
+            row[i >> 5] |= 1 << (i & 31)
+        return np.frombuffer(row, dtype=np.int32)
+
     def _dense(self) -> np.ndarray:
         """An empty one-bool-per-token mask, for the paths that fill it from tables."""
         return np.zeros(self.words * 32, dtype=bool)
@@ -394,6 +407,7 @@ class MaskCache:
 
 
 _CHAIN = 4  # classes larger than this are followed along a chain of states
+_U32 = "I" if array("I").itemsize == 4 else "L"  # the array type code of a 32-bit word
 
 
 def _pack(mask: np.ndarray) -> np.ndarray:
