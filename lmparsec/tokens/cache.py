@@ -261,7 +261,7 @@ class MaskCache:
             ids.extend(self.index.walk(state, first=remaining))
         # A token that is one unfinished character has no first character to
         # sort by: it is allowed when it can still become any allowed one.
-        ids.extend(self.index.lone_tails(state.allowed()).tolist())
+        ids.extend(self.index.lone_tails(state.allowed()))
         return mask, ids
 
     def _first_in(self, chars: CharSet) -> np.ndarray:
@@ -388,7 +388,7 @@ class MaskCache:
         vocabulary, too big to build a trie of per set)."""
         ids = self.index.walk(state, first=~chars)
         # a lone unfinished character may still become one of ``chars``
-        ids.extend(self.index.lone_tails(state.allowed()).tolist())
+        ids.extend(self.index.lone_tails(state.allowed()))
         return ids
 
     def transition(self, state: Parser, pending: bytes, token_id: int) -> tuple[Parser, bytes] | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -122,6 +122,7 @@ class TokenIndex:
         #: :func:`follow_chain`'s steps (vocabulary-free, but kept with the other
         #: per-index caches so that a fresh cache starts without them)
         self.chain_steps: StepMemo = {}
+        self._lone_memo: dict[CharSet, list[int]] = {}
         self._positions: tuple[np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
@@ -235,11 +236,19 @@ class TokenIndex:
         chosen: np.ndarray = candidates[ok]
         return chosen
 
-    def lone_tails(self, chars: CharSet) -> np.ndarray:
+    def lone_tails(self, chars: CharSet) -> list[int]:
         """Tokens that are one unfinished character which can still become one of
         ``chars``: they have no first character to sort by, so walks that enter
-        the trie by first character hand them here."""
-        return self.tails_allowed(self._lone, chars)
+        the trie by first character hand them here (kept per set: the same few
+        sets ask at every first visit of a string)."""
+        got = self._lone_memo.get(chars)
+        if got is None:
+            got = self.tails_allowed(self._lone, chars).tolist()
+            with self._lock:
+                if len(self._lone_memo) >= 256:
+                    self._lone_memo.clear()
+                self._lone_memo[chars] = got
+        return got
 
     def loop_table(self, chars: CharSet) -> LoopTable:
         """The (cached) loop table of ``chars``."""
@@ -430,7 +439,12 @@ class TokenIndex:
         # a token that goes on with one unfinished character has no next character
         # to sort by: it is admitted when that character can still become an
         # allowed one (the walk of the rest, filtered by class, might miss it)
-        ids: list[int] = self.tails_allowed(tails, allowed).tolist() if len(tails) else []
+        ids: list[int] = []
+        if len(tails):
+            got = picks.get(("tails", allowed))
+            if got is None:
+                got = picks[("tails", allowed)] = self.tails_allowed(tails, allowed).tolist()
+            ids.extend(got)
         for cls, steps, tail_exact, table_set, skip in plans:
             chosen = picks.get(cls)
             if chosen is None:
@@ -474,9 +488,10 @@ class TokenIndex:
 
 #: what a trie node holds whatever the state: (its trie, token ids, start characters,
 #: next character codes (-1: none or unfinished), longest rest, tokens going on with
-#: an unfinished character, {class: positions of the tokens going on with it})
+#: an unfinished character, {class: positions of the tokens going on with it,
+#: ("tails", set): those unfinished ones that can become one of the set})
 _Node = tuple[TokenTrie, np.ndarray, "np.ndarray | int", np.ndarray, int, np.ndarray,
-              dict[CharSet, np.ndarray]]
+              dict[Hashable, Any]]
 
 #: a memoised chain plan: (its owner, tokens admitted by length, [(count, suffix trie)], entries)
 _Plan = tuple[object, list[int], list[tuple[int, TokenTrie]], int]
