@@ -72,6 +72,7 @@ class MaskCache:
         eos = np.zeros(self.words * 32, dtype=bool)
         eos[sorted(vocabulary.eos_ids)] = True
         self.eos_bits = _pack(eos)
+        self._eos_list = sorted(vocabulary.eos_ids)
 
     @property
     def nbytes(self) -> int:
@@ -156,16 +157,15 @@ class MaskCache:
                   added: list[int]) -> np.ndarray:
         """``base``'s cached mask with the ``taken_out`` tokens removed and the
         ``added`` ones put in, as the mask of ``state`` (EOS as ``state`` ends)."""
-        bits = self.bitmask(base).copy()
+        row = array(_U32, self.bitmask(base).tobytes())
         if base.can_end():
-            bits &= ~self.eos_bits
-        words = bits.view(np.uint32)
+            _put(row, self._eos_list, False)
         for ids in taken_out:
-            np.bitwise_and.at(words, ids >> 5, ~(np.uint32(1) << (ids & 31).astype(np.uint32)))
-        _set_bits(bits, added)
+            _put(row, ids.tolist(), False)
+        _put(row, added, True)
         if state.can_end():
-            bits |= self.eos_bits
-        return bits
+            _put(row, self._eos_list, True)
+        return np.frombuffer(row, dtype=np.int32)
 
     def _exits(self, inner: Parser) -> TokenTrie:
         """The tokens that ``inner`` takes a proper prefix of and has ended there,
@@ -366,15 +366,9 @@ class MaskCache:
         return mask, ids
 
     def _bits_of(self, ids: list[int]) -> np.ndarray:
-        """A packed row with the bits of ``ids`` set. A few ids (most walks) are
-        set one by one in an ``array``: numpy's scatter costs ~10 us a call."""
-        if len(ids) > 32:
-            bits = np.zeros(self.words, dtype=np.int32)
-            _set_bits(bits, ids)
-            return bits
+        """A packed row with the bits of ``ids`` set."""
         row = array(_U32, self._zero_row)
-        for i in ids:
-            row[i >> 5] |= 1 << (i & 31)
+        _put(row, ids, True)
         return np.frombuffer(row, dtype=np.int32)
 
     def _dense(self) -> np.ndarray:
@@ -414,11 +408,24 @@ def _pack(mask: np.ndarray) -> np.ndarray:
     return np.packbits(mask, bitorder="little").view(np.int32)
 
 
-def _set_bits(bits: np.ndarray, ids: list[int]) -> None:
-    """Sets the bits of ``ids`` in the packed ``bits``."""
-    if ids:
+def _put(row: array[int], ids: list[int], on: bool) -> None:
+    """Sets (``on``) or clears the bits of ``ids`` in a packed ``row``. A few ids --
+    most walks admit a handful of tokens -- are set one by one: numpy's scatter
+    costs ~10 us a call, three times that amid a cold pass."""
+    if len(ids) > 64:
         arr = np.asarray(ids, dtype=np.int64)
-        np.bitwise_or.at(bits.view(np.uint32), arr >> 5, np.uint32(1) << (arr & 31).astype(np.uint32))
+        words = np.frombuffer(row, dtype=np.uint32)
+        one = np.uint32(1) << (arr & 31).astype(np.uint32)
+        if on:
+            np.bitwise_or.at(words, arr >> 5, one)
+        else:
+            np.bitwise_and.at(words, arr >> 5, ~one)
+    elif on:
+        for i in ids:
+            row[i >> 5] |= 1 << (i & 31)
+    else:
+        for i in ids:
+            row[i >> 5] &= ~(1 << (i & 31)) & 0xFFFFFFFF
 
 
 def _advance_bytes(state: Parser, pending: bytes, data: bytes) -> tuple[Parser, bytes] | None:
