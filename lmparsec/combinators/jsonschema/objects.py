@@ -110,6 +110,7 @@ class ObjectNode(Node):
     """A compiled object schema (see the module docstring)."""
 
     __slots__ = (
+        "_between",
         "_cands",
         "_extra_factory",
         "_extra_nodes",
@@ -150,6 +151,7 @@ class ObjectNode(Node):
         self.trie = _Trie(names)
         self.count_cap = max_props if max_props is not None else min_props
         self._cands: dict[tuple[int, int, int], tuple[int, bool]] = {}
+        self._between: dict[tuple[int, ...], CharSet] = {}
         self._extra_nodes: dict[tuple[int, ...], Node] = {}
         self._extra_factory = extra_factory
 
@@ -217,6 +219,26 @@ class ObjectNode(Node):
     def more_keys(self, seen: int, pos: int, count: int) -> bool:
         cand, add_ok = self.candidates(seen, pos, count)
         return bool(cand) or add_ok
+
+    def between_allowed(self, phase: int, ws: int, depth: int, seen: int, pos: int, count: int) -> CharSet:
+        """What a state between members allows (before the first key, after a
+        comma, after a value), kept: walk after walk asks it of new states."""
+        memo = (phase, ws, depth, seen, pos, count)
+        got = self._between.get(memo)
+        if got is None:
+            got = self.ws.allowed(ws, depth)
+            if phase == POSTVAL:
+                if self.more_keys(seen, pos, count):
+                    got = got | _COMMA_SET
+                if self.can_close(seen, count):
+                    got = got | _CLOSE_SET
+            else:
+                if self.more_keys(seen, pos, count):
+                    got = got | _QUOTE_SET
+                if phase == FIRST and self.can_close(seen, count):
+                    got = got | _CLOSE_SET
+            self._between[memo] = got
+        return got
 
     def extra_node(self, matched: tuple[int, ...]) -> Node | None:
         """The value schema of an undeclared key matching these patterns."""
@@ -487,13 +509,7 @@ class ObjectState(Parser):
         return None
 
     def _after_value_allowed(self, ws: int) -> CharSet:
-        node = self.node
-        out = node.ws.allowed(ws, self.depth)
-        if node.more_keys(self.seen, self.pos, self.count):
-            out = out | _COMMA_SET
-        if node.can_close(self.seen, self.count):
-            out = out | _CLOSE_SET
-        return out
+        return self.node.between_allowed(POSTVAL, ws, self.depth, self.seen, self.pos, self.count)
 
     def allowed(self) -> CharSet:
         # asked at every node of a token walk, by the state and by its parents
@@ -528,12 +544,7 @@ class ObjectState(Parser):
         if phase == POSTVAL:
             return self._after_value_allowed(self.ws)
         if phase in (FIRST, PREKEY):
-            out = node.ws.allowed(self.ws, self.depth)
-            if node.more_keys(self.seen, self.pos, self.count):
-                out = out | _QUOTE_SET
-            if phase == FIRST and node.can_close(self.seen, self.count):
-                out = out | _CLOSE_SET
-            return out
+            return node.between_allowed(phase, self.ws, self.depth, self.seen, self.pos, self.count)
         return CharSet.EMPTY
 
     def can_end(self) -> bool:
