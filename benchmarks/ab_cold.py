@@ -7,12 +7,15 @@ the two versions is compared: a difference is reported as an error.
     python benchmarks/ab_cold.py --base HEAD~3 --tokenizer llama-3
 
 Separate runs of ``speed.py`` are too noisy to see a 10 % change in the cold mean; this
-sees one, and checks the change did not alter a single mask on the way.
+sees one, and checks the change did not alter a single mask on the way. The garbage
+collector runs between instances, untimed: this compares computation (a change to how much
+garbage lmparsec makes shows in ``speed.py``, not here).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import io
 import shutil
@@ -77,8 +80,13 @@ def main(argv: list[str] | None = None) -> int:
         work_pkg, base_pkg = _import_copies(args.base, Path(tmp), args.same)
         versions = [_Version(work_pkg, tok), _Version(base_pkg, tok)]
         speed.freeze_heap()
+        # collections run between instances, untimed: a full one lasts ~100 ms here,
+        # and falling on one version's turn or the other's it moved the ratio by ±10 %
+        # (so this compares computation; garbage is measured by speed.py)
+        gc.disable()
         steps = differ = 0
-        for wl in work:
+        for n_wl, wl in enumerate(work):
+            gc.collect(1 if n_wl % 16 else 2)
             parsers = [v.jsonschema.JsonSchema(wl.schema, strict=False) for v in versions]
             for text in wl.texts:
                 ids = tok.encode(text)
@@ -105,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                     differ += 1
                     print(f"masks differ: {wl.name} {text[:50]!r}", file=sys.stderr)
                 steps += len(ids)
+    gc.enable()
     for version in versions:
         label = "working tree" if version.name == "lmparsec_work" else args.base
         mean = version.spent / steps * 1e6
