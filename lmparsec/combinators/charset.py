@@ -11,6 +11,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 
+from ..memo import remember
+
 __all__ = ["CharSet", "MAX_CODEPOINT"]
 
 MAX_CODEPOINT = 0x10FFFF
@@ -61,10 +63,7 @@ class CharSet:
         out._starts = tuple(lo for lo, _ in ranges)
         out._hash = hash(ranges)
         out._len = -1
-        if len(_INTERNED) >= _INTERN_SIZE:
-            _INTERNED.clear()
-        _INTERNED[ranges] = out
-        return out
+        return remember(_INTERNED, ranges, out, _INTERN_SIZE)
 
     # -- construction --------------------------------------------------------
     @classmethod
@@ -75,10 +74,7 @@ class CharSet:
             got = _SINGLE.get(chars)
             if got is None:
                 cp = ord(chars)
-                got = cls._normal(((cp, cp),))
-                if len(_SINGLE) >= _MEMO_SIZE:
-                    _SINGLE.clear()
-                _SINGLE[chars] = got
+                got = remember(_SINGLE, chars, cls._normal(((cp, cp),)), _MEMO_SIZE)
             return got
         return cls((ord(c), ord(c)) for c in chars)
 
@@ -161,11 +157,7 @@ class CharSet:
         memo = _OR_MEMO.get((self, other))
         if memo is not None:
             return memo
-        result = CharSet(self.ranges + other.ranges)
-        if len(_OR_MEMO) >= _MEMO_SIZE:
-            _OR_MEMO.clear()
-        _OR_MEMO[(self, other)] = result
-        return result
+        return remember(_OR_MEMO, (self, other), CharSet(self.ranges + other.ranges), _MEMO_SIZE)
 
     def __invert__(self) -> CharSet:
         out = []
@@ -186,11 +178,7 @@ class CharSet:
         memo = _AND_MEMO.get((self, other))
         if memo is not None:
             return memo
-        result = self._intersect(other)
-        if len(_AND_MEMO) >= _MEMO_SIZE:
-            _AND_MEMO.clear()
-        _AND_MEMO[(self, other)] = result
-        return result
+        return remember(_AND_MEMO, (self, other), self._intersect(other), _MEMO_SIZE)
 
     def _intersect(self, other: CharSet) -> CharSet:
         out = []
@@ -214,11 +202,7 @@ class CharSet:
         memo = _SUB_MEMO.get((self, other))
         if memo is not None:
             return memo
-        result = self._intersect(~other)
-        if len(_SUB_MEMO) >= _MEMO_SIZE:
-            _SUB_MEMO.clear()
-        _SUB_MEMO[(self, other)] = result
-        return result
+        return remember(_SUB_MEMO, (self, other), self._intersect(~other), _MEMO_SIZE)
 
     # -- value semantics -------------------------------------------------------
     def __eq__(self, other: object) -> bool:

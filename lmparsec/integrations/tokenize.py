@@ -8,6 +8,7 @@ import weakref
 from typing import Any
 
 from ..combinators.base import Parser
+from ..memo import remember
 from ..tokens.matcher import Matcher
 from ..tokens.utf8 import partial_range, sequence_length
 from ..tokens.vocabulary import Vocabulary
@@ -61,10 +62,7 @@ class _Spelling:
         found = memo.get(data, memo)
         if found is not memo:
             return None if found is None else list(found)  # type: ignore[arg-type]
-        spelled = self._fewest(data)
-        if len(memo) >= _MEMO_SIZE:
-            memo.clear()  # bounded; a plain clear keeps the hot path a dict lookup
-        memo[data] = spelled
+        spelled = remember(memo, data, self._fewest(data), _MEMO_SIZE)
         return None if spelled is None else list(spelled)
 
     def _fewest(self, data: bytes) -> list[int] | None:

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..combinators.base import Parser
 from ..combinators.charset import CharSet
+from ..memo import remember
 from .index import _HUGE, TokenIndex, follow_chain, member, widest_sample
 from .persist import load_or_build_index
 from .trie import TokenTrie, step
@@ -206,10 +207,7 @@ class MaskCache:
                 at += 1
         trie = TokenTrie.of_suffixes(out)
         with self._lock:
-            if len(self._exit_tries) >= 256:
-                self._exit_tries.clear()
-            self._exit_tries[key] = trie
-        return trie
+            return remember(self._exit_tries, key, trie, 256)
 
     def _class_walk(self, state: Parser) -> tuple[np.ndarray, list[int]] | None:
         """Allowed tokens of a state that admits almost any character without looping.
@@ -272,9 +270,7 @@ class MaskCache:
             got = member(self.index.first_cp, chars)
             got.setflags(write=False)
             with self._lock:
-                if len(self._starts_memo) >= 256:
-                    self._starts_memo.clear()
-                self._starts_memo[chars] = got
+                remember(self._starts_memo, chars, got, 256)
         return got
 
     def _loop_walk(self, state: Parser) -> tuple[np.ndarray, list[int]] | None:
@@ -393,11 +389,8 @@ class MaskCache:
         except KeyError:
             pass
         result = _advance_bytes(state, pending, self.vocabulary.token_bytes[token_id])
-        if len(self._transitions) > 1_000_000:
-            with self._lock:
-                self._transitions.clear()
-        self._transitions[key] = result
-        return result
+        with self._lock:
+            return remember(self._transitions, key, result, 1_000_000)
 
 
 _CHAIN = 4  # classes larger than this are followed along a chain of states

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..combinators.base import Parser
 from ..combinators.charset import CharSet
+from ..memo import remember
 from .trie import Shortcut, SplitTrie, TokenTrie
 from .utf8 import partial_range, sequence_length
 
@@ -245,9 +246,7 @@ class TokenIndex:
         if got is None:
             got = self.tails_allowed(self._lone, chars).tolist()
             with self._lock:
-                if len(self._lone_memo) >= 256:
-                    self._lone_memo.clear()
-                self._lone_memo[chars] = got
+                remember(self._lone_memo, chars, got, 256)
         return got
 
     def loop_table(self, chars: CharSet) -> LoopTable:
@@ -563,11 +562,7 @@ def _chain_step(cur: Parser, chars: CharSet, sample: str, memo: StepMemo) -> tup
             how, nxt = _LOOPS, None
         else:
             how = _GO
-    got = (how, nxt)
-    if len(memo) >= _STEP_MEMO:
-        memo.clear()
-    memo[mkey] = got
-    return got
+    return remember(memo, mkey, (how, nxt), _STEP_MEMO)
 
 
 def member(codes: np.ndarray, chars: CharSet) -> np.ndarray:
