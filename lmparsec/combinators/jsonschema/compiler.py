@@ -38,7 +38,7 @@ from .numbers import integer_fsm, integer_pattern, number_fsm, number_pattern
 from .objects import ObjectNode
 from .patterns import pattern_parser
 from .refs import Registry, draft_of, join_uri
-from .spec import Loc, NotMergeableError, Spec, _search, absorb, canonical
+from .spec import Loc, NotMergeableError, Spec, _search, absorb, schema_text
 from .strings import JsonString
 from .values import Choices, group_parts, json_kind, literal_node, scalar_enum_parts
 from .whitespace import WhitespacePolicy, make_policy
@@ -56,6 +56,7 @@ ASSERTIONS = frozenset({
     "uniqueItems", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "$ref", "$dynamicRef",
     "$recursiveRef", "unevaluatedProperties", "unevaluatedItems",
 })
+_REF_KEYS = frozenset({"$ref", "$dynamicRef", "$recursiveRef"})
 _ALL_TYPES = {"null", "boolean", "number", "string", "object", "array"}
 
 
@@ -131,10 +132,11 @@ class Compiler:
         self.options = options
         self.draft = draft_of(root)
         self.registry = Registry(root, resources, self.draft)
-        res_canon = canonical(sorted((k, v) for k, v in (resources or {}).items())) if resources else ""
-        self.doc_gid = grammar_id(("jsonschema-doc", canonical(root), res_canon, options.describe()))
+        res_canon = schema_text(sorted((k, v) for k, v in (resources or {}).items())) if resources else ""
+        self.doc_gid = grammar_id(("jsonschema-doc", schema_text(root), res_canon, options.describe()))
         self.cache: dict[tuple[Any, ...], Node] = {}
         self.keep: list[Any] = []  # synthesized schemas, alive while their id() is a cache key
+        self._refs: dict[int, bool] = {}  # by id() of a part of the (live) schema: see _refers
         self.never = NeverNode()
         self.any = self._build_any()
         scope = (self.registry.root_uri,) if self.registry.uses_dynamic else ()
@@ -157,11 +159,34 @@ class Compiler:
         hit = self.cache.get(ck)
         if hit is not None:
             return hit
-        gid = grammar_id(("jsonschema", self.doc_gid, loc.base, loc.scope, canonical(s)))
-        fwd = ForwardNode(gid)
+        fwd = ForwardNode(self._gid(loc))
         self.cache[ck] = fwd
-        fwd.target = self._compile(loc, gid)
+        fwd.target = self._compile(loc, fwd.gid)
         return fwd
+
+    def _gid(self, loc: Loc) -> int:
+        """The grammar id of the schema at ``loc``. One that refers to nothing means
+        the same in any document: its id is its text (with the draft and options),
+        so states of a ``{"type": "string"}`` member, or of a whole object schema
+        met in many tools' schemas, share keys and cached masks across documents."""
+        s = loc.schema
+        text = schema_text(s)
+        if not self.registry.uses_dynamic and not self._refers(s):
+            return grammar_id(("jsonschema-local", loc.draft, text, self.options.describe()))
+        return grammar_id(("jsonschema", self.doc_gid, loc.base, loc.scope, text))
+
+    def _refers(self, value: Any) -> bool:
+        """Whether a ``$ref`` (or dynamic or recursive one) occurs anywhere in
+        ``value`` -- a property named so counts too, which only costs sharing."""
+        if not isinstance(value, (dict, list)):
+            return False
+        got = self._refs.get(id(value))
+        if got is None:
+            items = value.values() if isinstance(value, dict) else value
+            got = (isinstance(value, dict) and not _REF_KEYS.isdisjoint(value)) or any(
+                self._refers(v) for v in items)
+            self._refs[id(value)] = got
+        return got
 
     def conj(self, locs: list[Loc]) -> Node:
         """The conjunction of several locations as one node (merged when possible)."""
@@ -179,7 +204,7 @@ class Compiler:
             return hit
         self.keep.append(synthetic)
         gid = grammar_id(("jsonschema-conj", self.doc_gid,
-                          tuple((lc.base, lc.scope, canonical(lc.schema)) for lc in locs)))
+                          tuple((lc.base, lc.scope, schema_text(lc.schema)) for lc in locs)))
         fwd = ForwardNode(gid)
         self.cache[key] = fwd
         spec = Spec()

@@ -17,7 +17,7 @@ from typing import Any
 
 from ...errors import SchemaError
 
-__all__ = ["Loc", "Spec", "json_equal", "canonical", "ANNOTATIONS"]
+__all__ = ["Loc", "Spec", "json_equal", "schema_text", "ANNOTATIONS"]
 
 ANNOTATIONS = frozenset({
     "$schema", "$id", "id", "$anchor", "$dynamicAnchor", "$recursiveAnchor", "$comment",
@@ -43,9 +43,12 @@ class Loc:
         return Loc(schema, self.base, self.draft, f"{self.pointer}/{segment}", self.scope)
 
 
-def canonical(value: Any) -> str:
-    """A canonical JSON text (sorted keys, compact)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def schema_text(value: Any) -> str:
+    """A schema's compact JSON text, for grammar ids. Key order is kept: under
+    ``key_order="schema"`` the order of ``properties`` (and of a ``const``
+    object's keys) is part of the grammar, so schemas equal up to key order
+    must not share an id."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _norm(value: Any) -> Any:

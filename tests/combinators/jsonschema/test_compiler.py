@@ -272,6 +272,39 @@ def test_keys_small_and_equal_for_equal_futures() -> None:
     assert c is not None and c.key() == a.key()
 
 
+def test_property_order_makes_different_grammars_under_schema_key_order() -> None:
+    # equal up to key order, yet under key_order="schema" one object writes x first and
+    # the other y first: their states must not share keys (nor cached masks)
+    xy = {"type": "object", "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}}}
+    yx = {"type": "object", "properties": {"y": {"type": "integer"}, "x": {"type": "integer"}}}
+    p = JsonSchema({"type": "object", "properties": {"a": xy, "b": yx}})
+    a = p.advance_text('{"a": {')
+    b = p.advance_text('{"a": {"x": 1, "y": 2}, "b": {')
+    assert a is not None and b is not None
+    assert a.child.key() != b.child.key()  # type: ignore[attr-defined]
+    assert p.accepts('{"a": {"x": 1, "y": 2}, "b": {"y": 3, "x": 4}}')
+    assert not p.accepts('{"a": {"x": 1, "y": 2}, "b": {"x": 3, "y": 4}}')
+
+
+def test_equal_subschemas_without_refs_share_keys_across_documents() -> None:
+    # the same member schema in two unrelated documents: its states are the same
+    # grammar, so masks computed for one serve the other
+    person = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}
+    one = JsonSchema({"type": "object", "properties": {"owner": person, "id": {"type": "integer"}}})
+    two = JsonSchema({"type": "array", "items": person, "maxItems": 3})
+    a = one.advance_text('{"owner": {"name": "Ann", ')
+    b = two.advance_text('[{"name": "Bob", ')
+    assert a is not None and b is not None
+    assert a.child.key() == b.child.key()  # type: ignore[attr-defined]
+    # a $ref inside ties a subschema to its document: no sharing there
+    defs = {"$defs": {"n": {"type": "string"}}}
+    ref = {"type": "object", "properties": {"name": {"$ref": "#/$defs/n"}}}
+    c = JsonSchema({**defs, "type": "object", "properties": {"owner": ref}}).advance_text('{"owner": {')
+    d = JsonSchema({**defs, "type": "array", "items": ref}).advance_text('[{')
+    assert c is not None and d is not None
+    assert c.child.key() != d.child.key()  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("index", range(len(SCHEMAS)))
 def test_shortest_is_accepted_and_valid(index: int) -> None:
     schema = SCHEMAS[index]
