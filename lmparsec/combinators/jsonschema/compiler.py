@@ -38,7 +38,7 @@ from .numbers import integer_fsm, integer_pattern, number_fsm, number_pattern
 from .objects import ObjectNode
 from .patterns import pattern_parser
 from .refs import Registry, draft_of, join_uri
-from .spec import Loc, NotMergeableError, Spec, _search, absorb, schema_text
+from .spec import Loc, NotMergeableError, Spec, _search, absorb, grammar_part, schema_text
 from .strings import JsonString
 from .values import Choices, group_parts, json_kind, literal_node, scalar_enum_parts
 from .whitespace import WhitespacePolicy, make_policy
@@ -136,7 +136,9 @@ class Compiler:
         self.doc_gid = grammar_id(("jsonschema-doc", schema_text(root), res_canon, options.describe()))
         self.cache: dict[tuple[Any, ...], Node] = {}
         self.keep: list[Any] = []  # synthesized schemas, alive while their id() is a cache key
-        self._refs: dict[int, bool] = {}  # by id() of a part of the (live) schema: see _refers
+        # by id() of a part of the (live) schema: see _refers and spec.grammar_part
+        self._refs: dict[int, bool] = {}
+        self._parts: dict[int, Any] = {}
         self.never = NeverNode()
         self.any = self._build_any()
         scope = (self.registry.root_uri,) if self.registry.uses_dynamic else ()
@@ -166,14 +168,15 @@ class Compiler:
 
     def _gid(self, loc: Loc) -> int:
         """The grammar id of the schema at ``loc``. One that refers to nothing means
-        the same in any document: its id is its text (with the draft and options),
-        so states of a ``{"type": "string"}`` member, or of a whole object schema
-        met in many tools' schemas, share keys and cached masks across documents."""
+        the same in any document: its id is its text without annotations (with the
+        draft and options), so states of a ``{"type": "string", "description": ...}``
+        member, or of a whole object schema met in many tools' schemas, share keys
+        and cached masks across documents."""
         s = loc.schema
-        text = schema_text(s)
         if not self.registry.uses_dynamic and not self._refers(s):
+            text = schema_text(grammar_part(s, self._parts))
             return grammar_id(("jsonschema-local", loc.draft, text, self.options.describe()))
-        return grammar_id(("jsonschema", self.doc_gid, loc.base, loc.scope, text))
+        return grammar_id(("jsonschema", self.doc_gid, loc.base, loc.scope, schema_text(s)))
 
     def _refers(self, value: Any) -> bool:
         """Whether a ``$ref`` (or dynamic or recursive one) occurs anywhere in

@@ -17,7 +17,7 @@ from typing import Any
 
 from ...errors import SchemaError
 
-__all__ = ["Loc", "Spec", "json_equal", "schema_text", "ANNOTATIONS"]
+__all__ = ["Loc", "Spec", "json_equal", "schema_text", "grammar_part", "ANNOTATIONS"]
 
 ANNOTATIONS = frozenset({
     "$schema", "$id", "id", "$anchor", "$dynamicAnchor", "$recursiveAnchor", "$comment",
@@ -25,6 +25,41 @@ ANNOTATIONS = frozenset({
     "deprecated", "readOnly", "writeOnly", "contentMediaType", "contentEncoding", "contentSchema",
     "discriminator", "nullable", "example", "markdownDescription", "$ref",
 })
+
+
+#: keywords whose values are subschemas (one, a list, or a name -> subschema map)
+_ONE_SCHEMA = frozenset({"additionalItems", "additionalProperties", "contains", "propertyNames", "not",
+                         "if", "then", "else", "unevaluatedProperties", "unevaluatedItems", "items"})
+_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems", "items"})
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas", "dependencies"})
+#: annotations left out of a schema's grammar text ($schema picks the draft; $ref is kept
+#: whole by the caller, which never asks for a schema that refers to anything)
+_NOT_GRAMMAR = ANNOTATIONS - {"$schema", "$ref"}
+
+
+def grammar_part(schema: Any, memo: dict[int, Any]) -> Any:
+    """``schema`` without its annotations (title, description, examples...) at every
+    schema position, so that two members that differ only in their descriptions --
+    most of a real-world schema's text -- have one grammar text. Only keyword values
+    known to be subschemas are entered: a ``const`` or ``enum`` value is data and is
+    kept whole. ``memo`` is keyed by ``id()`` of parts of a live schema."""
+    if not isinstance(schema, dict):
+        return schema
+    got = memo.get(id(schema))
+    if got is None:
+        got = {}
+        for k, v in schema.items():
+            if k in _NOT_GRAMMAR:
+                continue
+            if k in _ONE_SCHEMA and isinstance(v, dict):
+                v = grammar_part(v, memo)
+            elif k in _SCHEMA_LISTS and isinstance(v, list):
+                v = [grammar_part(x, memo) for x in v]
+            elif k in _SCHEMA_MAPS and isinstance(v, dict):
+                v = {name: grammar_part(x, memo) for name, x in v.items()}
+            got[k] = v
+        memo[id(schema)] = got
+    return got
 
 
 @dataclass(frozen=True)

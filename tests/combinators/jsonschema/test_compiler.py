@@ -290,8 +290,12 @@ def test_equal_subschemas_without_refs_share_keys_across_documents() -> None:
     # the same member schema in two unrelated documents: its states are the same
     # grammar, so masks computed for one serve the other
     person = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}
+    # annotations do not shape the grammar: a described copy is the same grammar
+    described = {"title": "P", "type": "object", "properties": {
+        "name": {"type": "string", "description": "given name", "examples": ["Al"]},
+        "age": {"type": "integer", "default": 3}}}
     one = JsonSchema({"type": "object", "properties": {"owner": person, "id": {"type": "integer"}}})
-    two = JsonSchema({"type": "array", "items": person, "maxItems": 3})
+    two = JsonSchema({"type": "array", "items": described, "maxItems": 3})
     a = one.advance_text('{"owner": {"name": "Ann", ')
     b = two.advance_text('[{"name": "Bob", ')
     assert a is not None and b is not None
@@ -303,6 +307,13 @@ def test_equal_subschemas_without_refs_share_keys_across_documents() -> None:
     d = JsonSchema({**defs, "type": "array", "items": ref}).advance_text('[{')
     assert c is not None and d is not None
     assert c.child.key() != d.child.key()  # type: ignore[attr-defined]
+    # data is not schema: a const object's "description" key is part of the grammar
+    e = JsonSchema({"type": "array", "items": {"const": {"description": 1}}})
+    f = JsonSchema({"type": "array", "items": {"const": {}}})
+    assert e.accepts('[{"description": 1}]') and not e.accepts("[{}]")
+    assert f.accepts("[{}]") and not f.accepts('[{"description": 1}]')
+    ea, fa = e.advance_text("["), f.advance_text("[")
+    assert ea is not None and fa is not None and ea.key() != fa.key()
 
 
 @pytest.mark.parametrize("index", range(len(SCHEMAS)))
