@@ -134,6 +134,19 @@ class Parser(ABC):
         """
         return None
 
+    def segment(self) -> tuple[Parser, Parser, CharSet] | None:
+        """``(H, C, E)`` when this state reads a text of ``H`` and then goes on as
+        ``C``: a character goes to ``H`` while ``H`` takes it; the first one ``H``
+        does not take, where ``H`` can end, goes to ``C`` (it is always one of
+        ``E``), and so does the rest. ``None`` otherwise (the default).
+
+        ``H`` is meant to be shared by many states -- the value after an object's
+        colon, in whatever object at whatever progress -- so the token layer walks
+        it once, notes where tokens leave it, and from then on walks only those
+        tokens' rests from ``C`` (:mod:`lmparsec.tokens.segment`).
+        """
+        return None
+
     def enclosed(self) -> tuple[Parser, Parser] | None:
         """``(F, C)`` when this state is inside an enclosed text (a JSON string)
         read by ``F``, a state that ends after its closing characters and then

@@ -24,6 +24,7 @@ from ..combinators.charset import CharSet
 from ..memo import remember
 from .index import _HUGE, TokenIndex, follow_chain, member, widest_sample
 from .persist import load_or_build_index
+from .segment import Exit, Probe, filtered, noting
 from .trie import TokenTrie, step
 from .utf8 import char_at
 
@@ -68,6 +69,7 @@ class MaskCache:
         self._lock = threading.Lock()
         self._starts_memo: dict[CharSet, np.ndarray] = {}
         self._exit_tries: dict[Hashable, TokenTrie] = {}
+        self._segment_notes: dict[Hashable, tuple[Exit, ...]] = {}
         self.hits = 0
         self.misses = 0
         eos = np.zeros(self.words * 32, dtype=bool)
@@ -114,6 +116,9 @@ class MaskCache:
             inner = state.enclosed()
             if inner is not None:
                 return self._enclosed_walk(state, *inner)
+            seg = state.segment()
+            if seg is not None:
+                return self._segment_walk(state, *seg)
         found = None
         if not pending:
             found = self._loop_walk(state)
@@ -145,21 +150,51 @@ class MaskCache:
             if lo < hi:
                 taken_out.append(trie.id_array[lo:hi])
                 walked.extend(trie.walk_below(prefix, state, shortcut=self.index.subtree_shortcut))
-        return self._adjusted(other, state, taken_out, walked)
+        return self._adjusted(self.bitmask(other), other.can_end(), state, taken_out, walked)
 
     def _enclosed_walk(self, state: Parser, inner: Parser, after: Parser) -> np.ndarray:
         """The mask of a state inside an enclosed text (see
         :meth:`~lmparsec.combinators.base.Parser.enclosed`): the inner state's
         cached mask, plus the tokens that go on past its end, walked from ``after``."""
         walked = self._exits(inner).walk(after, shortcut=self.index.subtree_shortcut)
-        return self._adjusted(inner, state, [], walked)
+        return self._adjusted(self.bitmask(inner), inner.can_end(), state, [], walked)
 
-    def _adjusted(self, base: Parser, state: Parser, taken_out: list[np.ndarray],
+    def _segment_walk(self, state: Parser, head: Parser, after: Parser, exits: CharSet) -> np.ndarray:
+        """The mask of a state that reads ``head`` and then goes on as ``after``
+        (see :meth:`~lmparsec.combinators.base.Parser.segment`): the tokens that stay
+        in the head, walked once per head, plus the rests of those that leave it,
+        walked from ``after`` at the nodes where they left."""
+        key = ("segment", head.mask_key(self.horizon), exits)
+        bits = self._entries.get(key)
+        notes = self._segment_notes.get(key)
+        if bits is None or notes is None:
+            with noting() as noted:
+                bits = self._compute(Probe(head, exits), b"")
+            bits.setflags(write=False)
+            notes = tuple(noted)
+            with self._lock:
+                self._entries[key] = bits
+                remember(self._segment_notes, key, notes, 4096)
+        walked: list[int] = []
+        steps: dict[str, Parser | None] = {}
+        shortcut = self.index.subtree_shortcut
+        for trie, lo, hi, depth, prefix, chars, char, keep in notes:
+            nxt = steps[char] if char in steps else steps.setdefault(char, step(after, char))
+            if nxt is not None:
+                found = trie.walk_node(lo, hi, depth, prefix, chars, nxt, shortcut=shortcut)
+                if keep is not None and found:
+                    arr = np.asarray(found, dtype=np.int64)
+                    found = arr[keep[arr]].tolist()
+                walked.extend(found)
+        return self._adjusted(bits, head.can_end(), state, [], walked)
+
+    def _adjusted(self, bits: np.ndarray, base_ends: bool, state: Parser, taken_out: list[np.ndarray],
                   added: list[int]) -> np.ndarray:
-        """``base``'s cached mask with the ``taken_out`` tokens removed and the
-        ``added`` ones put in, as the mask of ``state`` (EOS as ``state`` ends)."""
-        row = array(_U32, self.bitmask(base).tobytes())
-        if base.can_end():
+        """A base mask ``bits`` (with EOS when ``base_ends``) with the ``taken_out``
+        tokens removed and the ``added`` ones put in, as the mask of ``state`` (EOS
+        as ``state`` ends)."""
+        row = array(_U32, bits.tobytes())
+        if base_ends:
             _put(row, self._eos_list, False)
         for ids in taken_out:
             _put(row, ids.tolist(), False)
@@ -248,7 +283,8 @@ class MaskCache:
             # they start in the class
             later: list[int] = []
             if table.groups and table.groups[-1] >= 1:
-                later = table.escape_from(1).walk(successor, shortcut=self.index.subtree_shortcut)
+                with filtered(starts):
+                    later = table.escape_from(1).walk(successor, shortcut=self.index.subtree_shortcut)
             if later:
                 arr = np.asarray(later, dtype=np.int64)
                 ids.extend(arr[starts[arr]].tolist())

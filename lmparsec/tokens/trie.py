@@ -24,6 +24,7 @@ import numpy as np
 
 from ..combinators.base import Parser
 from ..combinators.charset import CharSet
+from .segment import Mark, note
 from .utf8 import char_at, partial_range, sequence_length
 
 __all__ = ["Shortcut", "SplitTrie", "TokenTrie", "step"]
@@ -114,9 +115,21 @@ class TokenTrie:
         self._walk(0, len(self.keys), 0, b"", state, pending, out, first, shortcut, 0)
         return out
 
+    def walk_node(self, lo: int, hi: int, depth: int, prefix: bytes, chars: int, state: Parser, *,
+                  shortcut: Shortcut | None = None) -> list[int]:
+        """Ids of entries ``lo:hi`` (sharing ``prefix``, ``depth`` bytes and ``chars``
+        complete characters) that ``state`` admits from there: a walk resumed at a
+        node some earlier walk noted (:mod:`lmparsec.tokens.segment`)."""
+        out: list[int] = []
+        self._walk(lo, hi, depth, prefix, state, b"", out, None, shortcut, chars)
+        return out
+
     def _walk(self, lo: int, hi: int, depth: int, prefix: bytes, state: Parser,
               partial: bytes, out: list[int], first: CharSet | None = None,
               shortcut: Shortcut | None = None, chars: int = 0) -> None:
+        if state.__class__ is Mark:
+            note(self, lo, hi, depth, prefix, chars, state)
+            return
         keys = self.keys
         i = lo
         if depth:
@@ -129,7 +142,7 @@ class TokenTrie:
             # a few tokens left under this prefix (half of all nodes a walk meets
             # hold one): follow each to its end, without a node per character
             for k in range(i, hi):
-                if _admits(state, partial, keys[k], depth):
+                if self._admits(k, state, partial, depth, chars):
                     out.append(self.ids[k])
             return
         if shortcut is not None and depth and not partial and hi - i >= _SUBTREE:
@@ -207,6 +220,32 @@ class TokenTrie:
             a = b
 
 
+    def _admits(self, k: int, state: Parser, partial: bytes, depth: int, chars: int) -> bool:
+        """Whether ``state`` (with ``partial`` bytes of an unfinished character) admits
+        the rest of entry ``k`` from byte ``depth``, with the same checks as the walk:
+        each character must be allowed and advance, an unfinished last one must still
+        be able to become an allowed character."""
+        key = self.keys[k]
+        data = partial + key[depth:] if partial else key[depth:]
+        pos = 0
+        while pos < len(data):
+            got = char_at(data, pos)
+            if got is None:
+                rng = partial_range(data[pos:])
+                return rng is not None and state.allowed().intersects_range(*rng)
+            char, pos = got
+            nxt = step(state, char)
+            if nxt is None:
+                return False
+            chars += 1
+            if nxt.__class__ is Mark:
+                at = depth - len(partial) + pos
+                note(self, k, k + 1, at, key[:at], chars, nxt)
+                return False
+            state = nxt
+        return True
+
+
 class SplitTrie:
     """Token suffixes grouped by their first character, a :class:`TokenTrie` per
     group built on first use.
@@ -259,21 +298,4 @@ def step(state: Parser, char: str) -> Parser | None:
     return state.advance(char) if char in state.allowed() else None
 
 
-def _admits(state: Parser, partial: bytes, key: bytes, depth: int) -> bool:
-    """Whether ``state`` (with ``partial`` bytes of an unfinished character) admits
-    the rest of ``key`` from byte ``depth``, with the same checks as the walk: each
-    character must be allowed and advance, an unfinished last one must still be
-    able to become an allowed character."""
-    data = partial + key[depth:] if partial else key[depth:]
-    pos = 0
-    while pos < len(data):
-        got = char_at(data, pos)
-        if got is None:
-            rng = partial_range(data[pos:])
-            return rng is not None and state.allowed().intersects_range(*rng)
-        char, pos = got
-        nxt = step(state, char)
-        if nxt is None:
-            return False
-        state = nxt
-    return True
+

@@ -273,6 +273,45 @@ def test_fast_paths_equal_plain_walk_on_drawn_states(
     same_as_plain(mc, state)
 
 
+# The value after a colon (or an array's comma) is walked once per value schema and
+# shared by every member and container holding it; what may follow the value differs
+# (a comma, a closer, nothing but the closer): each context's mask must still be its own.
+_SEGMENT = "([a-zA-Z0-9._~!$&'()*+,;=:@-]|%[0-9a-fA-F]{2})"
+_PATH = {"type": "string", "pattern": f"^/({_SEGMENT}+(/{_SEGMENT}*)*)?$"}  # a real schema's
+SHARED_VALUES = {"type": "object", "properties": {
+    "a": {"type": "integer"}, "b": {"type": "integer"},
+    "p": _PATH,
+    "o": {"type": "object", "properties": {"x": {"type": "integer"}, "p": _PATH}, "required": ["x"]},
+    "l": {"type": "array", "items": {"type": "integer"}, "maxItems": 3},
+    "s": {"type": "array", "items": {"type": "string", "enum": ["x", "yy"]}},
+    "e": {"type": "string"},
+    "z": {"type": "string"},
+}, "required": ["z"]}
+SHARED_TEXTS = ['{"a": ', '{"a": 1, "b": ', '{"a": 1, "b": 2, "z": ', '{"z": ', '{"o": {"x": ',
+                '{"o": {"x": 1, "p": ', '{"o": {"x": 1, "p": "/', '{"p": "/', '{"p": "/a', '{"l": [1, ',
+                '{"l": [1, 2, ', '{"l": [1,', '{"s": ["x", ', '{"o": {"x": 12', '{"l": [1, 2, 3',
+                '{"a": 1, "b": 2, "z": "q"', '{"e":', '{"z":', '{"e": "", "z":']
+
+
+@pytest.mark.parametrize("order", ["schema", "any"])
+def test_values_shared_across_contexts_keep_each_contexts_mask(tokenizer_name: str, order: str) -> None:
+    mc = mask_cache(tokenizer_name)
+    for strict in (True, False):
+        parser = JsonSchema(SHARED_VALUES, strict=strict, key_order=order)
+        for text in SHARED_TEXTS:
+            same_as_plain(mc, advanced(parser, text))
+    # the string after "e" may be followed by a comma, the one after "z" (the last
+    # name in schema order) only by the closer: one head, two masks (' "",' is a
+    # token of every tokenizer here)
+    fixed = JsonSchema(SHARED_VALUES, strict=True)
+    first, last = advanced(fixed, '{"e":'), advanced(fixed, '{"z":')
+    heads = [first.segment(), last.segment()]
+    assert heads[0] is not None and heads[1] is not None
+    assert heads[0][0].key() == heads[1][0].key()
+    token = mc.vocabulary.token_bytes.index(b' "",')
+    assert unpack(mc.bitmask(first), mc.size)[token] and not unpack(mc.bitmask(last), mc.size)[token]
+
+
 # strings counted far beyond the longest token: masks shared between counts
 COUNTED_SCHEMA = {"type": "object", "properties": {
     "d": {"type": "string", "maxLength": 400},

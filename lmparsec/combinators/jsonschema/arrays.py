@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..base import Parser
 from ..charset import CharSet
-from .nodes import Node
+from .nodes import AFTER_VALUE, Node, Padded
 from .spec import norm_key
 from .strings import child_enclosed
 
@@ -292,6 +292,27 @@ class ArrayState(Parser):
             return None
         assert self.child is not None
         return child_enclosed(self.child, self._with_value)
+
+    def segment(self) -> tuple[Parser, Parser, CharSet] | None:
+        # After a comma: whitespace and the next element, then the array goes on as
+        # after any element (unless it also reads the element's text or runs a
+        # contains state on it)
+        node = self.node
+        if self.phase == PREVAL and node.contains is None and not node.unique:
+            item = node.item_node(self.index)
+            if item is None:
+                return None
+            after = ArrayState(node, self.depth, POSTVAL, 0, min(self.index + 1, node.index_cap),
+                               self.ccount, None, None, self.seen, "")
+            return Padded(node.ws, self.ws, self.depth, item), after, AFTER_VALUE
+        if not self._forwards():
+            return None
+        assert self.child is not None
+        got = self.child.segment()
+        if got is None:
+            ended = self._end_element()
+            return None if ended is None else (self.child, ended, AFTER_VALUE)
+        return got[0], self._with_value(got[1]), got[2]
 
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
         if not self._forwards():

@@ -19,9 +19,10 @@ from ..base import search_shortest as _search
 from ..charset import CharSet
 from ..logic import Complement, ExactlyOne, Intersect
 from ..union import Union
+from .whitespace import WhitespacePolicy
 
 __all__ = ["Node", "ForwardNode", "NeverNode", "ParserNode", "TypedNode", "UnionNode",
-           "IntersectNode", "OneOfNode", "NotNode", "IfNode", "Never", "ValueStart"]
+           "IntersectNode", "OneOfNode", "NotNode", "IfNode", "Never", "ValueStart", "Padded", "AFTER_VALUE"]
 
 _guard = threading.local()
 
@@ -147,6 +148,50 @@ class ParserNode(Node):
 
     def start(self, depth: int) -> Parser:
         return self.parser
+
+
+#: what may follow a value in an object or array: whitespace, a comma, a closer
+AFTER_VALUE = CharSet.of(" \n,]}")
+
+
+class Padded(Parser):
+    """A slot of whitespace, then one value of ``node``: what an object's colon or
+    an array's comma is followed by, whatever the container (the shared head of
+    :meth:`~lmparsec.combinators.base.Parser.segment`). Past its first character
+    the value's own state takes over."""
+
+    __slots__ = ("_allowed", "depth", "node", "policy", "ws")
+
+    def __init__(self, policy: WhitespacePolicy, ws: int, depth: int, node: Node) -> None:
+        self.policy = policy
+        self.ws = ws
+        self.depth = depth
+        self.node = node
+        self._allowed: CharSet | None = None
+
+    def advance(self, char: str) -> Parser | None:
+        ws = self.policy.advance(self.ws, self.depth, char)
+        if ws is not None:
+            return Padded(self.policy, ws, self.depth, self.node)
+        return self.node.start(self.depth + 1).advance(char)
+
+    def allowed(self) -> CharSet:
+        out = self._allowed
+        if out is None:
+            out = self._allowed = self.policy.allowed(self.ws, self.depth) | self.node.first()
+        return out
+
+    def can_end(self) -> bool:
+        return False
+
+    def key(self) -> Hashable:
+        return ("padded", self.policy.describe(), self.ws, self.depth, self.node.gid)
+
+    def mask_key(self, horizon: int) -> Hashable:
+        # by what the value does, not which schema it came from: a string of at most
+        # 500 characters acts as one of at most 1,000 on any one token
+        return ("padded", self.policy.describe(), self.ws, self.depth,
+                self.node.start(self.depth + 1).mask_key(horizon))
 
 
 class ValueStart(Parser):

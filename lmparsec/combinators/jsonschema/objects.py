@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..base import Parser, grammar_id
 from ..charset import CharSet
-from .nodes import Node
+from .nodes import AFTER_VALUE, Node, Padded
 from .strings import JsonString, child_enclosed
 
 if TYPE_CHECKING:
@@ -609,6 +609,20 @@ class ObjectState(Parser):
             return None
         after = self.advance('"')
         return None if after is None else (child, after)
+
+    def segment(self) -> tuple[Parser, Parser, CharSet] | None:
+        # After the colon: whitespace and the member's value, then the object goes
+        # on as after any value of it (the value's node is shared by many members).
+        if self.phase == PREVAL:
+            assert self.cur is not None
+            return Padded(self.node.ws, self.ws, self.depth, self.cur), self._with(POSTVAL), AFTER_VALUE
+        if self.phase == VALUE:
+            assert self.child is not None
+            got = self.child.segment()
+            if got is None:
+                return self.child, self._with(POSTVAL), AFTER_VALUE
+            return got[0], self._with_value(got[1]), got[2]
+        return None
 
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
         # Inside a declared name of an object that allows any other key, every
