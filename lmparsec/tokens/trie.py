@@ -29,6 +29,8 @@ from .utf8 import char_at, partial_range, sequence_length
 
 __all__ = ["Shortcut", "SplitTrie", "TokenTrie", "step"]
 
+_BYTE = [bytes((b,)) for b in range(256)]  # one-byte strings, made once (the walk joins many)
+_CHR = [chr(b) for b in range(128)]
 _FEW = 3  # subtrees with at most this many tokens are followed token by token
 _SUBTREE = 16  # subtrees with at least this many tokens are offered to the shortcut
 
@@ -164,10 +166,10 @@ class TokenTrie:
         # mid-character: only continuation bytes go on
         while i < hi:
             byte = keys[i][depth]
-            j = hi if byte == 0xFF else bisect_left(keys, prefix + bytes((byte + 1,)), i, hi)
+            j = hi if byte == 0xFF else bisect_left(keys, prefix + _BYTE[byte + 1], i, hi)
             if 0x80 <= byte <= 0xBF:
-                child = prefix + bytes((byte,))
-                data = partial + bytes((byte,))
+                child = prefix + _BYTE[byte]
+                data = partial + _BYTE[byte]
                 if len(data) == sequence_length(data[0]):
                     try:
                         char = data.decode("utf-8")
@@ -194,15 +196,15 @@ class TokenTrie:
             if lo >= 0x80:
                 break
             top = min(top, 0x7F)
-            a = bisect_left(keys, prefix + bytes((lo,)), i, hi)
+            a = bisect_left(keys, prefix + _BYTE[lo], i, hi)
             while a < hi:
                 byte = keys[a][depth]
                 if byte > top:
                     break
-                b = bisect_left(keys, prefix + bytes((byte + 1,)), a, hi)
-                nxt = state.advance(chr(byte))
+                b = bisect_left(keys, prefix + _BYTE[byte + 1], a, hi)
+                nxt = state.advance(_CHR[byte])
                 if nxt is not None:
-                    child = prefix + bytes((byte,))
+                    child = prefix + _BYTE[byte]
                     self._walk(a, b, depth + 1, child, nxt, b"", out, None, shortcut, chars + 1)
                 a = b
         if ranges[-1][1] < 0x80:
@@ -212,8 +214,8 @@ class TokenTrie:
         a = bisect_left(keys, prefix + b"\x80", i, hi)
         while a < hi:
             byte = keys[a][depth]
-            b = hi if byte == 0xFF else bisect_left(keys, prefix + bytes((byte + 1,)), a, hi)
-            lead = bytes((byte,))
+            b = hi if byte == 0xFF else bisect_left(keys, prefix + _BYTE[byte + 1], a, hi)
+            lead = _BYTE[byte]
             rng = partial_range(lead)
             if rng is not None and allowed.intersects_range(*rng):
                 self._walk(a, b, depth + 1, prefix + lead, state, lead, out, first, shortcut, chars)
