@@ -193,6 +193,8 @@ class MaskCache:
         """A base mask ``bits`` (with EOS when ``base_ends``) with the ``taken_out``
         tokens removed and the ``added`` ones put in, as the mask of ``state`` (EOS
         as ``state`` ends)."""
+        if not taken_out and not added and base_ends == state.can_end():
+            return bits  # the same (read-only) row: nothing leaves the head here
         row = array(_U32, bits.tobytes())
         if base_ends:
             _put(row, self._eos_list, False)

@@ -83,3 +83,40 @@ def test_trie_layout() -> None:
     assert sorted(trie.walk(Literal("ab"))) == [2, 3]
     assert trie.walk(Literal("中")) == [5]
     assert trie.walk(Literal("x")) == []
+
+
+def test_probe_notes_where_tokens_leave_the_head_and_walks_resume_there() -> None:
+    # head: a number; past its end a "," or "}" goes to the container. The probe
+    # admits what stays in the number and notes the nodes where tokens go on past it.
+    from lmparsec.tokens.segment import Probe, noting
+
+    tokens = [b"1", b"12", b"1,", b"12,", b"12}", b"1x", b",", b"1, ", b"123,\n", b"7}}"]
+    trie = TokenTrie((t, i) for i, t in enumerate(tokens))
+    head = Regex(r"[0-9]+")
+    with noting() as notes:
+        inside = sorted(trie.walk(Probe(head, CharSet.of(",}"))))
+    assert [tokens[i] for i in inside] == [b"1", b"12"]
+    # a note is a node: the tokens under it all go on past the number there
+    noted = sorted(key for _, lo, hi, _, _, _, _, _ in notes for key in trie.keys[lo:hi])
+    assert noted == sorted([b"1,", b"1, ", b"12,", b"12}", b"123,\n", b"7}}"])
+    assert all(trie.keys[lo][:depth] == prefix for _, lo, _, depth, prefix, _, _, _ in notes)
+    assert all(prefix[-1:] == char.encode() for _, _, _, _, prefix, _, char, _ in notes)
+    # resumed from a continuation that takes "," then a space (and nothing after "}"),
+    # the notes give exactly the tokens a walk of the whole state admits
+    after = Regex(r", ?")
+    whole = Regex(r"[0-9]+, ?")
+    resumed = []
+    for node, lo, hi, depth, prefix, chars, char, _ in notes:
+        nxt = after.advance(char)
+        if nxt is not None:
+            resumed += node.walk_node(lo, hi, depth, prefix, chars, nxt)
+    assert sorted(inside + resumed) == sorted(trie.walk(whole))
+    assert sorted(tokens[i] for i in resumed) == [b"1,", b"1, ", b"12,"]
+
+
+def test_marks_outside_noting_are_an_error() -> None:
+    from lmparsec.tokens.segment import Probe
+
+    trie = TokenTrie([(b"1,", 0)])
+    with pytest.raises(RuntimeError, match="noting"):
+        trie.walk(Probe(Regex(r"[0-9]+"), CharSet.of(",")))
