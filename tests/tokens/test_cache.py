@@ -290,7 +290,9 @@ SHARED_VALUES = {"type": "object", "properties": {
 SHARED_TEXTS = ['{"a": ', '{"a": 1, "b": ', '{"a": 1, "b": 2, "z": ', '{"z": ', '{"o": {"x": ',
                 '{"o": {"x": 1, "p": ', '{"o": {"x": 1, "p": "/', '{"p": "/', '{"p": "/a', '{"l": [1, ',
                 '{"l": [1, 2, ', '{"l": [1,', '{"s": ["x", ', '{"o": {"x": 12', '{"l": [1, 2, 3',
-                '{"a": 1, "b": 2, "z": "q"', '{"e":', '{"z":', '{"e": "", "z":']
+                '{"a": 1, "b": 2, "z": "q"', '{"e":', '{"z":', '{"e": "", "z":',
+                # key states around them
+                '{"e', '{"z', '{"a": 1, "b', '{"o": {"x', '{"o": {"x": 1, "p', '{"l": [1], "s']
 
 
 @pytest.mark.parametrize("order", ["schema", "any"])
@@ -310,6 +312,11 @@ def test_values_shared_across_contexts_keep_each_contexts_mask(tokenizer_name: s
     assert heads[0][0].key() == heads[1][0].key()
     token = mc.vocabulary.token_bytes.index(b' "",')
     assert unpack(mc.bitmask(first), mc.size)[token] and not unpack(mc.bitmask(last), mc.size)[token]
+    # the same value after the colon of a member of another document: one head
+    other = advanced(JsonSchema({"type": "object", "properties": {"name": {"type": "string"}}}), '{"name":')
+    got = other.segment()
+    assert got is not None and got[0].mask_key(mc.horizon) == heads[0][0].mask_key(mc.horizon)
+    same_as_plain(mc, other)
 
 
 # strings counted far beyond the longest token: masks shared between counts
