@@ -95,12 +95,16 @@ class MaskCache:
             return entry
         self.misses += 1
         entry = self._compute(state, pending)
+        self._store(key, entry)
+        return entry
+
+    def _store(self, key: Hashable, entry: np.ndarray) -> None:
+        """Keeps ``entry`` (made read-only), evicting the oldest past ``max_bytes``."""
         entry.setflags(write=False)
         with self._lock:
             self._entries[key] = entry
             while len(self._entries) * self.words * 4 > self.max_bytes and len(self._entries) > 1:
                 self._entries.popitem(last=False)
-        return entry
 
     def _compute(self, state: Parser, pending: bytes) -> np.ndarray:
         parts = state.split()
@@ -170,10 +174,9 @@ class MaskCache:
         if bits is None or notes is None:
             with noting() as noted:
                 bits = self._compute(Probe(head, exits), b"")
-            bits.setflags(write=False)
             notes = tuple(noted)
+            self._store(key, bits)
             with self._lock:
-                self._entries[key] = bits
                 remember(self._segment_notes, key, notes, 4096)
         walked: list[int] = []
         steps: dict[str, Parser | None] = {}
