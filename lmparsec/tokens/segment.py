@@ -16,6 +16,11 @@ characters of the entry), whose last character ``char`` is the first one the
 value rejected where it could end; ``keep`` (a bool per token id, or ``None``)
 says which of the tokens found there count, for walks whose answers are
 filtered afterwards (:func:`filtered`).
+
+Notes go to a per-thread list opened by :func:`noting` rather than one a mark
+carries: a probe's walk goes through loop tables, chain plans and escape tries
+that keep states between walks, so a state made by one probe may be met again
+in another's.
 """
 
 from __future__ import annotations
