@@ -1,6 +1,10 @@
 """Which states make lmparsec's cold masks slow: replays the speed workload through
 lmparsec alone with an empty mask cache and lists the slowest mask computations
 with the path that answered them (loop table, step class, chain, split, trie walk).
+It also counts the computed masks equal to one computed earlier under another key
+(work a coarser, still exact key would have saved); nested computations -- split
+parts, segment heads (``Probe>...``) -- count on their own, and their time also
+in the computation that asked for them.
 
     python benchmarks/cold_tail.py --tokenizer llama-3 --maskbench 20 --top 25
 """
@@ -8,6 +12,7 @@ with the path that answered them (loop table, step class, chain, split, trie wal
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from collections import Counter, defaultdict
@@ -33,7 +38,9 @@ def _describe(state: object, depth: int = 0) -> str:
     phase = getattr(state, "phase", None)
     if isinstance(phase, int) and name in _PHASES:
         name += ":" + _PHASES[name][phase]
-    inner = getattr(state, "child", None) or getattr(state, "inner", None)
+    if name == "Padded":  # a segment head: the value it reads
+        return f"Padded({state.node.start(0).__class__.__name__})"  # type: ignore[attr-defined]
+    inner = getattr(state, "child", None) or getattr(state, "inner", None) or getattr(state, "head", None)
     if inner is not None and depth < 6:
         return f"{name}>{_describe(inner, depth + 1)}"
     return name
@@ -72,12 +79,20 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         out = compute(self, state, pending)
         dt = time.perf_counter() - t0
+        # a mask equal to one computed before under another key: work a finer key missed
+        digest = hashlib.blake2b(out.tobytes(), digest_size=16).digest()
+        seen_before = digest in digests
+        digests.add(digest)
+        if seen_before:
+            repeats.append(dt)
         path = current["path"] or ("trie(pending)" if pending else "trie")
         where = workload["name"] + " " + repr(workload["text"][-24:])
         records.append((dt, path, _describe(state), len(state.allowed()), where))
         current["path"] = saved
         return out
 
+    digests: set[bytes] = set()
+    repeats: list[float] = []
     MaskCache._compute = timed  # type: ignore[method-assign]
     speed.freeze_heap()
     steps = 0
@@ -99,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
                     break
                 m.accept(t)
     print(f"steps {steps}, mask time {spent:.2f} s, mean {spent / steps * 1e6:.0f} µs")
+    computed = sum(r[0] for r in records)
+    print(f"masks computed {len(records)}, {len(repeats)} of them equal to one computed before under"
+          f" another key ({sum(repeats) / max(computed, 1e-9):.0%} of the computing time)")
     by_path: dict[str, list[float]] = defaultdict(list)
     for dt, path, *_ in records:
         by_path[path].append(dt)
