@@ -147,6 +147,19 @@ class Parser(ABC):
         """
         return None
 
+    def fixed_texts(self) -> tuple[tuple[str, Parser], ...] | None:
+        """``((text, then), ...)`` when every text this state takes is a prefix of one
+        of a few fixed ``text`` s, or one of them followed by a text its ``then`` state
+        takes (each character of a ``text`` allowed on the way); ``None`` otherwise
+        (the default).
+
+        Inside an object key that can only be one of the declared names, spelled one
+        way, the names' rests are such texts: the token layer then finds the tokens
+        inside them by their bytes, and walks only the tokens that go past a text's
+        end, from its ``then`` -- not the names character by character.
+        """
+        return None
+
     def enclosed(self) -> tuple[Parser, Parser] | None:
         """``(F, C)`` when this state is inside an enclosed text (a JSON string)
         read by ``F``, a state that ends after its closing characters and then

@@ -123,6 +123,10 @@ class MaskCache:
             seg = state.segment()
             if seg is not None:
                 return self._segment_walk(state, *seg)
+            texts = state.fixed_texts()
+            if texts is not None:
+                bits = self._bits_of(self._fixed_walk(texts))
+                return bits | self.eos_bits if state.can_end() else bits
         found = None
         if not pending:
             found = self._loop_walk(state)
@@ -190,6 +194,22 @@ class MaskCache:
                     found = arr[keep[arr]].tolist()
                 walked.extend(found)
         return self._adjusted(bits, head.can_end(), state, [], walked)
+
+    def _fixed_walk(self, texts: tuple[tuple[str, Parser], ...]) -> list[int]:
+        """Tokens of a state that takes only prefixes of fixed texts, each then going
+        on as its own state (see :meth:`~lmparsec.combinators.base.Parser.fixed_texts`):
+        those inside a text by their bytes, those past its end walked from there."""
+        index = self.index
+        trie = index.trie
+        ids: list[int] = []
+        for text, then in texts:
+            data = text.encode("utf-8", "surrogatepass")
+            ids.extend(index.prefix_tokens(data))
+            lo, hi = trie.prefix_range(data)
+            if hi - lo > 1 or (lo < hi and len(trie.keys[lo]) > len(data)):
+                ids.extend(trie.walk_node(lo, hi, len(data), data, len(text), then,
+                                          shortcut=index.subtree_shortcut))
+        return ids
 
     def _adjusted(self, bits: np.ndarray, base_ends: bool, state: Parser, taken_out: list[np.ndarray],
                   added: list[int]) -> np.ndarray:

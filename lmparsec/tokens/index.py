@@ -124,6 +124,7 @@ class TokenIndex:
         #: per-index caches so that a fresh cache starts without them)
         self.chain_steps: StepMemo = {}
         self._lone_memo: dict[CharSet, list[int]] = {}
+        self._exact: dict[bytes, int | list[int]] | None = None
         self._positions: tuple[np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
@@ -236,6 +237,28 @@ class TokenIndex:
         ok = (idx >= 0) & (ends[np.maximum(idx, 0)] >= lo) & (lo >= 0)
         chosen: np.ndarray = candidates[ok]
         return chosen
+
+    def prefix_tokens(self, data: bytes) -> list[int]:
+        """The tokens whose bytes are a prefix of ``data`` (the empty one aside): a
+        dictionary lookup per length, for texts known in advance such as the rest
+        of a key's name (:meth:`~lmparsec.combinators.base.Parser.fixed_texts`)."""
+        exact = self._exact
+        if exact is None:
+            exact = {}
+            for key, tid in zip(self.trie.keys, self.trie.ids, strict=True):
+                had = exact.setdefault(key, tid)
+                if had != tid:  # the same bytes under several ids
+                    exact[key] = [*(had if isinstance(had, list) else [had]), tid]
+            self._exact = exact
+        out: list[int] = []
+        for n in range(1, len(data) + 1):
+            found = exact.get(data[:n])
+            if found is not None:
+                if isinstance(found, list):
+                    out.extend(found)
+                else:
+                    out.append(found)
+        return out
 
     def lone_tails(self, chars: CharSet) -> list[int]:
         """Tokens that are one unfinished character which can still become one of

@@ -102,6 +102,10 @@ class Probe(Parser):
     def loop_limit(self) -> int | None:
         return self.head.loop_limit()
 
+    def fixed_texts(self) -> tuple[tuple[str, Parser], ...] | None:
+        got = self.head.fixed_texts()
+        return None if got is None else tuple((text, Probe(then, self.exits)) for text, then in got)
+
     def step_class(self, char: str) -> CharSet:
         if not self.head.can_end():
             return self.head.step_class(char)

@@ -38,7 +38,8 @@ _COLON_SET = CharSet.of(":")
 class _Trie:
     """The declared names as a trie over decoded characters."""
 
-    __slots__ = ("_chars", "_closers", "below", "children", "depth", "final", "first", "names")
+    __slots__ = ("_chars", "_closers", "_rests", "below", "children", "depth", "ends", "final", "first",
+                 "names")
 
     def __init__(self, names: list[str]) -> None:
         self.names = names
@@ -48,6 +49,8 @@ class _Trie:
         self.final: list[int] = [-1]
         self.depth: list[int] = [0]  # characters from the root
         self.below: list[int] = [0]  # bitmask of names in the subtree
+        self.ends: list[int] = []  # the node where each name ends
+        self._rests: dict[tuple[int, int], tuple[tuple[str, int], ...] | None] = {}
         for i, name in enumerate(names):
             node = 0
             self.below[0] |= 1 << i
@@ -63,6 +66,26 @@ class _Trie:
                 node = nxt
                 self.below[node] |= 1 << i
             self.final[node] = i
+            self.ends.append(node)
+
+    def rests(self, pos: int, cand: int) -> tuple[tuple[str, int], ...] | None:
+        """The canonical spellings of the rests of the names in ``cand`` from ``pos``
+        on, each with its closing quote and the name's index; ``None`` when a rest
+        needs an escape (kept: every key state of a walk asks)."""
+        got = self._rests.get((pos, cand), ())
+        if got == ():
+            out: list[tuple[str, int]] | None = []
+            live = self.below[pos] & cand
+            skip = self.depth[pos]
+            for i, name in enumerate(self.names):
+                if live >> i & 1:
+                    rest = name[skip:]
+                    if any(ch in _MUST_ESCAPE for ch in rest):
+                        out = None
+                        break
+                    out.append((rest + '"', i))  # type: ignore[union-attr]
+            got = self._rests[(pos, cand)] = None if out is None else tuple(out)
+        return got
 
     def closers(self, pos: int, canonical: bool) -> tuple[str, ...]:
         """Text prefixes that cover every way the key text from ``pos`` on can
@@ -418,6 +441,10 @@ class ObjectState(Parser):
         assert isinstance(inner, KeyText)
         if pn is not None and not pn.can_end():
             return None
+        return self._after_key(inner)
+
+    def _after_key(self, inner: KeyText) -> ObjectState | None:
+        """The state after the closing quote of a key whose text ``inner`` read."""
         node = self.node
         idx = inner.declared_index()
         count = min(self.count + 1, node.count_cap)
@@ -609,6 +636,31 @@ class ObjectState(Parser):
             return None
         after = self.advance('"')
         return None if after is None else (child, after)
+
+    def fixed_texts(self) -> tuple[tuple[str, Parser], ...] | None:
+        # Inside a key that can only be a declared name spelled one way (a fixed key
+        # order, no other keys, no propertyNames): the names' rests and the quote.
+        if self.phase == VALUE:
+            assert self.child is not None
+            got = self.child.fixed_texts()
+            return None if got is None else tuple((t, self._with_value(s)) for t, s in got)
+        text = self.child
+        if (self.phase != KEY or self.pn is not None or not isinstance(text, JsonString)
+                or not text.canonical or not text.in_content()):
+            return None
+        inner = text.value
+        if not isinstance(inner, KeyText) or inner.add_ok or inner.trie_pos < 0:
+            return None
+        trie = self.node.trie
+        rests = trie.rests(inner.trie_pos, inner.cand)
+        if rests is None:
+            return None
+        out: list[tuple[str, Parser]] = []
+        for rest, i in rests:
+            after = self._after_key(KeyText(self.node, trie.ends[i], inner.cand, False, ()))
+            if after is not None:
+                out.append((rest, after))
+        return tuple(out)
 
     def segment(self) -> tuple[Parser, Parser, CharSet] | None:
         # After the colon: whitespace and the member's value, then the object goes
