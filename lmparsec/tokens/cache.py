@@ -206,7 +206,7 @@ class MaskCache:
             data = text.encode("utf-8", "surrogatepass")
             ids.extend(index.prefix_tokens(data))
             lo, hi = trie.prefix_range(data)
-            if hi - lo > 1 or (lo < hi and len(trie.keys[lo]) > len(data)):
+            if lo < hi:  # (the token that is the whole text comes twice: harmless)
                 ids.extend(trie.walk_node(lo, hi, len(data), data, len(text), then,
                                           shortcut=index.subtree_shortcut))
         return ids

@@ -72,19 +72,13 @@ class _Trie:
         """The canonical spellings of the rests of the names in ``cand`` from ``pos``
         on, each with its closing quote and the name's index; ``None`` when a rest
         needs an escape (kept: every key state of a walk asks)."""
-        got = self._rests.get((pos, cand), ())
-        if got == ():
-            out: list[tuple[str, int]] | None = []
-            live = self.below[pos] & cand
-            skip = self.depth[pos]
-            for i, name in enumerate(self.names):
-                if live >> i & 1:
-                    rest = name[skip:]
-                    if any(ch in _MUST_ESCAPE for ch in rest):
-                        out = None
-                        break
-                    out.append((rest + '"', i))  # type: ignore[union-attr]
-            got = self._rests[(pos, cand)] = None if out is None else tuple(out)
+        if (pos, cand) in self._rests:
+            return self._rests[(pos, cand)]
+        live = self.below[pos] & cand
+        skip = self.depth[pos]
+        rests = [(name[skip:] + '"', i) for i, name in enumerate(self.names) if live >> i & 1]
+        got = None if any(ch in _MUST_ESCAPE for rest, _ in rests for ch in rest[:-1]) else tuple(rests)
+        self._rests[(pos, cand)] = got
         return got
 
     def closers(self, pos: int, canonical: bool) -> tuple[str, ...]:
