@@ -37,9 +37,10 @@ __all__ = ["TokenIndex", "LoopTable"]
 
 class LoopTable:
     """For one character set: which tokens lie entirely inside it (with their
-    length in characters) and, for every position of every token, how many
-    characters from there on stay inside it (``run``, per unit) -- which is all
-    a state looping on the set needs to answer a token from any position.
+    length in characters), where each token first leaves it (``first_out``),
+    and -- for a state met inside a token -- how many characters from any
+    position on stay inside it (:meth:`run_at`), which is all a state looping
+    on the set needs to answer a token from any position.
 
     ``escape(j)`` holds the tokens whose first character outside the set is
     their ``j``-th, each from that character on (a trie per such character,
@@ -48,24 +49,104 @@ class LoopTable:
     (it meets every escape in the same state, so one walk serves them all and
     shared suffixes such as ``":`` are visited once, not once per position).
     Both are built on first use (most walks need only a few of them) and kept.
+
+    Only the units' membership is kept per unit (a bool each): runs from inside
+    a token are counted when a walk asks, for the few thousand tokens of a
+    subtree, rather than for all ~740k units of a 128k vocabulary up front
+    (a reversed running minimum that cost most of a table's ~10 ms).
     """
 
-    __slots__ = ("_escapes", "_index", "_merged", "first_out", "groups", "inside", "lengths", "run")
+    __slots__ = ("_escapes", "_index", "_merged", "first_out", "good", "groups", "inside", "lengths")
 
-    def __init__(self, index: TokenIndex, run: np.ndarray) -> None:
+    def __init__(self, index: TokenIndex, good: np.ndarray) -> None:
         self._index = index
-        self.run = run
+        self.good = good  # per unit: inside the set
         self.lengths = index.lengths
         ok = index._starts_ok
-        first_out = np.full(index.size, -1, dtype=run.dtype)
-        if len(run):
-            first_out[ok] = run[index._first_unit[ok]]
-        self.inside = ok & (first_out == index.lengths)
-        first_out[self.inside] = -1
+        first_out = np.full(index.size, -1, dtype=np.int64)
+        inside_units = int(np.count_nonzero(good))
+        if inside_units * 3 < len(good):
+            # a small set (digits): few tokens start inside it, so count the
+            # leading runs of those directly
+            first_out = np.where(ok, 0, -1)
+            toks = index._ok_ids
+            units = np.take(index._first_unit, toks)
+            starting = np.flatnonzero(np.take(good, units))
+            toks = np.take(toks, starting)
+            lead = self._count_steps(np.take(units, starting))
+            first_out[toks] = np.where(lead == np.take(index.lengths, toks), -1, lead)
+        elif inside_units < len(good):
+            # otherwise from the units outside it: units are grouped by token, so a
+            # token's first such unit is the first of its token in that sorted list
+            bad = np.flatnonzero(~good)
+            tok = np.take(index._unit_tok, bad)
+            lead_bad = np.ones(len(bad), dtype=bool)
+            np.not_equal(tok[1:], tok[:-1], out=lead_bad[1:])
+            at = np.flatnonzero(lead_bad)  # (then take: boolean indexing is ~5x slower here)
+            first_tok = np.take(tok, at)
+            first_out[first_tok] = np.take(bad, at) - np.take(index._first_unit, first_tok)
+            first_out[~ok] = -1
+        self.inside = ok & (first_out < 0)
         self.first_out = first_out  # characters before the first one outside the set, or -1
         self.groups: tuple[int, ...] = tuple((np.nonzero(np.bincount(first_out + 1))[0][1:] - 1).tolist())
         self._escapes: dict[int, SplitTrie] = {}
         self._merged: dict[int, SplitTrie] = {}
+
+    def run_at(self, units: np.ndarray) -> np.ndarray:
+        """For each unit index: how many characters from it on, up to its token's
+        end, lie inside the set. A unit up to its token's first one outside the
+        set is answered from ``first_out``; only units past it are counted."""
+        index = self._index
+        if not len(self.good):
+            return np.zeros(len(units), dtype=np.int64)
+        toks = np.take(index._unit_tok, units)
+        off = units - np.take(index._first_unit, toks)
+        stop = np.take(self.first_out, toks)
+        stop = np.where(stop < 0, np.take(self.lengths, toks), stop)
+        out: np.ndarray = stop - off
+        later = np.flatnonzero(out < 0)  # past the first unit outside: count
+        if len(later):
+            out[later] = self._count(np.take(units, later))
+        return out
+
+    def _count(self, units: np.ndarray) -> np.ndarray:
+        """:meth:`run_at` for any units: each unit's rest of its token is gathered
+        into one flat array (a subtree's tokens are short), and the first unit
+        outside the set in each rest is a segmented minimum."""
+        end = np.take(self._index._unit_end, units)
+        lens = end - units
+        out = np.zeros(len(units), dtype=np.int64)
+        some = np.flatnonzero(lens > 0)
+        if not len(some):
+            return out
+        lens = np.take(lens, some)
+        first = np.zeros(len(lens), dtype=np.int64)
+        np.cumsum(lens[:-1], out=first[1:])
+        # flat position -> its unit: the segment's start unit plus the offset in it
+        local = np.arange(int(first[-1] + lens[-1]), dtype=np.int64) - np.repeat(first, lens)
+        flat = np.repeat(np.take(units, some), lens) + local
+        marker = np.where(np.take(self.good, flat), np.int64(1) << 40, local)
+        out[some] = np.minimum(np.minimum.reduceat(marker, first), lens)
+        return out
+
+    def _count_steps(self, units: np.ndarray) -> np.ndarray:
+        """:meth:`run_at` by counting, one vector step per character, over the
+        units still counting: for a few short runs, cheaper than finding every
+        unit outside the set."""
+        good = self.good
+        end = np.take(self._index._unit_end, units)
+        out = np.zeros(len(units), dtype=np.int64)
+        live = np.flatnonzero(units < end)
+        cur = np.take(units, live)
+        while len(live):
+            inside = np.take(good, cur)
+            live = live[inside]
+            cur = cur[inside] + 1
+            out[live] += 1
+            going = cur < np.take(end, live)
+            live = live[going]
+            cur = cur[going]
+        return out
 
     def escape_from(self, before: int) -> SplitTrie:
         trie = self._merged.get(before)
@@ -125,7 +206,6 @@ class TokenIndex:
         self.chain_steps: StepMemo = {}
         self._lone_memo: dict[CharSet, list[int]] = {}
         self._exact: dict[bytes, int | list[int]] | None = None
-        self._positions: tuple[np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
@@ -180,6 +260,7 @@ class TokenIndex:
         self._unit_tok = np.asarray(tok, dtype=np.int64)
         self._unit_off = np.asarray(off, dtype=np.int64)
         self._starts_ok = starts_ok
+        self._ok_ids = np.flatnonzero(starts_ok)
         # first character of each token (-1 when it has none or starts mid-character)
         self.first_cp = np.full(self.size, -1, dtype=np.int64)
         if len(tok):
@@ -285,16 +366,7 @@ class TokenIndex:
         return table
 
     def _build_loop(self, chars: CharSet) -> LoopTable:
-        good = self._unit_members(chars)
-        n = len(good)
-        pos, end = self._unit_positions()
-        # the next unit outside the set (anywhere after), clipped to the token's end
-        marker = np.where(good, np.int32(n), pos)
-        next_bad = np.minimum.accumulate(marker[::-1])[::-1]
-        # (int16 holds any real token's length and halves the table's size)
-        dtype = np.int16 if self.max_units < 32000 else np.int32
-        run = (np.minimum(next_bad, end) - pos).astype(dtype)
-        return LoopTable(self, run)
+        return LoopTable(self, self._unit_members(chars))
 
     def _unit_members(self, chars: CharSet) -> np.ndarray:
         """Which units lie in ``chars`` (a unit that is an unfinished character: when
@@ -308,7 +380,7 @@ class TokenIndex:
             if a > 0xFFFF:
                 break
             table[a : min(b, 0xFFFF) + 1] = True
-        good: np.ndarray = table[codes]
+        good: np.ndarray = np.take(table, codes)  # (take: twice as fast as indexing here)
         if len(others):
             starts = np.asarray([a for a, _ in chars.ranges], dtype=np.int64)
             ends = np.asarray([b for _, b in chars.ranges], dtype=np.int64)
@@ -325,14 +397,6 @@ class TokenIndex:
             simple = (self._unit_lo == self._unit_hi) & (self._unit_hi < 0x10000)
             got = self._kinds = (np.where(simple, self._unit_lo, 0).astype(np.uint16),
                                  np.nonzero(~simple)[0].astype(np.int32))
-        return got
-
-    def _unit_positions(self) -> tuple[np.ndarray, np.ndarray]:
-        """(each unit's index, one past its token's last unit), as int32, built on first use."""
-        got = self._positions
-        if got is None:
-            n = len(self._unit_lo)
-            got = self._positions = (np.arange(n, dtype=np.int32), self._unit_end.astype(np.int32))
         return got
 
     def chain_answer(self, steps: list[Parser], tail_exact: bool, table: LoopTable,
@@ -376,12 +440,11 @@ class TokenIndex:
         """The state-independent part of :meth:`chain_answer`: the tokens admitted
         by length alone, and per count ``k`` the trie of the others' suffixes from
         where they leave the set (with the number of entries, for the memo's bound)."""
-        run = table.run
-        if not len(run) or not len(tokens):
+        if not len(table.good) or not len(tokens):
             return [], [], 0
         ok = self._starts_ok[tokens]
         unit0 = self._first_unit[tokens] + start
-        inner = run[np.minimum(unit0, len(run) - 1)].astype(np.int64)
+        inner = table.run_at(np.minimum(unit0, len(table.good) - 1))
         rest_len = self._lengths[tokens] - start  # 0: the token ended with the class character
         stays = inner >= rest_len
         if tail_exact:

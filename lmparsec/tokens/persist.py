@@ -38,11 +38,11 @@ if TYPE_CHECKING:
 
 __all__ = ["default_cache_dir", "index_path", "load_index", "load_or_build_index", "save_index"]
 
-_FORMAT = "lmparsec.TokenIndex/6"
+_FORMAT = "lmparsec.TokenIndex/7"
 # attributes rebuilt on load rather than stored; every numpy array attribute is stored
 _REBUILT = frozenset(
     {"vocabulary", "size", "trie", "_loops", "_plans", "_plan_entries", "_nodes", "_node_entries",
-     "_kinds", "_positions", "_lone", "_max_units", "_max_loops", "_lock", "chain_steps", "_lone_memo",
+     "_kinds", "_lone", "_max_units", "_max_loops", "_lock", "chain_steps", "_lone_memo",
      "_exact"}
 )
 
