@@ -12,13 +12,16 @@ use these for what cannot be merged.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
+from typing import Any, TypeVar
 
 from ..errors import GrammarError
 from .base import Parser
 from .charset import CharSet
 
 __all__ = ["Intersect", "Complement", "ExactlyOne"]
+
+_T = TypeVar("_T", bound=tuple[Any, ...])
 
 
 def _check(parsers: tuple[Parser, ...], name: str) -> None:
@@ -37,8 +40,18 @@ class Intersect(Parser):
     def __init__(self, *parts: Parser) -> None:
         _check(parts, "Intersect")
         self.parts = parts
-        self._key = ("and", tuple(p.key() for p in parts))
+        self._key: Hashable = None
         self._mkey: tuple[int, Hashable] | None = None
+
+    @classmethod
+    def _of(cls, parts: tuple[Parser, ...]) -> Intersect:
+        """A state of parts already checked (a walk makes one per trie node: the
+        checks, and the key until asked, are left out)."""
+        out = object.__new__(cls)
+        out.parts = parts
+        out._key = None
+        out._mkey = None
+        return out
 
     def advance(self, char: str) -> Parser | None:
         moved = []
@@ -47,7 +60,7 @@ class Intersect(Parser):
             if nxt is None:
                 return None
             moved.append(nxt)
-        return Intersect(*moved)
+        return self._of(tuple(moved))
 
     def allowed(self) -> CharSet:
         out = self.parts[0].allowed()
@@ -79,13 +92,53 @@ class Intersect(Parser):
         return out
 
     def key(self) -> Hashable:
-        return self._key
+        k = self._key
+        if k is None:
+            k = self._key = ("and", tuple(p.key() for p in self.parts))
+        return k
 
     def mask_key(self, horizon: int) -> Hashable:
         got = self._mkey
         if got is None or got[0] != horizon:
             got = self._mkey = (horizon, ("and", tuple(p.mask_key(horizon) for p in self.parts)))
         return got[1]
+
+    # The token layer's sharing promises hold for the intersection when they hold
+    # for every part *and* the shared piece is one and the same state in all of
+    # them (equal keys): then every part reads it alike, ends it at the same
+    # place, and only the continuations differ -- they are intersected. (Parts
+    # of an ``allOf`` reading the same plain string or value are the common case.)
+
+    def enclosed(self) -> tuple[Parser, Parser] | None:
+        got = _alike(p.enclosed() for p in self.parts)
+        if got is None:
+            return None
+        inner = got[0][0]
+        return inner, self._of(tuple(after for _, after in got))
+
+    def segment(self) -> tuple[Parser, Parser, CharSet] | None:
+        got = _alike(p.segment() for p in self.parts)
+        return None if got is None else self._segments(got)
+
+    def _segments(self, got: list[tuple[Parser, Parser, CharSet]]) -> tuple[Parser, Parser, CharSet]:
+        """The intersection's segment from its parts' (whose heads are one state,
+        or -- see subclasses -- heads that end alike)."""
+        heads = tuple(head for head, _, _ in got)
+        first = heads[0].key()
+        head = heads[0] if all(h.key() == first for h in heads[1:]) else self._of(heads)
+        exits = got[0][2]
+        for _, _, more in got[1:]:
+            exits = exits & more  # a character going on must go on in every part
+        return head, self._of(tuple(then for _, then, _ in got)), exits
+
+    def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
+        # each part acts as its stand-in on texts that start with none of its
+        # prefixes; the intersection so, on texts that start with none of any
+        got = [p.stand_in() for p in self.parts]
+        if any(g is None for g in got):
+            return None
+        prefixes = sorted({prefix for g in got for prefix in g[1]})  # type: ignore[index]
+        return self._of(tuple(g[0] for g in got)), tuple(prefixes)  # type: ignore[index]
 
 
 class Complement(Parser):
@@ -179,6 +232,17 @@ class ExactlyOne(Parser):
 
     def key(self) -> Hashable:
         return self._key
+
+
+def _alike(promises: Iterable[_T | None]) -> list[_T] | None:
+    """Every part's promise, when each part made one and their first items (the
+    state to be shared) are one state, by key; ``None`` otherwise."""
+    out: list[_T] = []
+    for got in promises:
+        if got is None or (out and got[0].key() != out[0][0].key()):
+            return None
+        out.append(got)
+    return out
 
 
 def _min_limit(parts: tuple[Parser | None, ...]) -> int | None:

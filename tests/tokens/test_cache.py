@@ -319,6 +319,47 @@ def test_values_shared_across_contexts_keep_each_contexts_mask(tokenizer_name: s
     same_as_plain(mc, other)
 
 
+# Parts of a schema that the compiler cannot merge (here the object's own members
+# and a oneOf branch) run side by side. Where they read one and the same value (a
+# plain string) the intersection shares it as they do; where they read different
+# ones ("n": any integer, and one at most 50) the shared head is their
+# intersection -- either way each context's mask must be exactly its own.
+SIDE_BY_SIDE = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "n": {"type": "integer"},
+                   "tags": {"type": "array", "items": {"type": "string"}}},
+    "oneOf": [{"properties": {"kind": {"const": "a"}, "n": {"maximum": 50}}, "required": ["kind"]},
+              {"properties": {"kind": {"const": "b"}, "m": {"type": "string"}}, "required": ["kind"]}],
+}
+SIDE_BY_SIDE_TEXTS = [
+    '{"kind": "a", "name": ', '{"kind": "a", "name":', '{"kind": "a", "name": "ab', '{"kind": "a", "n": ',
+    '{"kind": "a", "n": 4', '{"kind": "a", "n": 49', '{"kind": "a", "n":', '{"kind": "b", "n": 4',
+    '{"kind": "b", "tags": ["x", ', '{"kind": "b", "tags": ["x', '{"kind": "b", "m": ', '{"kind": "a", "na',
+    '{"kind": "a", "name": "a", "n', '{"kind": ',
+]
+
+
+def test_parts_side_by_side_share_values_and_keep_their_own_masks(tokenizer_name: str) -> None:
+    mc = mask_cache(tokenizer_name)
+    for strict in (True, False):
+        parser = JsonSchema(SIDE_BY_SIDE, strict=strict, key_order="any")
+        for text in SIDE_BY_SIDE_TEXTS:
+            same_as_plain(mc, advanced(parser, text))
+    # a user's own Intersect of two schemas: it knows nothing of JSON, so it shares
+    # only what its parts share as one state (the plain string), not the integers
+    mine = {"properties": {"n": {"type": "integer", "maximum": 50}, "name": {"type": "string"}}}
+    both = Intersect(JsonSchema({"properties": SIDE_BY_SIDE["properties"]}), JsonSchema(mine))
+    for text in ('{"n": ', '{"n": 4', '{"name": ', '{"name": "ab'):
+        same_as_plain(mc, advanced(both, text))
+    assert advanced(both, '{"n": ').segment() is None
+    assert advanced(both, '{"name": ').segment() is not None
+    # the promises are made there (strict=False keeps the parts apart)
+    parser = JsonSchema(SIDE_BY_SIDE, strict=False, key_order="any")
+    assert advanced(parser, '{"kind": "a", "name": "ab').enclosed() is not None
+    for text in ('{"kind": "a", "name": ', '{"kind": "a", "n": ', '{"kind": "a", "n": 4'):
+        assert advanced(parser, text).segment() is not None, text
+
+
 # strings counted far beyond the longest token: masks shared between counts
 COUNTED_SCHEMA = {"type": "object", "properties": {
     "d": {"type": "string", "maxLength": 400},

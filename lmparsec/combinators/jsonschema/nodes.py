@@ -279,6 +279,27 @@ class UnionNode(_PartsNode):
         return min(texts, key=len) if texts else None
 
 
+class ValueIntersect(Intersect):
+    """JSON value readers run side by side on one value (``allOf`` parts that could
+    not be merged, ``if`` with ``then``).
+
+    Their segments may share even when the heads differ (the parts' own schemas
+    for the member's value): each head reads a JSON value from the same place,
+    and where one has read a whole value (it can end) no JSON value reader takes
+    a character that may follow a value (whitespace, ``,``, ``]``, ``}``), so
+    every head ends there or has rejected the text -- the heads' intersection is
+    a head, and the parts' continuations intersected are its continuation.
+    """
+
+    __slots__ = ()
+
+    def segment(self) -> tuple[Parser, Parser, CharSet] | None:
+        got = [p.segment() for p in self.parts]
+        if any(g is None for g in got):
+            return None
+        return self._segments(got)  # type: ignore[arg-type]
+
+
 class IntersectNode(_PartsNode):
     __slots__ = ()
 
@@ -286,7 +307,7 @@ class IntersectNode(_PartsNode):
         states = [p.start(depth) for p in self.parts]
         if any(isinstance(s, Never) for s in states):
             return _NEVER
-        return states[0] if len(states) == 1 else Intersect(*states)
+        return states[0] if len(states) == 1 else ValueIntersect(*states)
 
     def _compute_shortest(self) -> str | None:
         return search_shortest(self.start(0), 5000)
@@ -344,7 +365,7 @@ class IfNode(Node):
             return self.other.start(depth)
         then = self.then.start(depth)
         other = self.other.start(depth)
-        yes = cond if self.then is self.universe else Intersect(cond, then)
+        yes = cond if self.then is self.universe else ValueIntersect(cond, then)
         # "not if, and else" is the texts of else that if rejects
         no = Complement(other, cond)
         if isinstance(then, Never):
