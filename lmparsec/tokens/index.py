@@ -201,11 +201,11 @@ class TokenIndex:
         self._nodes: OrderedDict[tuple[int, int, int, int], _Node] = OrderedDict()
         self._node_entries = 0
         self._kinds: tuple[np.ndarray, np.ndarray] | None = None
+        self._unit_kinds()  # (every loop table needs it: made with the index, not at a first mask)
         #: :func:`follow_chain`'s steps (vocabulary-free, but kept with the other
         #: per-index caches so that a fresh cache starts without them)
         self.chain_steps: StepMemo = {}
         self._lone_memo: dict[CharSet, list[int]] = {}
-        self._exact: dict[bytes, int | list[int]] | None = None
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
@@ -320,26 +320,10 @@ class TokenIndex:
         return chosen
 
     def prefix_tokens(self, data: bytes) -> list[int]:
-        """The tokens whose bytes are a prefix of ``data`` (the empty one aside): a
-        dictionary lookup per length, for texts known in advance such as the rest
-        of a key's name (:meth:`~lmparsec.combinators.base.Parser.fixed_texts`)."""
-        exact = self._exact
-        if exact is None:
-            exact = {}
-            for key, tid in zip(self.trie.keys, self.trie.ids, strict=True):
-                had = exact.setdefault(key, tid)
-                if had != tid:  # the same bytes under several ids
-                    exact[key] = [*(had if isinstance(had, list) else [had]), tid]
-            self._exact = exact
-        out: list[int] = []
-        for n in range(1, len(data) + 1):
-            found = exact.get(data[:n])
-            if found is not None:
-                if isinstance(found, list):
-                    out.extend(found)
-                else:
-                    out.append(found)
-        return out
+        """The tokens whose bytes are a prefix of ``data`` (the empty one aside), for
+        texts known in advance such as the rest of a key's name
+        (:meth:`~lmparsec.combinators.base.Parser.fixed_texts`)."""
+        return self.trie.prefixes_of(data)
 
     def lone_tails(self, chars: CharSet) -> list[int]:
         """Tokens that are one unfinished character which can still become one of

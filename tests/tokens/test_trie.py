@@ -120,3 +120,22 @@ def test_marks_outside_noting_are_an_error() -> None:
     trie = TokenTrie([(b"1,", 0)])
     with pytest.raises(RuntimeError, match="noting"):
         trie.walk(Probe(Regex(r"[0-9]+"), CharSet.of(",")))
+
+
+def test_prefixes_of_finds_every_token_that_is_a_prefix(tokenizer_name: str) -> None:
+    """The tokens inside a known text (a key's name), found by bisecting the sorted
+    keys, against the definition; texts that go on past any token, and bytes at the
+    edges of the order (0x00, 0xFF) included."""
+    vocab = load_vocabulary(tokenizer_name)
+    trie = TokenTrie((b, i) for i, b in enumerate(vocab.token_bytes) if b)
+    by_bytes: dict[bytes, list[int]] = {}
+    for key, tid in zip(trie.keys, trie.ids, strict=True):
+        by_bytes.setdefault(key, []).append(tid)
+    rng = random.Random(11)
+    for _ in range(3000):
+        if rng.random() < 0.7:
+            data = rng.choice(trie.keys) + rng.choice(trie.keys)[: rng.randint(0, 6)]
+        else:
+            data = bytes(rng.choice([0x00, 0xFF, 0x61, 0xC3, 0x22]) for _ in range(rng.randint(1, 5)))
+        want = sorted(t for n in range(1, len(data) + 1) for t in by_bytes.get(data[:n], []))
+        assert sorted(trie.prefixes_of(data)) == want, data
