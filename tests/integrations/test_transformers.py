@@ -23,6 +23,7 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
 from conftest import hf_tokenizer  # noqa: E402
+from tiny_model import model_device  # noqa: E402
 
 from lmparsec import Literal, Regex, Sequence, Vocabulary, choice, until  # noqa: E402
 from lmparsec.combinators.base import Parser  # noqa: E402
@@ -78,7 +79,7 @@ def llama() -> tuple[object, object]:
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.eos_token_id,
     )
-    return transformers.LlamaForCausalLM(config).eval(), tokenizer
+    return transformers.LlamaForCausalLM(config).eval().to(model_device()), tokenizer
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +97,7 @@ def gpt2() -> tuple[object, object]:
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.eos_token_id,
     )
-    return transformers.GPT2LMHeadModel(config).eval(), tokenizer
+    return transformers.GPT2LMHeadModel(config).eval().to(model_device()), tokenizer
 
 
 @pytest.fixture(params=["llama", "gpt2"])
@@ -115,7 +116,9 @@ def encode(tokenizer: object, prompts: list[str]) -> dict[str, object]:
     pad = tokenizer.eos_token_id  # type: ignore[attr-defined]
     ids = [[pad] * (width - len(r)) + r for r in rows]
     mask = [[0] * (width - len(r)) + [1] * len(r) for r in rows]
-    return {"input_ids": torch.tensor(ids), "attention_mask": torch.tensor(mask)}
+    device = model_device()
+    return {"input_ids": torch.tensor(ids, device=device),
+            "attention_mask": torch.tensor(mask, device=device)}
 
 
 def generate(

@@ -20,7 +20,7 @@ pydantic = pytest.importorskip("pydantic")
 import jsonschema  # noqa: E402
 from conftest import hf_tokenizer  # noqa: E402
 from pydantic import BaseModel, EmailStr, Field, TypeAdapter  # noqa: E402
-from tiny_model import tiny_llama  # noqa: E402
+from tiny_model import model_device, tiny_llama  # noqa: E402
 
 from lmparsec import JsonSchema, Vocabulary  # noqa: E402
 from lmparsec.integrations.transformers import logits_processor  # noqa: E402
@@ -80,7 +80,7 @@ def generate_json(schema: Any, seed: int, *, sample: bool) -> tuple[str, bool]:
     model = tiny_llama(32_000)
     parser = JsonSchema(schema, whitespace="compact")
     vocab = Vocabulary.from_hf(tokenizer)
-    inputs = tokenizer(["Describe it as JSON:"], return_tensors="pt")
+    inputs = tokenizer(["Describe it as JSON:"], return_tensors="pt").to(model_device())
     torch.manual_seed(seed)
     out = model.generate(**inputs, logits_processor=logits_processor(tokenizer, parser),
                          max_new_tokens=400, do_sample=sample, pad_token_id=tokenizer.eos_token_id)
