@@ -183,12 +183,14 @@ def generate(
             f"{start_cost} tokens"
         )
 
-    generator = torch.Generator().manual_seed(seed) if seed is not None else None
     runner = _Model(model)
     t0 = time.perf_counter()
     ids_in = prompt_ids(tokenizer, prompt, chat=chat)
     logits = runner.feed(ids_in)
     prefill = time.perf_counter() - t0
+    # sampling runs where the logits are (torch.multinomial wants its generator on
+    # that device): a seed draws the same tokens on the same kind of device
+    generator = torch.Generator(device=logits.device).manual_seed(seed) if seed is not None else None
     ttft: float | None = None
     out_ids: list[int] = []
     forced_count = 0
@@ -339,7 +341,7 @@ def _choose(
     memo: dict[Any, str | None] | None = None,
 ) -> int:
     width = logits.shape[-1]
-    allowed = matcher.mask(size=width, as_tensor=True)
+    allowed = matcher.mask(size=width, as_tensor=True, device=logits.device)
     if not bool(allowed.any()):
         raise GenerationError(
             "the format allows no token here (a dead end of an intersection-like format) "

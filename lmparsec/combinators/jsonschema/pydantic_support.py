@@ -4,7 +4,8 @@ Pydantic validates ``EmailStr`` with ``email-validator``, which is stricter
 than JSON Schema's ``format: email`` (it wants a dot in the domain, refuses
 special-use names such as ``.local``, limits lengths...). So that every text
 the parser accepts also validates into the model, email fields get a
-conservative extra pattern: ``local@label.label.tld`` with a letters-only TLD.
+conservative extra pattern: ``local@label.label.tld`` with a letters-only TLD,
+bounded so that even its longest texts fit email-validator's length limits.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from ...errors import MissingDependencyError, SchemaError
 
 __all__ = ["schema_of", "SAFE_EMAIL_PATTERN"]
 
-#: What email-validator accepts, conservatively: short ASCII atoms, alnum labels.
-SAFE_EMAIL_PATTERN = r"^[A-Za-z0-9_+-]{1,64}@(?:[A-Za-z0-9]{1,63}\.){1,4}[A-Za-z]{2,24}$"
+#: What email-validator accepts, conservatively: short ASCII atoms, alnum labels, and
+#: lengths within its limits at their longest -- a local part of 64, a domain of
+#: 4 x (40 + 1) + 24 = 188 <= 253, an address of 64 + 1 + 188 = 253 <= 254 characters.
+SAFE_EMAIL_PATTERN = r"^[A-Za-z0-9_+-]{1,64}@(?:[A-Za-z0-9]{1,40}\.){1,4}[A-Za-z]{2,24}$"
 _SPECIAL_USE = r"\.(?:[aA][rR][pP][aA]|[iI][nN][vV][aA][lL][iI][dD]|[lL][oO][cC][aA][lL]|" \
                r"[lL][oO][cC][aA][lL][hH][oO][sS][tT]|[oO][nN][iI][oO][nN]|[tT][eE][sS][tT])$"
 

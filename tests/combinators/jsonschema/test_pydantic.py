@@ -146,3 +146,25 @@ def test_list_of_models_uses_defs() -> None:
     assert parser.accepts(json.dumps(json.loads(text), indent=2))
     assert not parser.accepts(json.dumps([{"name": "A"}]))
     assert TypeAdapter(list[Person]).validate_json(parser.shortest() or "") == []
+
+
+def test_the_longest_emails_the_parser_allows_validate() -> None:
+    """A model is free to fill every length to its limit (a random model on a GPU
+    did: a 280-character domain that email-validator refused). Walk the parser the
+    longest way -- letters while it takes them, then a dot -- and validate."""
+    parser = JsonSchema(EmailStr)
+    state = parser.advance('"')
+    text = ['"']
+    for _ in range(1000):
+        assert state is not None
+        allowed = state.allowed()
+        char = next((c for c in ("a" if "@" not in text else "b", "@", ".") if c in allowed), None)
+        if char is None or (char == "@" and "@" in text):
+            break
+        text.append(char)
+        state = state.advance(char)
+    assert state is not None and '"' in state.allowed()
+    email = "".join(text[1:])
+    assert len(email.split("@")[1]) > 100, email  # the walk went the long way
+    assert parser.accepts(json.dumps(email))
+    TypeAdapter(EmailStr).validate_python(email)
