@@ -101,6 +101,7 @@ class LmparsecLogitsProcessor(LogitsProcessor):
         self._rows: dict[_Key, Matcher | None] = {}
         self._last: list[Matcher | None] = []
         self._per_group = 1
+        self._shifts: dict[torch.device, torch.Tensor] = {}
 
     def reset(self) -> None:
         """Forget the current generation; the next call starts a new one."""
@@ -132,9 +133,9 @@ class LmparsecLogitsProcessor(LogitsProcessor):
         # else is re-derived from the roots should it come back.
         self._rows = current
         self._last = rows
-        mask = self._mask(rows, generated, int(scores.shape[-1]))
+        forbidden = self._forbidden(rows, generated, int(scores.shape[-1]), scores.device)
         # Out of place: generate() may keep the incoming tensor (output_logits).
-        return scores.masked_fill(~mask.to(scores.device, non_blocking=True), float("-inf"))
+        return scores.masked_fill(forbidden, float("-inf"))
 
     # -- rows -----------------------------------------------------------------
     def _continues(self, input_ids: torch.Tensor) -> bool:
@@ -205,27 +206,48 @@ class LmparsecLogitsProcessor(LogitsProcessor):
             "overrode the mask (for beam search, pass num_beams to the processor)"
         )
 
-    def _mask(self, rows: list[Matcher | None], generated: list[list[int]], width: int) -> torch.Tensor:
-        out = np.zeros((len(rows), width), dtype=bool)
+    def _forbidden(self, rows: list[Matcher | None], generated: list[list[int]], width: int,
+                   device: torch.device) -> torch.Tensor:
+        """True where a row's token is not allowed, on ``device``. The rows' packed
+        bitmasks (one bit per token) are what crosses to an accelerator -- 16 KB a
+        row for a 128k vocabulary instead of 128 KB of bools -- and are unpacked
+        there; on the CPU numpy unpacks them."""
+        words = (width + 31) // 32
+        packed = np.zeros((len(rows), words), dtype=np.uint32)
         done: dict[int, np.ndarray] = {}
         for row, matcher in enumerate(rows):
             if matcher is None:  # pruned beam: its score is -inf whatever it allows
-                eos = [i for i in self.vocabulary.eos_ids if i < width]
-                out[row, eos] = True
+                for i in self.vocabulary.eos_ids:
+                    if i < width:
+                        packed[row, i >> 5] |= np.uint32(1 << (i & 31))
                 continue
-            mask = done.get(id(matcher))
-            if mask is None:
-                mask = matcher.mask(size=width)
-                if not mask.any():
+            bits = done.get(id(matcher))
+            if bits is None:
+                bits = matcher.bitmask().view(np.uint32)
+                if not bits.any():
                     raise GenerationError(
                         f"row {row}: the format allows no token after "
-                        f"{self._text(tuple(generated[row]))!r} (a dead end"
-                        + (f"; the logits are {width} wide" if width < self.vocabulary.size else "")
-                        + ")"
+                        f"{self._text(tuple(generated[row]))!r} (a dead end)"
                     )
-                done[id(matcher)] = mask
-            out[row] = mask
-        return torch.from_numpy(out)
+                done[id(matcher)] = bits
+            n = min(words, len(bits))
+            packed[row, :n] = bits[:n]
+        if width % 32:  # tokens past the logits' width (a vocabulary wider than them)
+            packed[:, -1] &= np.uint32((1 << (width % 32)) - 1)
+        if width < self.vocabulary.size and not packed.any(axis=1).all():
+            row = int(np.nonzero(~packed.any(axis=1))[0][0])
+            raise GenerationError(
+                f"row {row}: the format allows no token after {self._text(tuple(generated[row]))!r} "
+                f"(a dead end; the logits are {width} wide)"
+            )
+        if device.type == "cpu":
+            allowed = np.unpackbits(packed.view(np.uint8), axis=1, bitorder="little")[:, :width]
+            return torch.from_numpy(allowed == 0)
+        words_t = torch.from_numpy(packed.view(np.int32)).to(device, non_blocking=True)
+        shifts = self._shifts.get(device)
+        if shifts is None:
+            shifts = self._shifts[device] = torch.arange(32, dtype=torch.int32, device=device)
+        return forbidden_from_words(words_t, width, shifts)
 
     def _text(self, ids: tuple[int, ...]) -> str:
         size = self.vocabulary.size
@@ -247,6 +269,17 @@ def logits_processor(
     ``model.generate(..., logits_processor=...)``. ``kwargs`` go to the processor
     (``num_beams``, ``cache``)."""
     return LogitsProcessorList([LmparsecLogitsProcessor(tokenizer_or_vocab, parser, **kwargs)])
+
+
+def forbidden_from_words(words: torch.Tensor, width: int, shifts: torch.Tensor | None = None) -> torch.Tensor:
+    """``(rows, width)`` bools, True where bit ``i`` of a row of int32 ``words`` (bit
+    ``i & 31`` of word ``i >> 5``, xgrammar's layout) is clear: the unpacking done
+    on the logits' device. ``shifts`` is ``arange(32)`` there (kept by the caller)."""
+    if shifts is None:
+        shifts = torch.arange(32, dtype=torch.int32, device=words.device)
+    # (an arithmetic shift of a negative word copies its sign bit in: & 1 keeps bit k)
+    bits = (words.unsqueeze(-1) >> shifts) & 1
+    return bits.reshape(words.shape[0], words.shape[1] * 32)[:, :width] == 0
 
 
 # -- checks at the edge ---------------------------------------------------------

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -545,3 +546,20 @@ def test_smollm2_generates_an_accepted_email(smollm2_cache: Path) -> None:
     assert any(t in vocab.eos_ids for t in generated), vocab.decode(generated)
     text = check_output(vocab, parser, generated)
     print(f"SmolLM2 wrote {text!r}")
+
+
+def test_packed_words_unpack_on_the_device_like_numpy() -> None:
+    """What an accelerator receives is the packed bitmask, unpacked there by
+    ``forbidden_from_words`` (run here on the CPU): the same bits as numpy's
+    little-endian unpacking, sign bits and a width that ends mid-word included."""
+    from lmparsec.integrations.transformers import forbidden_from_words
+
+    rng = np.random.default_rng(5)
+    words = rng.integers(0, 2**32, size=(3, 40), dtype=np.uint64).astype(np.uint32)
+    words[0, 0] = 0x80000000  # only the sign bit
+    words[1, :] = 0xFFFFFFFF
+    for width in (40 * 32, 40 * 32 - 5, 33):
+        want = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little")[:, :width] == 0
+        got = forbidden_from_words(torch.from_numpy(words.view(np.int32)), width)
+        assert got.dtype == torch.bool and got.shape == (3, width)
+        assert np.array_equal(got.numpy(), want), width
