@@ -205,7 +205,7 @@ class TokenIndex:
         #: :func:`follow_chain`'s steps (vocabulary-free, but kept with the other
         #: per-index caches so that a fresh cache starts without them)
         self.chain_steps: StepMemo = {}
-        self._lone_memo: dict[CharSet, list[int]] = {}
+        self._lone_memo: dict[CharSet, tuple[int, ...]] = {}
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
@@ -325,14 +325,14 @@ class TokenIndex:
         (:meth:`~lmparsec.combinators.base.Parser.fixed_texts`)."""
         return self.trie.prefixes_of(data)
 
-    def lone_tails(self, chars: CharSet) -> list[int]:
+    def lone_tails(self, chars: CharSet) -> tuple[int, ...]:
         """Tokens that are one unfinished character which can still become one of
         ``chars``: they have no first character to sort by, so walks that enter
         the trie by first character hand them here (kept per set: the same few
         sets ask at every first visit of a string)."""
         got = self._lone_memo.get(chars)
         if got is None:
-            got = self.tails_allowed(self._lone, chars).tolist()
+            got = tuple(self.tails_allowed(self._lone, chars).tolist())
             with self._lock:
                 remember(self._lone_memo, chars, got, 256)
         return got
@@ -411,21 +411,21 @@ class TokenIndex:
                     self._plan_entries += plan[3]
                     while self._plan_entries > _PLAN_ENTRIES and len(self._plans) > 1:
                         self._plan_entries -= self._plans.popitem(last=False)[1][3]
-            _, out, groups, _ = plan
+            _, taken, groups, _ = plan
         else:
-            out, groups, _ = self._chain_plan(n, tail_exact, table, *select())
-        out = list(out)
+            taken, groups, _ = self._chain_plan(n, tail_exact, table, *select())
+        out = list(taken)
         for k, sub in groups:
             out.extend(sub.walk(steps[k], shortcut=shortcut))
         return out
 
     def _chain_plan(self, n: int, tail_exact: bool, table: LoopTable, tokens: np.ndarray,
-                    start: np.ndarray | int) -> tuple[list[int], list[tuple[int, TokenTrie]], int]:
+                    start: np.ndarray | int) -> tuple[tuple[int, ...], list[tuple[int, TokenTrie]], int]:
         """The state-independent part of :meth:`chain_answer`: the tokens admitted
         by length alone, and per count ``k`` the trie of the others' suffixes from
         where they leave the set (with the number of entries, for the memo's bound)."""
         if not len(table.good) or not len(tokens):
-            return [], [], 0
+            return (), [], 0
         ok = self._starts_ok[tokens]
         unit0 = self._first_unit[tokens] + start
         inner = table.run_at(np.minimum(unit0, len(table.good) - 1))
@@ -437,7 +437,7 @@ class TokenIndex:
         else:
             take = ok & stays & (rest_len <= n)
             leave = ok & ~stays & (inner <= n)
-        out: list[int] = tokens[take].tolist()
+        out = tuple(tokens[take].tolist())  # (kept in the plan memo: a tuple the collector can untrack)
         chosen = np.nonzero(leave)[0]
         if not len(chosen):
             return out, [], len(out)
@@ -563,7 +563,7 @@ _Node = tuple[TokenTrie, np.ndarray, "np.ndarray | int", np.ndarray, int, np.nda
               dict[Hashable, Any]]
 
 #: a memoised chain plan: (its owner, tokens admitted by length, [(count, suffix trie)], entries)
-_Plan = tuple[object, list[int], list[tuple[int, TokenTrie]], int]
+_Plan = tuple[object, tuple[int, ...], list[tuple[int, TokenTrie]], int]
 
 #: character sets larger than this are answered through loop tables at the root
 _HUGE = 64

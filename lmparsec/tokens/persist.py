@@ -148,11 +148,11 @@ def _restore(vocabulary: Vocabulary, payload: dict[str, Any]) -> TokenIndex:
     index.vocabulary = vocabulary
     index.size = vocabulary.size
     trie = TokenTrie(())
-    trie.ids = payload["ids"].tolist()
+    trie.ids = tuple(payload["ids"].tolist())
     # the vocabulary's own bytes objects, not the file's copies: one object per
     # token in memory, shared by the walk and everything else that reads tokens
     token_bytes = vocabulary.token_bytes
-    trie.keys = [token_bytes[i] for i in trie.ids]
+    trie.keys = tuple(token_bytes[i] for i in trie.ids)
     index.trie = trie
     for name, value in payload["arrays"].items():
         setattr(index, name, value)

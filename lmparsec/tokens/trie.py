@@ -54,8 +54,10 @@ class TokenTrie:
 
     def __init__(self, items: Iterable[tuple[bytes, int]], starts: int = 0) -> None:
         pairs = sorted((b, i) for b, i in items if b)
-        self.keys = [b for b, _ in pairs]
-        self.ids = [i for _, i in pairs]
+        # tuples, not lists: holding only bytes and ints, the garbage collector stops
+        # visiting them after one look (a process keeps hundreds of suffix tries)
+        self.keys: tuple[bytes, ...] = tuple(b for b, _ in pairs)
+        self.ids: tuple[int, ...] = tuple(i for _, i in pairs)
         self.starts: int | np.ndarray = starts
         self._id_array: np.ndarray | None = None
 
@@ -64,8 +66,8 @@ class TokenTrie:
         """A trie of ``(suffix bytes, token id, character it starts at)`` entries."""
         triples = sorted(t for t in items if t[0])
         trie = cls(())
-        trie.keys = [b for b, _, _ in triples]
-        trie.ids = [i for _, i, _ in triples]
+        trie.keys = tuple(b for b, _, _ in triples)
+        trie.ids = tuple(i for _, i, _ in triples)
         trie.starts = np.asarray([s for _, _, s in triples], dtype=np.int64)
         return trie
 
