@@ -223,23 +223,19 @@ class LmparsecLogitsProcessor(LogitsProcessor):
                 continue
             bits = done.get(id(matcher))
             if bits is None:
-                bits = matcher.bitmask().view(np.uint32)
-                if not bits.any():
-                    raise GenerationError(
-                        f"row {row}: the format allows no token after "
-                        f"{self._text(tuple(generated[row]))!r} (a dead end)"
-                    )
-                done[id(matcher)] = bits
+                bits = done[id(matcher)] = matcher.bitmask().view(np.uint32)
             n = min(words, len(bits))
             packed[row, :n] = bits[:n]
         if width % 32:  # tokens past the logits' width (a vocabulary wider than them)
             packed[:, -1] &= np.uint32((1 << (width % 32)) - 1)
-        if width < self.vocabulary.size and not packed.any(axis=1).all():
-            row = int(np.nonzero(~packed.any(axis=1))[0][0])
-            raise GenerationError(
-                f"row {row}: the format allows no token after {self._text(tuple(generated[row]))!r} "
-                f"(a dead end; the logits are {width} wide)"
-            )
+        for row in np.flatnonzero(~packed.any(axis=1)).tolist():
+            if rows[row] is not None:
+                raise GenerationError(
+                    f"row {row}: the format allows no token after "
+                    f"{self._text(tuple(generated[row]))!r} (a dead end"
+                    + (f"; the logits are {width} wide" if width < self.vocabulary.size else "")
+                    + ")"
+                )
         if device.type == "cpu":
             allowed = np.unpackbits(packed.view(np.uint8), axis=1, bitorder="little")[:, :width]
             return torch.from_numpy(allowed == 0)

@@ -63,7 +63,6 @@ class LoopTable:
         self.good = good  # per unit: inside the set
         self.lengths = index.lengths
         ok = index._starts_ok
-        first_out = np.full(index.size, -1, dtype=np.int64)
         inside_units = int(np.count_nonzero(good))
         if inside_units * 3 < len(good):
             # a small set (digits): few tokens start inside it, so count the
@@ -73,19 +72,21 @@ class LoopTable:
             units = np.take(index._first_unit, toks)
             starting = np.flatnonzero(np.take(good, units))
             toks = np.take(toks, starting)
-            lead = self._count_steps(np.take(units, starting))
+            lead = self._count(np.take(units, starting))
             first_out[toks] = np.where(lead == np.take(index.lengths, toks), -1, lead)
-        elif inside_units < len(good):
-            # otherwise from the units outside it: units are grouped by token, so a
-            # token's first such unit is the first of its token in that sorted list
-            bad = np.flatnonzero(~good)
-            tok = np.take(index._unit_tok, bad)
-            lead_bad = np.ones(len(bad), dtype=bool)
-            np.not_equal(tok[1:], tok[:-1], out=lead_bad[1:])
-            at = np.flatnonzero(lead_bad)  # (then take: boolean indexing is ~5x slower here)
-            first_tok = np.take(tok, at)
-            first_out[first_tok] = np.take(bad, at) - np.take(index._first_unit, first_tok)
-            first_out[~ok] = -1
+        else:
+            first_out = np.full(index.size, -1, dtype=np.int64)
+            if inside_units < len(good):
+                # from the units outside it: units are grouped by token, so a token's
+                # first such unit is the first of its token in that sorted list
+                bad = np.flatnonzero(~good)
+                tok = np.take(index._unit_tok, bad)
+                lead_bad = np.ones(len(bad), dtype=bool)
+                np.not_equal(tok[1:], tok[:-1], out=lead_bad[1:])
+                at = np.flatnonzero(lead_bad)  # (then take: boolean indexing is ~5x slower here)
+                first_tok = np.take(tok, at)
+                first_out[first_tok] = np.take(bad, at) - np.take(index._first_unit, first_tok)
+                first_out[~ok] = -1
         self.inside = ok & (first_out < 0)
         self.first_out = first_out  # characters before the first one outside the set, or -1
         self.groups: tuple[int, ...] = tuple((np.nonzero(np.bincount(first_out + 1))[0][1:] - 1).tolist())
@@ -127,25 +128,6 @@ class LoopTable:
         flat = np.repeat(np.take(units, some), lens) + local
         marker = np.where(np.take(self.good, flat), np.int64(1) << 40, local)
         out[some] = np.minimum(np.minimum.reduceat(marker, first), lens)
-        return out
-
-    def _count_steps(self, units: np.ndarray) -> np.ndarray:
-        """:meth:`run_at` by counting, one vector step per character, over the
-        units still counting: for a few short runs, cheaper than finding every
-        unit outside the set."""
-        good = self.good
-        end = np.take(self._index._unit_end, units)
-        out = np.zeros(len(units), dtype=np.int64)
-        live = np.flatnonzero(units < end)
-        cur = np.take(units, live)
-        while len(live):
-            inside = np.take(good, cur)
-            live = live[inside]
-            cur = cur[inside] + 1
-            out[live] += 1
-            going = cur < np.take(end, live)
-            live = live[going]
-            cur = cur[going]
         return out
 
     def escape_from(self, before: int) -> SplitTrie:

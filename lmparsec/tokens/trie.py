@@ -91,19 +91,16 @@ class TokenTrie:
         return lo, hi
 
     def prefixes_of(self, data: bytes) -> list[int]:
-        """Ids of the entries whose bytes are a prefix of ``data``: one narrowing
-        bisect per byte, stopping where no entry goes on with ``data`` (a key's
-        name: a few bytes in, no token spells it further)."""
+        """Ids of the entries whose bytes are a prefix of ``data``: a prefix range
+        per byte, stopping where no entry goes on with ``data`` (a key's name: a
+        few bytes in, no token spells it further)."""
         keys = self.keys
         out: list[int] = []
-        lo, hi = 0, len(keys)
         for n in range(1, len(data) + 1):
             head = data[:n]
-            lo = bisect_left(keys, head, lo, hi)
-            if lo >= hi or not keys[lo].startswith(head):
+            lo, hi = self.prefix_range(head)
+            if lo >= hi:
                 break
-            if head[-1] != 0xFF:  # the entries going on with ``head``
-                hi = bisect_left(keys, head[:-1] + _BYTE[head[-1] + 1], lo, hi)
             while lo < hi and keys[lo] == head:  # the entry that is ``head`` itself sorts first
                 out.append(self.ids[lo])
                 lo += 1
