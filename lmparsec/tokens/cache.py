@@ -204,8 +204,8 @@ class MaskCache:
         ids: list[int] = []
         for text, then in texts:
             data = text.encode("utf-8", "surrogatepass")
-            ids.extend(index.prefix_tokens(data))
-            lo, hi = trie.prefix_range(data)
+            inside, lo, hi = trie.along(data)
+            ids.extend(inside)
             if lo < hi:  # (the token that is the whole text comes twice: harmless)
                 ids.extend(trie.walk_node(lo, hi, len(data), data, len(text), then,
                                           shortcut=index.subtree_shortcut))

@@ -301,12 +301,6 @@ class TokenIndex:
         chosen: np.ndarray = candidates[ok]
         return chosen
 
-    def prefix_tokens(self, data: bytes) -> list[int]:
-        """The tokens whose bytes are a prefix of ``data`` (the empty one aside), for
-        texts known in advance such as the rest of a key's name
-        (:meth:`~lmparsec.combinators.base.Parser.fixed_texts`)."""
-        return self.trie.prefixes_of(data)
-
     def lone_tails(self, chars: CharSet) -> tuple[int, ...]:
         """Tokens that are one unfinished character which can still become one of
         ``chars``: they have no first character to sort by, so walks that enter

@@ -82,29 +82,37 @@ class TokenTrie:
             arr = self._id_array = np.asarray(self.ids, dtype=np.int64)
         return arr
 
-    def prefix_range(self, prefix: bytes) -> tuple[int, int]:
-        """The entries whose bytes start with ``prefix``, as ``lo, hi``."""
+    def prefix_range(self, prefix: bytes, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
+        """The entries whose bytes start with ``prefix``, as ``lo, hi`` (searched
+        within ``lo:hi`` when the caller knows they lie there)."""
         keys = self.keys
-        lo = bisect_left(keys, prefix)
+        if hi is None:
+            hi = len(keys)
+        lo = bisect_left(keys, prefix, lo, hi)
         end = prefix.rstrip(b"\xff")
-        hi = len(keys) if not end else bisect_left(keys, end[:-1] + bytes((end[-1] + 1,)), lo)
+        if end:
+            hi = bisect_left(keys, end[:-1] + bytes((end[-1] + 1,)), lo, hi)
         return lo, hi
 
-    def prefixes_of(self, data: bytes) -> list[int]:
-        """Ids of the entries whose bytes are a prefix of ``data``: a prefix range
-        per byte, stopping where no entry goes on with ``data`` (a key's name: a
-        few bytes in, no token spells it further)."""
+    def along(self, data: bytes) -> tuple[list[int], int, int]:
+        """Ids of the entries whose bytes are a prefix of ``data`` (a key's name: a few
+        bytes in, no token spells it further), and the range of the entries that go
+        on past it, as ``lo, hi`` -- one narrowing search for both: each longer
+        prefix lies inside the range of the shorter one."""
         keys = self.keys
+        ids = self.ids
         out: list[int] = []
+        lo, hi = 0, len(keys)
         for n in range(1, len(data) + 1):
             head = data[:n]
-            lo, hi = self.prefix_range(head)
-            if lo >= hi:
-                break
-            while lo < hi and keys[lo] == head:  # the entry that is ``head`` itself sorts first
-                out.append(self.ids[lo])
-                lo += 1
-        return out
+            lo = bisect_left(keys, head, lo, hi)
+            if lo >= hi or not keys[lo].startswith(head):
+                return out, lo, lo
+            k = lo
+            while k < hi and keys[k] == head:  # ``head`` itself sorts first (twice if spelled twice)
+                out.append(ids[k])
+                k += 1
+        return out, *self.prefix_range(data, lo, hi)
 
     def walk_below(self, prefix: str, state: Parser, *, shortcut: Shortcut | None = None) -> list[int]:
         """Ids of the entries starting with ``prefix`` (complete characters) that

@@ -122,9 +122,10 @@ def test_marks_outside_noting_are_an_error() -> None:
         trie.walk(Probe(Regex(r"[0-9]+"), CharSet.of(",")))
 
 
-def test_prefixes_of_finds_every_token_that_is_a_prefix(tokenizer_name: str) -> None:
-    """The tokens inside a known text (a key's name), found by bisecting the sorted
-    keys, against the definition; texts that go on past any token, and bytes at the
+def test_along_finds_the_tokens_inside_a_text_and_those_going_past_it(tokenizer_name: str) -> None:
+    """The tokens inside a known text (a key's name), and the range of those that
+    start with all of it, found by one narrowing search of the sorted keys,
+    against the definition; texts that go on past any token, and bytes at the
     edges of the order (0x00, 0xFF) included."""
     vocab = load_vocabulary(tokenizer_name)
     trie = TokenTrie((b, i) for i, b in enumerate(vocab.token_bytes) if b)
@@ -138,4 +139,10 @@ def test_prefixes_of_finds_every_token_that_is_a_prefix(tokenizer_name: str) -> 
         else:
             data = bytes(rng.choice([0x00, 0xFF, 0x61, 0xC3, 0x22]) for _ in range(rng.randint(1, 5)))
         want = sorted(t for n in range(1, len(data) + 1) for t in by_bytes.get(data[:n], []))
-        assert sorted(trie.prefixes_of(data)) == want, data
+        inside, lo, hi = trie.along(data)
+        assert sorted(inside) == want, data
+        # the entries starting with ``data`` are contiguous: all inside, none next to it
+        keys = trie.keys
+        assert all(k.startswith(data) for k in keys[lo:hi]), data
+        assert lo == 0 or not keys[lo - 1].startswith(data), data
+        assert hi == len(keys) or not keys[hi].startswith(data), data
