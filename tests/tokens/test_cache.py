@@ -360,6 +360,37 @@ def test_parts_side_by_side_share_values_and_keep_their_own_masks(tokenizer_name
         assert advanced(parser, text).segment() is not None, text
 
 
+# Side by side at different depths (found on a real schema, a skaffold config: an
+# object type with its properties under a one-branch anyOf). One part sees a
+# plain object at "build" and finds its head inside it, at the "artifacts" slot;
+# the other reads "build" as anyOf objects it cannot look inside, and takes the
+# whole "build" value as its head. The two heads do not end together: shared,
+# `[],` and `]}` after "artifacts" were refused.
+DEEPER = {
+    "type": "object",
+    "anyOf": [{"properties": {"build": {"anyOf": [
+        {"type": "object", "properties": {"artifacts": {"type": "array"}, "a": {"type": "string"}},
+         "additionalProperties": False},
+        {"type": "object", "properties": {"artifacts": {"type": "array"}, "b": {"type": "integer"}},
+         "additionalProperties": False},
+    ]}}}],
+}
+
+
+def test_parts_side_by_side_at_different_depths_keep_every_token(tokenizer_name: str) -> None:
+    mc = mask_cache(tokenizer_name)
+    text = '{"build": {"artifacts": [[], {"c": [1]}], "a": "x"}}'
+    for strict in (True, False):
+        parser = JsonSchema(DEEPER, strict=strict, key_order="any")
+        for end in range(1, len(text)):
+            same_as_plain(mc, advanced(parser, text[:end]))
+    # the tokens that were refused (every vocabulary here spells `[],` as one)
+    state = advanced(JsonSchema(DEEPER, key_order="any"), '{"build": {"artifacts":')
+    allowed = unpack(mc.bitmask(state), mc.size)
+    closing = [t for t, data in enumerate(mc.vocabulary.token_bytes) if data in (b"[],", b" [],")]
+    assert closing and allowed[closing].all()
+
+
 # strings counted far beyond the longest token: masks shared between counts
 COUNTED_SCHEMA = {"type": "object", "properties": {
     "d": {"type": "string", "maxLength": 400},

@@ -284,11 +284,17 @@ class ValueIntersect(Intersect):
     not be merged, ``if`` with ``then``).
 
     Their segments may share even when the heads differ (the parts' own schemas
-    for the member's value): each head reads a JSON value from the same place,
-    and where one has read a whole value (it can end) no JSON value reader takes
-    a character that may follow a value (whitespace, ``,``, ``]``, ``}``), so
-    every head ends there or has rejected the text -- the heads' intersection is
-    a head, and the parts' continuations intersected are its continuation.
+    for the member's value), where every head reads a value at the same depth:
+    each reads a JSON value from the same place, and where one has read a whole
+    value (it can end) no JSON value reader takes a character that may follow a
+    value (whitespace, ``,``, ``]``, ``}``), so every head ends there or has
+    rejected the text -- the heads' intersection is a head, and the parts'
+    continuations intersected are its continuation. At different depths they
+    share only when they are one state: one part may find its head deep inside
+    the value (a member of a nested object) where another, unable to look inside
+    its own (``anyOf`` objects), takes that whole value as its head; their
+    intersection would end only with the outer value, when the inner one has
+    already rejected what follows it.
     """
 
     __slots__ = ()
@@ -297,7 +303,42 @@ class ValueIntersect(Intersect):
         got = [p.segment() for p in self.parts]
         if any(g is None for g in got):
             return None
+        heads = [g[0] for g in got]  # type: ignore[index]
+        depth = _value_depth(heads[0])
+        if any(_value_depth(h) != depth for h in heads[1:]):
+            key = heads[0].key()
+            if any(h.key() != key for h in heads[1:]):
+                return None
         return self._segments(got)  # type: ignore[arg-type]
+
+
+def _value_depth(state: Parser) -> int | None:
+    """How many containers deep the value that a segment head reads is, where the
+    head says so: the slot after a colon or comma holds a value one deeper than
+    its container; an object or array state, or a value not yet begun, is that
+    value itself. ``None`` for a scalar's reader: the innermost value there is."""
+    if isinstance(state, Padded):
+        return state.depth + 1
+    if isinstance(state, ValueStart):
+        return state.depth
+    from .arrays import ArrayState
+    from .objects import ObjectState
+
+    if isinstance(state, (ObjectState, ArrayState)):
+        return state.depth
+    if isinstance(state, (Intersect, ExactlyOne)):
+        parts: tuple[Parser, ...] = state.parts
+    elif isinstance(state, Union):
+        parts = state.alternatives
+    elif isinstance(state, Complement):
+        parts = (state.universe,)
+    else:
+        return None
+    for part in parts:
+        depth = _value_depth(part)
+        if depth is not None:
+            return depth
+    return None
 
 
 class IntersectNode(_PartsNode):
