@@ -327,7 +327,7 @@ def _value_depth(state: Parser) -> int | None:
     if isinstance(state, (ObjectState, ArrayState)):
         return state.depth
     if isinstance(state, (Intersect, ExactlyOne)):
-        parts: tuple[Parser, ...] = state.parts
+        parts: tuple[Parser | None, ...] = state.parts
     elif isinstance(state, Union):
         parts = state.alternatives
     elif isinstance(state, Complement):
@@ -335,7 +335,7 @@ def _value_depth(state: Parser) -> int | None:
     else:
         return None
     for part in parts:
-        depth = _value_depth(part)
+        depth = None if part is None else _value_depth(part)
         if depth is not None:
             return depth
     return None
