@@ -424,7 +424,7 @@ class TokenIndex:
         pos = self._unit_pos[units].tolist()
         token_bytes = self.vocabulary.token_bytes
         groups: list[tuple[int, TokenTrie]] = []
-        for k in np.unique(where).tolist():
+        for k in sorted(set(where.tolist())):  # (np.unique would import numpy.ma at its first call)
             picked = np.nonzero(where == k)[0].tolist()
             sub = TokenTrie.of_suffixes((token_bytes[toks[i]][offs[i]:], toks[i], pos[i]) for i in picked)
             groups.append((k, sub))

@@ -293,9 +293,12 @@ class SplitTrie:
         unfinished one); ``suffixes(rows)`` gives those entries' ``(bytes, token
         id, character it starts at)``."""
         order = np.argsort(codes, kind="stable")
-        uniq, first = np.unique(codes[order], return_index=True)
-        self._codes: list[int] = uniq.tolist()
-        self._bounds: list[int] = [*first.tolist(), len(order)]
+        ranked = codes[order]
+        # where each code's run starts (not np.unique: its first call in a process
+        # imports numpy.ma, ~40 ms charged to whichever mask asks first)
+        first = np.flatnonzero(np.diff(ranked)) + 1
+        self._codes: list[int] = ranked[:1].tolist() + ranked[first].tolist()
+        self._bounds: list[int] = [0, *first.tolist(), len(order)] if len(order) else [0]
         self._entries = (order, suffixes)
         self._tries: dict[int, TokenTrie] = {}
 
