@@ -76,15 +76,23 @@ def main(argv: list[str] | None = None) -> int:
     def timed(self, state, pending):  # type: ignore[no-untyped-def]
         saved = current["path"]
         current["path"] = "split" if state.split() else ""
+        nested.append(0.0)
         t0 = time.perf_counter()
         out = compute(self, state, pending)
         dt = time.perf_counter() - t0
-        # a mask equal to one computed before under another key: work a finer key missed
+        own = dt - nested.pop()  # without the masks it asked for (split parts, segment heads)
+        nested[-1] += dt
+        # a mask equal to one computed before under another key: work a coarser key would save
         digest = hashlib.blake2b(out.tobytes(), digest_size=16).digest()
         seen_before = digest in digests
         digests.add(digest)
         if seen_before:
             repeats.append(dt)
+        kind = _describe(state).replace("ObjectState:VALUE>", "").replace("ArrayState:VALUE>", "")
+        own_time[kind] += own
+        own_count[kind] += 1
+        if seen_before:
+            own_again[kind] += own
         path = current["path"] or ("trie(pending)" if pending else "trie")
         where = workload["name"] + " " + repr(workload["text"][-24:])
         records.append((dt, path, _describe(state), len(state.allowed()), where))
@@ -93,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
 
     digests: set[bytes] = set()
     repeats: list[float] = []
+    nested = [0.0]
+    own_time: defaultdict[str, float] = defaultdict(float)
+    own_again: defaultdict[str, float] = defaultdict(float)
+    own_count: Counter[str] = Counter()
     MaskCache._compute = timed  # type: ignore[method-assign]
     speed.freeze_heap()
     steps = 0
@@ -143,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     for lo_t, hi_t in buckets:
         got = [r[0] for r in records if lo_t <= r[0] < hi_t]
         print(f"  {lo_t * 1e3:6.1f}-{min(hi_t, 9.99) * 1e3:6.1f} ms: {len(got):5d} {sum(got):7.3f} s")
+    print("by kind of state, wrappers of enclosing values dropped; own time (without the masks it"
+          " asked for), and the part of it that made a mask computed before under another key:")
+    for kind, own in sorted(own_time.items(), key=lambda kv: -kv[1])[: args.top]:
+        print(f"{own:7.3f} s {own_count[kind]:5d}  again {own_again[kind]:7.3f} s  {kind}")
     print("over 1 ms, by (path, state):")
     for (path, desc), c in kinds.most_common(20):
         print(f"{c:5d}  {path:12s} {desc}")
