@@ -410,3 +410,40 @@ def test_fixed_key_order_forces_canonical_key_text() -> None:
     assert fixed.accepts(json.dumps({"name": "x", "age": 1}))
     quoted = {"type": "object", "properties": {'a"b': {"type": "integer"}}, "required": ['a"b']}
     assert JsonSchema(quoted).accepts(json.dumps({'a"b': 1}))
+
+
+# Schemas whose values run side by side (anyOf branches of objects as function-calling
+# tools are written, oneOf, not): the generic completion search ran out of states in
+# the middle of such an object (~12 s on a string value, then None), which the
+# generation loop's token budget asks at every candidate token.
+_TOOL = {"type": "object", "properties": {"team": {"type": "string"}, "games": {"type": "integer"},
+                                          "league": {"type": "string"}},
+         "required": ["team", "games", "league"], "additionalProperties": False}
+SIDE_BY_SIDE_COMPLETIONS = [
+    ({"anyOf": [{"type": "object", "properties": {"get_schedule": _TOOL}, "required": ["get_schedule"],
+                 "additionalProperties": False},
+                {"type": "object", "properties": {"find_hotel": {"type": "object"}},
+                 "required": ["find_hotel"], "additionalProperties": False}]},
+     '{"get_schedule": {"team": "Buty reads keyboard Kumar'),
+    ({"type": "object", "oneOf": [{"properties": {"kind": {"const": "a"}, "n": {"type": "integer"},
+                                                  "note": {"type": "string"}},
+                                   "required": ["kind", "n"]},
+                                  {"properties": {"kind": {"const": "b"}}, "required": ["kind"]}]},
+     '{"kind": "a", "n": 1, "note": "some text'),
+    ({"type": "object", "properties": {"x": {"type": "string"}}, "required": ["x", "y"],
+      "not": {"required": ["z"]}},
+     '{"x": "words words'),
+]
+
+
+@pytest.mark.parametrize("index", range(len(SIDE_BY_SIDE_COMPLETIONS)))
+def test_completions_of_values_side_by_side_come_from_the_parts(index: int) -> None:
+    schema, text = SIDE_BY_SIDE_COMPLETIONS[index]
+    for strict in (True, False):
+        state = JsonSchema(schema, strict=strict).advance_text(text)
+        assert state is not None
+        # with a search too small to reach the end of the object from here: the
+        # answer must come from the parts' own completions, not the search
+        tail = state.shortest(limit=200)
+        assert tail is not None and state.accepts(tail)
+        jsonschema.validate(exact_loads(text + tail), schema)
