@@ -346,7 +346,7 @@ class JsonString(Parser):
             decoded = self.value.shortest(limit)
             if decoded is None:
                 return None
-            return json_escape_minimal(decoded) + _QUOTE
+            return json_escape_minimal(_plainer(self.value, decoded)) + _QUOTE
         if mode == _BS:
             best: str | None = None
             for char in self.allowed():
@@ -375,6 +375,23 @@ class JsonString(Parser):
 
 def _restore(value: Parser, esc: tuple[int, ...], canonical: bool) -> JsonString:
     return JsonString(value, esc, canonical=canonical)
+
+
+def _plainer(value: Parser, text: str) -> str:
+    """``text`` (a completion ``value`` accepts) with the characters a JSON string
+    must escape replaced by plain ones where ``value`` accepts that too: a value's
+    shortest text is made of the lowest characters it allows, and for a string
+    with a ``minLength`` that is U+0000, six characters once escaped (``"\\u0000"``
+    where ``"a"`` is as valid) -- and what the generation loop writes when it
+    closes a value at the end of its token budget."""
+    if not any(c in _NOT_RAW for c in text):
+        return text
+    for plain in "a0 ":
+        trial = "".join(plain if c in _NOT_RAW else c for c in text)
+        end = value.advance_text(trial)
+        if end is not None and end.can_end():
+            return trial
+    return text
 
 
 def json_escape_minimal(text: str) -> str:

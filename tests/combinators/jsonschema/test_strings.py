@@ -117,7 +117,9 @@ def test_loop_and_key() -> None:
 def test_shortest_and_pickle() -> None:
     assert any_string().shortest() == '""'
     assert JsonString(Regex('"x')).shortest() == '"\\"x"'
-    assert JsonString(FreeText(min_length=2, max_length=4)).shortest() == '"\\u0000\\u0000"'
+    # the lowest characters would be U+0000, six characters each once escaped
+    assert JsonString(FreeText(min_length=2, max_length=4)).shortest() == '"aa"'
+    assert JsonString(Regex("\x01")).shortest() == '"\\u0001"'  # where nothing plainer will do
     mid = JsonString(Regex("é")).advance_text('"\\u0')
     assert mid is not None and mid.shortest() == '0E9"'
     s = JsonString(Regex("ab")).advance_text('"a')
