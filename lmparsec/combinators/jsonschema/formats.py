@@ -6,7 +6,7 @@ The official test suite's ``optional/format`` files are the oracle; the tests
 list the cases each approximation knowingly gets wrong.
 
 Exact (up to the noted limits): ``date`` (days per month, Feb 29 only in leap
-years), ``time`` and ``date-time`` (RFC 3339, lowercase ``t``/``z``
+years, no year 0000), ``time`` and ``date-time`` (RFC 3339, lowercase ``t``/``z``
 allowed, fractional seconds; a leap second only as 23:59:60 UTC, see below),
 ``duration``, ``uuid``, ``ipv4`` (no leading zeros), ``ipv6`` (every
 compressed form, embedded IPv4, no zone id), ``json-pointer``,
@@ -49,8 +49,10 @@ _D = "[0-9]"
 _HEXDIG = "[0-9A-Fa-f]"
 
 # -- dates and times (RFC 3339) -------------------------------------------------------
-_YEAR = f"{_D}{{4}}"
-_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+# years 0001-9999: RFC 3339 writes 4DIGIT, but no validator built on Python's datetime
+# (jsonschema's date checker among them) takes a year 0000
+_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
 _MONTH_DAY = (
     "(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
     "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
