@@ -197,15 +197,23 @@ class ExactlyOne(Parser):
     """Texts exactly one part accepts (JSON Schema's ``oneOf``).
 
     Dead parts are kept as ``None`` so the key still says which parts remain.
+    Parts that reach equal states (equal keys: the same continuations) can no
+    longer be the one: whatever completes one completes the other. A text is
+    then taken only where the other parts take it and those do not -- and
+    where no other part is left, nowhere. ``oneOf`` branches written for
+    objects without ``"type": "object"`` all take any string or array alike,
+    so a string there is no value of the ``oneOf`` at all, and its opening
+    quote is not allowed.
     """
 
-    __slots__ = ("_key", "parts")
+    __slots__ = ("_allowed", "_key", "parts")
 
     def __init__(self, *parts: Parser | None) -> None:
         live = tuple(p for p in parts if p is not None)
         _check(live, "ExactlyOne")
         self.parts = parts
         self._key = ("one", tuple(None if p is None else p.key() for p in parts))
+        self._allowed: CharSet | None = None
 
     def advance(self, char: str) -> Parser | None:
         moved = tuple(None if p is None else p.advance(char) for p in self.parts)
@@ -214,13 +222,35 @@ class ExactlyOne(Parser):
             return None
         if len(live) == 1:
             return live[0]
-        return ExactlyOne(*moved)
+        out = ExactlyOne(*moved)
+        keys = [k for k in out._key[1] if k is not None]
+        if len(set(keys)) == len(keys):
+            return out
+        # twins: states with equal keys, of which none can be the one
+        seen: dict[Hashable, int] = {}
+        for k in keys:
+            seen[k] = seen.get(k, 0) + 1
+        rest = [p for p in live if seen[p.key()] == 1]
+        twins = list({p.key(): p for p in live if seen[p.key()] > 1}.values())
+        if not rest:
+            return None
+        from .union import Union
+
+        base = rest[0] if len(rest) == 1 else ExactlyOne(*rest)
+        return Complement(base, twins[0] if len(twins) == 1 else Union(*twins))
 
     def allowed(self) -> CharSet:
-        out = CharSet.EMPTY
-        for p in self.parts:
-            if p is not None:
-                out = out | p.allowed()
+        out = self._allowed
+        if out is None:
+            out = CharSet.EMPTY
+            for p in self.parts:
+                if p is not None:
+                    out = out | p.allowed()
+            if len(out) <= _CHECKED:
+                # a few characters (a value's first ones, where oneOf branches part
+                # by type): each is checked, so twins' characters are left out
+                out = CharSet.of_codes([ord(c) for c in out if self.advance(c) is not None])
+            self._allowed = out
         return out
 
     def can_end(self) -> bool:
@@ -241,6 +271,9 @@ class ExactlyOne(Parser):
 
     def key(self) -> Hashable:
         return self._key
+
+
+_CHECKED = 64  # allowed sets this small are checked character by character
 
 
 def _alike(promises: Iterable[_T | None]) -> list[_T] | None:

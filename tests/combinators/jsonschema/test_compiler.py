@@ -447,3 +447,27 @@ def test_completions_of_values_side_by_side_come_from_the_parts(index: int) -> N
         tail = state.shortest(limit=200)
         assert tail is not None and state.accepts(tail)
         jsonschema.validate(exact_loads(text + tail), schema)
+
+
+# oneOf branches written for objects, without "type": "object": any string (or other
+# non-object) is valid under every branch, so under none as "exactly one". A random
+# token walk on JSON Schema Store's json-patch schema opened a string as an item and
+# could never finish it.
+ONE_OF_OBJECTS = {"oneOf": [{"properties": {"a": {"type": "integer"}}, "required": ["a"]},
+                            {"properties": {"b": {"type": "string"}}, "required": ["b"]}]}
+
+
+def test_one_of_branches_alike_on_strings_take_no_string() -> None:
+    parser = JsonSchema(ONE_OF_OBJECTS, strict=False, key_order="any")
+    assert '"' not in parser.allowed() and parser.advance_text('"') is None
+    for value in [{"a": 1}, {"b": "x"}, {"a": 1, "b": "x"}, {"a": "x"}, {}, "text"]:
+        text = json.dumps(value)
+        valid = jsonschema.Draft202012Validator(ONE_OF_OBJECTS).is_valid(value)
+        assert parser.accepts(text) == valid, text
+
+
+@pytest.mark.xfail(reason="branches' unconstrained number and array parts get different grammar ids, "
+                          "so their states are not seen as equal (strings' are)", strict=True)
+def test_one_of_branches_alike_on_arrays_take_no_array() -> None:
+    parser = JsonSchema(ONE_OF_OBJECTS, strict=False, key_order="any")
+    assert parser.advance_text("[") is None and parser.advance_text("1") is None
