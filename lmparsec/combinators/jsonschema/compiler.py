@@ -125,6 +125,12 @@ class EnumNode(Node):
         return self.built().shortest()
 
 
+def _any_array(spec: Spec) -> bool:
+    """Whether ``spec`` constrains arrays not at all."""
+    return (spec.prefix is None and spec.items is None and spec.contains is None and spec.min_items == 0
+            and spec.max_items is None and not spec.unique and spec.unevaluated_items is None)
+
+
 class Compiler:
     """Compiles one root schema (plus offline resources) with fixed options."""
 
@@ -463,7 +469,12 @@ class Compiler:
             obj = self._object(spec, loc, grammar_id((gid, "object")))
             if obj is not None:
                 parts.append(obj)
-        if "array" in types:
+        if "array" in types and _any_array(spec):
+            # the one plain array node: oneOf branches that say nothing about arrays then
+            # reach equal states on an array, which ExactlyOne needs to see (any array is
+            # valid under each of them, so under none as "exactly one")
+            parts.append(self._any_array)
+        elif "array" in types:
             arr = self._array(spec, loc, grammar_id((gid, "array")))
             if arr is not None:
                 parts.append(arr)
@@ -649,6 +660,7 @@ class Compiler:
                          fixed=False, ws=ws)
         arr = ArrayNode(grammar_id((gid, "array")), prefix=[], items=fwd, min_items=0, max_items=None,
                         contains=None, min_contains=0, max_contains=None, unique=False, ws=ws)
+        self._any_array = arr
         parts: list[Node] = [
             literal_node("null"),
             ParserNode(grammar_id(("jsonschema-bool",)), Choices.of(["true", "false"])),
