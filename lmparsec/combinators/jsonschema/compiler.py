@@ -492,16 +492,22 @@ class Compiler:
             "exclusive_maximum": hi[0] if hi is not None and hi[1] else None,
         }
         mult = spec.multiple_of[0] if spec.multiple_of else None
+        # Before draft 6 an integer is a number without a fraction: 1.0 is not one
+        # there (jsonschema's draft 3/4 checkers refuse it); from draft 6 on it is.
+        zero_fraction = loc.draft >= 6
         try:
             if mult is not None:
-                fsm = integer_fsm(**kw, multiple_of=mult) if integer else number_fsm(**kw, multiple_of=mult)
+                fsm = (integer_fsm(**kw, multiple_of=mult, allow_zero_fraction=zero_fraction) if integer
+                       else number_fsm(**kw, multiple_of=mult))
                 if fsm is None:
                     return None
-                return ParserNode(gid, regex_from_fsm(fsm, f"number{kw}{mult}"))
-            pattern = integer_pattern(**kw) if integer else number_pattern(**kw)
+                return ParserNode(gid, regex_from_fsm(fsm, f"number{kw}{mult}{zero_fraction}"))
+            pattern = (integer_pattern(**kw, allow_zero_fraction=zero_fraction) if integer
+                       else number_pattern(**kw))
         except UnsupportedSchemaError as exc:
             self._unsupported(exc.keyword, f"{loc.pointer}", str(exc))
-            pattern = integer_pattern(**kw) if integer else number_pattern(**kw)
+            pattern = (integer_pattern(**kw, allow_zero_fraction=zero_fraction) if integer
+                       else number_pattern(**kw))
         if pattern is None:
             return None
         return ParserNode(gid, Regex(pattern))

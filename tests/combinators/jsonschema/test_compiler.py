@@ -466,3 +466,16 @@ def test_one_of_branches_alike_on_other_types_take_none_of_them() -> None:
         text = json.dumps(value)
         valid = jsonschema.Draft202012Validator(ONE_OF_OBJECTS).is_valid(value)
         assert parser.accepts(text) == valid, text
+
+
+@pytest.mark.parametrize("draft", ["http://json-schema.org/draft-04/schema#", "http://json-schema.org/draft-06/schema#",
+                                   "https://json-schema.org/draft/2020-12/schema"])
+def test_integers_with_a_zero_fraction_follow_the_draft(draft: str) -> None:
+    """``24.0`` is an integer from draft 6 on, not before (a random walk on a draft-04
+    schema wrote one and jsonschema's draft-4 checker refused it)."""
+    for extra in ({}, {"multipleOf": 3}, {"minimum": 0}):
+        schema = {"$schema": draft, "type": "integer", **extra}
+        parser = JsonSchema(schema, strict=False)
+        validator = jsonschema.validators.validator_for(schema)(schema)
+        for text in ["24", "24.0", "-9.0", "3.00", "7"]:
+            assert parser.accepts(text) == validator.is_valid(json.loads(text)), (draft, extra, text)
