@@ -12,6 +12,7 @@ use these for what cannot be merged.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Iterable
 from typing import Any, TypeVar
 
@@ -227,9 +228,7 @@ class ExactlyOne(Parser):
         if len(set(keys)) == len(keys):
             return out
         # twins: states with equal keys, of which none can be the one
-        seen: dict[Hashable, int] = {}
-        for k in keys:
-            seen[k] = seen.get(k, 0) + 1
+        seen = Counter(keys)
         rest = [p for p in live if seen[p.key()] == 1]
         twins = list({p.key(): p for p in live if seen[p.key()] > 1}.values())
         if not rest:

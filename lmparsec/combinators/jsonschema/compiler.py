@@ -125,7 +125,7 @@ class EnumNode(Node):
         return self.built().shortest()
 
 
-def _any_array(spec: Spec) -> bool:
+def _plain_array(spec: Spec) -> bool:
     """Whether ``spec`` constrains arrays not at all."""
     return (spec.prefix is None and spec.items is None and spec.contains is None and spec.min_items == 0
             and spec.max_items is None and not spec.unique and spec.unevaluated_items is None)
@@ -469,7 +469,7 @@ class Compiler:
             obj = self._object(spec, loc, grammar_id((gid, "object")))
             if obj is not None:
                 parts.append(obj)
-        if "array" in types and _any_array(spec):
+        if "array" in types and _plain_array(spec):
             # the one plain array node: oneOf branches that say nothing about arrays then
             # reach equal states on an array, which ExactlyOne needs to see (any array is
             # valid under each of them, so under none as "exactly one")
@@ -495,6 +495,11 @@ class Compiler:
         # Before draft 6 an integer is a number without a fraction: 1.0 is not one
         # there (jsonschema's draft 3/4 checkers refuse it); from draft 6 on it is.
         zero_fraction = loc.draft >= 6
+        def bounded() -> str | None:
+            if integer:
+                return integer_pattern(**kw, allow_zero_fraction=zero_fraction)
+            return number_pattern(**kw)
+
         try:
             if mult is not None:
                 fsm = (integer_fsm(**kw, multiple_of=mult, allow_zero_fraction=zero_fraction) if integer
@@ -502,12 +507,10 @@ class Compiler:
                 if fsm is None:
                     return None
                 return ParserNode(gid, regex_from_fsm(fsm, f"number{kw}{mult}{zero_fraction}"))
-            pattern = (integer_pattern(**kw, allow_zero_fraction=zero_fraction) if integer
-                       else number_pattern(**kw))
+            pattern = bounded()
         except UnsupportedSchemaError as exc:
             self._unsupported(exc.keyword, f"{loc.pointer}", str(exc))
-            pattern = (integer_pattern(**kw, allow_zero_fraction=zero_fraction) if integer
-                       else number_pattern(**kw))
+            pattern = bounded()  # the bounds without the multipleOf
         if pattern is None:
             return None
         return ParserNode(gid, Regex(pattern))

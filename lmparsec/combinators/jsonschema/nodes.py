@@ -306,9 +306,7 @@ class ValueIntersect(Intersect):
         heads = [g[0] for g in got]  # type: ignore[index]
         depth = _value_depth(heads[0])
         if any(_value_depth(h) != depth for h in heads[1:]):
-            key = heads[0].key()
-            if any(h.key() != key for h in heads[1:]):
-                return None
+            return super().segment()  # (shared only as one state)
         return self._segments(got)  # type: ignore[arg-type]
 
 
