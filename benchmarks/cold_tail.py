@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     tok = _peers.load_tokenizer(args.tokenizer)
     work = workloads.seeds(args.limit) + workloads.maskbench(args.maskbench, per_schema=1)
     cache = MaskCache(tok.vocab)
-    records: list[tuple[float, str, str, int, str]] = []
+    records: list[tuple[float, str, str, int, str, float]] = []
     current = {"path": ""}
     workload = {"name": "", "text": ""}
     originals = {}
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             own_again[kind] += own
         path = current["path"] or ("trie(pending)" if pending else "trie")
         where = workload["name"] + " " + repr(workload["text"][-24:])
-        records.append((dt, path, _describe(state), len(state.allowed()), where))
+        records.append((dt, path, _describe(state), len(state.allowed()), where, own))
         current["path"] = saved
         return out
 
@@ -136,25 +136,37 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path:16s} n={len(dts):5d} total={sum(dts):7.3f}s max={max(dts) * 1e3:8.1f}ms")
     print("slowest (time includes nested split parts):")
     chosen = [r for r in records if args.path is None or r[1] == args.path]
-    for dt, path, desc, n, name in sorted(chosen, reverse=True)[: args.top]:
+    for dt, path, desc, n, name, _own in sorted(chosen, reverse=True)[: args.top]:
         print(f"{dt * 1e3:8.1f} ms  {path:12s} allowed={n:8d}  {name:60s} {desc}")
+    print("slowest by own time (without nested masks):")
+    for _dt, path, desc, n, name, own in sorted(chosen, key=lambda r: -r[5])[: args.top]:
+        print(f"{own * 1e3:8.1f} ms  {path:12s} allowed={n:8d}  {name:60s} {desc}")
     total: Counter[tuple[str, str]] = Counter()
     count: Counter[tuple[str, str]] = Counter()
-    for dt, path, desc, _n, _name in records:
+    for dt, path, desc, _n, _name, _own in records:
         total[(path, desc)] += dt
         count[(path, desc)] += 1
     print("all masks, by (path, state), total time:")
     for (path, desc), t in total.most_common(args.top):
         print(f"{t:7.3f} s {count[(path, desc)]:5d}  {path:12s} {desc}")
     kinds: Counter[tuple[str, str]] = Counter()
-    for dt, path, desc, _n, _name in records:
+    for dt, path, desc, _n, _name, _own in records:
         if dt > 1e-3:
             kinds[(path, desc)] += 1
     buckets = [(0, 1e-4), (1e-4, 1e-3), (1e-3, 5e-3), (5e-3, 2e-2), (2e-2, 1e9)]
-    print("mask computations by time (count, total s):")
+    print("mask computations by own time (count, total s):")
     for lo_t, hi_t in buckets:
-        got = [r[0] for r in records if lo_t <= r[0] < hi_t]
+        got = [r[5] for r in records if lo_t <= r[5] < hi_t]
         print(f"  {lo_t * 1e3:6.1f}-{min(hi_t, 9.99) * 1e3:6.1f} ms: {len(got):5d} {sum(got):7.3f} s")
+    mid: Counter[str] = Counter()
+    midn: Counter[str] = Counter()
+    for _dt, path, desc, _n, _name, own in records:
+        if 1e-4 <= own < 1e-3:
+            mid[path + " " + desc] += own
+            midn[path + " " + desc] += 1
+    print("own time 0.1-1 ms, by (path, state):")
+    for k, t in mid.most_common(args.top):
+        print(f"{t:7.3f} s {midn[k]:5d}  {k}")
     print("by kind of state, wrappers of enclosing values dropped; own time (without the masks it"
           " asked for), and the part of it that made a mask computed before under another key:")
     for kind, own in sorted(own_time.items(), key=lambda kv: -kv[1])[: args.top]:

@@ -50,56 +50,116 @@ class LoopTable:
     shared suffixes such as ``":`` are visited once, not once per position).
     Both are built on first use (most walks need only a few of them) and kept.
 
-    Only the units' membership is kept per unit (a bool each): runs from inside
-    a token are counted when a walk asks, for the few thousand tokens of a
-    subtree, rather than for all ~740k units of a 128k vocabulary up front
-    (a reversed running minimum that cost most of a table's ~10 ms).
+    The per-token columns (``first_out``, ``inside``, ``groups``) are built on
+    first use: a state met inside the trie -- a pattern string after ``"id":`` --
+    asks only :meth:`run_at` of a subtree's units, which membership by code
+    point answers for those units alone, while the columns take one pass over
+    every unit of the vocabulary (~740k for 128k tokens, ~4 ms for a set of
+    letters). Units sorted by code point (:meth:`TokenIndex.units_by_code`)
+    make that pass a few slices for a small set or one with a small complement.
     """
 
-    __slots__ = ("_escapes", "_index", "_merged", "first_out", "good", "groups", "inside", "lengths")
+    __slots__ = ("_chars", "_escapes", "_first_out", "_groups", "_index", "_inside", "_merged", "_table",
+                 "lengths")
 
-    def __init__(self, index: TokenIndex, good: np.ndarray) -> None:
+    def __init__(self, index: TokenIndex, chars: CharSet) -> None:
         self._index = index
-        self.good = good  # per unit: inside the set
+        self._chars = chars
+        # membership by code point for units that are one BMP character (code 0
+        # stands for the others too: those are looked up by range, see _member)
+        table = np.zeros(0x10000, dtype=bool)
+        for a, b in chars.ranges:
+            if a > 0xFFFF:
+                break
+            table[a : min(b, 0xFFFF) + 1] = True
+        table[0] = False
+        self._table = table
         self.lengths = index.lengths
-        ok = index._starts_ok
-        inside_units = int(np.count_nonzero(good))
-        if inside_units * 3 < len(good):
-            # a small set (digits): few tokens start inside it, so count the
-            # leading runs of those directly
-            first_out = np.where(ok, 0, -1)
-            toks = index._ok_ids
-            units = np.take(index._first_unit, toks)
-            starting = np.flatnonzero(np.take(good, units))
-            toks = np.take(toks, starting)
-            lead = self._count(np.take(units, starting))
-            first_out[toks] = np.where(lead == np.take(index.lengths, toks), -1, lead)
-        else:
-            first_out = np.full(index.size, -1, dtype=np.int64)
-            if inside_units < len(good):
-                # from the units outside it: units are grouped by token, so a token's
-                # first such unit is the first of its token in that sorted list
-                bad = np.flatnonzero(~good)
-                tok = np.take(index._unit_tok, bad)
-                lead_bad = np.ones(len(bad), dtype=bool)
-                np.not_equal(tok[1:], tok[:-1], out=lead_bad[1:])
-                at = np.flatnonzero(lead_bad)  # (then take: boolean indexing is ~5x slower here)
-                first_tok = np.take(tok, at)
-                first_out[first_tok] = np.take(bad, at) - np.take(index._first_unit, first_tok)
-                first_out[~ok] = -1
-        self.inside = ok & (first_out < 0)
-        self.first_out = first_out  # characters before the first one outside the set, or -1
-        self.groups: tuple[int, ...] = tuple((np.nonzero(np.bincount(first_out + 1))[0][1:] - 1).tolist())
+        self._first_out: np.ndarray | None = None
+        self._inside: np.ndarray | None = None
+        self._groups: tuple[int, ...] = ()
         self._escapes: dict[int, SplitTrie] = {}
         self._merged: dict[int, SplitTrie] = {}
 
+    @property
+    def first_out(self) -> np.ndarray:
+        """Per token: characters before its first one outside the set, or -1 when
+        it has none (or is not text starting on a character boundary)."""
+        got = self._first_out
+        if got is None:
+            got = self._columns()
+        return got
+
+    @property
+    def inside(self) -> np.ndarray:
+        """Per token: text made only of characters in the set."""
+        got = self._inside
+        if got is None:
+            self._columns()
+            got = self._inside
+            assert got is not None
+        return got
+
+    @property
+    def groups(self) -> tuple[int, ...]:
+        """The positions at which some token first leaves the set, ascending."""
+        if self._first_out is None:
+            self._columns()
+        return self._groups
+
+    def _columns(self) -> np.ndarray:
+        index = self._index
+        ok = index._starts_ok
+        inside, outside = index.units_by_code(self._chars)
+        if outside is None:
+            # a small set (digits): few tokens start inside it, so count the
+            # leading runs of those directly
+            first_out = np.where(ok, 0, -1)
+            assert inside is not None
+            starting = np.take(inside, np.flatnonzero(np.take(index._unit_pos, inside) == 0))
+            toks = np.take(index._unit_tok, starting)
+            lead = self._count(starting)
+            first_out[toks] = np.where(lead == np.take(index.lengths, toks), -1, lead)
+        else:
+            first_out = np.full(index.size, -1, dtype=np.int64)
+            if len(outside):
+                # from the units outside it: units are grouped by token, so a token's
+                # first such unit is the first of its token in that sorted list
+                tok = np.take(index._unit_tok, outside)
+                lead_bad = np.ones(len(outside), dtype=bool)
+                np.not_equal(tok[1:], tok[:-1], out=lead_bad[1:])
+                at = np.flatnonzero(lead_bad)  # (then take: boolean indexing is ~5x slower here)
+                first_tok = np.take(tok, at)
+                first_out[first_tok] = np.take(outside, at) - np.take(index._first_unit, first_tok)
+                first_out[~ok] = -1
+        self._inside = ok & (first_out < 0)
+        self._groups = tuple((np.nonzero(np.bincount(first_out + 1))[0][1:] - 1).tolist())
+        self._first_out = first_out  # (last: the other columns are set when it is)
+        return first_out
+
+    def _member(self, units: np.ndarray) -> np.ndarray:
+        """Whether each of ``units`` lies in the set (an unfinished character: when
+        some character it can become does)."""
+        index = self._index
+        codes = np.take(index._unit_code, units)
+        out: np.ndarray = np.take(self._table, codes)
+        odd = np.flatnonzero(codes == 0)
+        if len(odd):
+            picked = np.take(units, odd)
+            lo, hi = np.take(index._unit_lo, picked), np.take(index._unit_hi, picked)
+            out[odd] = _in_ranges(lo, hi, self._chars)
+        return out
+
     def run_at(self, units: np.ndarray) -> np.ndarray:
         """For each unit index: how many characters from it on, up to its token's
-        end, lie inside the set. A unit up to its token's first one outside the
-        set is answered from ``first_out``; only units past it are counted."""
+        end, lie inside the set. Once the per-token columns exist, a unit up to
+        its token's first one outside the set is answered from ``first_out`` and
+        only units past it are counted; before, every unit is counted."""
         index = self._index
-        if not len(self.good):
+        if not index.unit_count:
             return np.zeros(len(units), dtype=np.int64)
+        if self._first_out is None:
+            return self._count(units)
         toks = np.take(index._unit_tok, units)
         off = units - np.take(index._first_unit, toks)
         stop = np.take(self.first_out, toks)
@@ -126,7 +186,7 @@ class LoopTable:
         # flat position -> its unit: the segment's start unit plus the offset in it
         local = np.arange(int(first[-1] + lens[-1]), dtype=np.int64) - np.repeat(first, lens)
         flat = np.repeat(np.take(units, some), lens) + local
-        marker = np.where(np.take(self.good, flat), np.int64(1) << 40, local)
+        marker = np.where(self._member(flat), np.int64(1) << 40, local)
         out[some] = np.minimum(np.minimum.reduceat(marker, first), lens)
         return out
 
@@ -182,7 +242,8 @@ class TokenIndex:
         self._plan_entries = 0
         self._nodes: OrderedDict[tuple[int, int, int, int], _Node] = OrderedDict()
         self._node_entries = 0
-        self._kinds: tuple[np.ndarray, np.ndarray] | None = None
+        self._kinds: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._unit_code = np.zeros(0, dtype=np.uint16)
         self._unit_kinds()  # (every loop table needs it: made with the index, not at a first mask)
         #: :func:`follow_chain`'s steps (vocabulary-free, but kept with the other
         #: per-index caches so that a fresh cache starts without them)
@@ -293,12 +354,8 @@ class TokenIndex:
         end in a character that can still become one of ``chars``."""
         if not chars or not len(candidates):
             return candidates[:0]
-        starts = np.asarray([a for a, _ in chars.ranges], dtype=np.int64)
-        ends = np.asarray([b for _, b in chars.ranges], dtype=np.int64)
         lo, hi = self.tail_lo[candidates], self.tail_hi[candidates]
-        idx = np.searchsorted(starts, hi, side="right") - 1
-        ok = (idx >= 0) & (ends[np.maximum(idx, 0)] >= lo) & (lo >= 0)
-        chosen: np.ndarray = candidates[ok]
+        chosen: np.ndarray = candidates[_in_ranges(lo, hi, chars) & (lo >= 0)]
         return chosen
 
     def lone_tails(self, chars: CharSet) -> tuple[int, ...]:
@@ -326,37 +383,65 @@ class TokenIndex:
         return table
 
     def _build_loop(self, chars: CharSet) -> LoopTable:
-        return LoopTable(self, self._unit_members(chars))
+        return LoopTable(self, chars)
 
-    def _unit_members(self, chars: CharSet) -> np.ndarray:
-        """Which units lie in ``chars`` (a unit that is an unfinished character: when
-        some character it can become does). Units that are one character of the
-        Basic Multilingual Plane -- nearly all -- are looked up in a table."""
-        codes, others = self._unit_kinds()
-        if not chars:
-            return np.zeros(len(codes), dtype=bool)
-        table = np.zeros(0x10000, dtype=bool)
-        for a, b in chars.ranges:
-            if a > 0xFFFF:
-                break
-            table[a : min(b, 0xFFFF) + 1] = True
-        good: np.ndarray = np.take(table, codes)  # (take: twice as fast as indexing here)
-        if len(others):
-            starts = np.asarray([a for a, _ in chars.ranges], dtype=np.int64)
-            ends = np.asarray([b for _, b in chars.ranges], dtype=np.int64)
-            lo, hi = self._unit_lo[others], self._unit_hi[others]
-            idx = np.searchsorted(starts, hi, side="right") - 1
-            good[others] = (idx >= 0) & (ends[np.maximum(idx, 0)] >= lo)
-        return good
+    @property
+    def unit_count(self) -> int:
+        """Units (characters) in all tokens together."""
+        return len(self._unit_lo)
 
-    def _unit_kinds(self) -> tuple[np.ndarray, np.ndarray]:
-        """(each unit's code point as a table index -- 0 for units that are not one
-        BMP character --, the units that are not), built on first use."""
+    def units_by_code(self, chars: CharSet) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The units in ``chars`` or those outside it, whichever are fewer, as sorted
+        unit indices: ``(inside, None)`` or ``(None, outside)``."""
+        order, bounds, odd = self._unit_kinds()
+        # the set's ranges within the BMP, code 0 left to ``odd`` (with the units
+        # that are not one BMP character)
+        spans = [(max(a, 1), min(b, 0xFFFF)) for a, b in chars.ranges if a <= 0xFFFF and b >= 1]
+        count = sum(bounds[b + 1] - bounds[a] for a, b in spans)
+        total = len(order)
+        want = count * 3 < total
+        if min(count, total - count) * 8 > total:
+            # neither side is small (letters): one look-up per unit beats sorting either
+            table = np.zeros(0x10000, dtype=bool)
+            for a, b in spans:
+                table[a : b + 1] = True
+            good = np.take(table, self._unit_code)
+            if len(odd):
+                good[odd] = _in_ranges(self._unit_lo[odd], self._unit_hi[odd], chars)
+            return (np.flatnonzero(good), None) if want else (None, np.flatnonzero(~good))
+        if want:
+            parts = [order[bounds[a] : bounds[b + 1]] for a, b in spans]
+        else:
+            gaps: list[tuple[int, int]] = []
+            at = 1
+            for a, b in spans:
+                if a > at:
+                    gaps.append((at, a - 1))
+                at = b + 1
+            if at <= 0xFFFF:
+                gaps.append((at, 0xFFFF))
+            parts = [order[bounds[a] : bounds[b + 1]] for a, b in gaps]
+        if len(odd):
+            hit = _in_ranges(self._unit_lo[odd], self._unit_hi[odd], chars)
+            parts.append(odd[hit if want else ~hit])
+        units = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        units.sort()
+        return (units, None) if want else (None, units)
+
+    def _unit_kinds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The units sorted by code point (units that are not one BMP character, and
+        NUL, count as code 0), where each code's run starts in that order, and the
+        code-0 units -- built with the index (every loop table needs them)."""
         got = self._kinds
         if got is None:
             simple = (self._unit_lo == self._unit_hi) & (self._unit_hi < 0x10000)
-            got = self._kinds = (np.where(simple, self._unit_lo, 0).astype(np.uint16),
-                                 np.nonzero(~simple)[0].astype(np.int32))
+            self._unit_code = np.where(simple, self._unit_lo, 0).astype(np.uint16)
+            # (a stable sort keeps each code's units in unit order; 16-bit keys sort by radix)
+            order = np.argsort(self._unit_code, kind="stable")
+            counts = np.bincount(self._unit_code, minlength=0x10000)
+            bounds = np.zeros(0x10001, dtype=np.int64)
+            np.cumsum(counts, out=bounds[1:])
+            got = self._kinds = (order, bounds, np.sort(order[: bounds[1]]))
         return got
 
     def chain_answer(self, steps: list[Parser], tail_exact: bool, table: LoopTable,
@@ -400,11 +485,11 @@ class TokenIndex:
         """The state-independent part of :meth:`chain_answer`: the tokens admitted
         by length alone, and per count ``k`` the trie of the others' suffixes from
         where they leave the set (with the number of entries, for the memo's bound)."""
-        if not len(table.good) or not len(tokens):
+        if not self.unit_count or not len(tokens):
             return (), [], 0
         ok = self._starts_ok[tokens]
         unit0 = self._first_unit[tokens] + start
-        inner = table.run_at(np.minimum(unit0, len(table.good) - 1))
+        inner = table.run_at(np.minimum(unit0, self.unit_count - 1))
         rest_len = self._lengths[tokens] - start  # 0: the token ended with the class character
         stays = inner >= rest_len
         if tail_exact:
@@ -611,14 +696,21 @@ def _chain_step(cur: Parser, chars: CharSet, sample: str, memo: StepMemo) -> tup
     return remember(memo, mkey, (how, nxt), _STEP_MEMO)
 
 
-def member(codes: np.ndarray, chars: CharSet) -> np.ndarray:
-    """Vectorised ``code in chars`` (codes < 0 are never members)."""
+def _in_ranges(lo: np.ndarray, hi: np.ndarray, chars: CharSet) -> np.ndarray:
+    """Vectorised: whether some code point of each ``[lo, hi]`` is in ``chars``."""
     if not chars:
-        return np.zeros(codes.shape, dtype=bool)
+        return np.zeros(lo.shape, dtype=bool)
     starts = np.asarray([a for a, _ in chars.ranges], dtype=np.int64)
     ends = np.asarray([b for _, b in chars.ranges], dtype=np.int64)
-    idx = np.searchsorted(starts, codes, side="right") - 1
-    return (idx >= 0) & (ends[np.maximum(idx, 0)] >= codes) & (codes >= 0)
+    idx = np.searchsorted(starts, hi, side="right") - 1
+    return (idx >= 0) & (ends[np.maximum(idx, 0)] >= lo)
+
+
+def member(codes: np.ndarray, chars: CharSet) -> np.ndarray:
+    """Vectorised ``code in chars`` (codes < 0 are never members)."""
+    return _in_ranges(codes, codes, chars) & (codes >= 0)
+
+
 #: inside the trie, a subtree reached in a state looping on at least this many
 #: characters is answered by the set's loop table (digits, whitespace, letters)
 _SUBTREE_LOOP = 2
