@@ -226,7 +226,7 @@ class MaskCache:
         _put(row, added, True)
         if state.can_end():
             _put(row, self._eos_list, True)
-        return np.frombuffer(row, dtype=np.int32)
+        return _row_array(row)
 
     def _exits(self, inner: Parser) -> TokenTrie:
         """The tokens that ``inner`` takes a proper prefix of and has ended there,
@@ -426,7 +426,7 @@ class MaskCache:
         """A packed row with the bits of ``ids`` set."""
         row = array(_U32, self._zero_row)
         _put(row, ids, True)
-        return np.frombuffer(row, dtype=np.int32)
+        return _row_array(row)
 
     def _dense(self) -> np.ndarray:
         """An empty one-bool-per-token mask, for the paths that fill it from tables."""
@@ -462,6 +462,14 @@ _CHAIN = 4  # classes larger than this are followed along a chain of states
 #: benchmark replays ~12,000 steps per vocabulary (7,400 distinct transitions in a 10,000-step cold pass).
 _TRANSITIONS = 65_536
 _U32 = "I" if array("I").itemsize == 4 else "L"  # the array type code of a 32-bit word
+
+
+def _row_array(row: array[int]) -> np.ndarray:
+    """A packed row as a numpy array of its own (a ~1 us copy): an array over
+    the row's buffer would keep a memoryview and a managed buffer alive per
+    cache entry -- objects every full garbage collection then visits,
+    thousands of them after a cold pass."""
+    return np.frombuffer(row, dtype=np.int32).copy()
 
 
 def _pack(mask: np.ndarray) -> np.ndarray:
