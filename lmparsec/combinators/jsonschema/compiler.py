@@ -136,6 +136,8 @@ class Compiler:
 
     def __init__(self, root: Any, options: Options, resources: Mapping[str, Any] | None) -> None:
         self.options = options
+        self._source = (root, resources)
+        self._exact: Compiler | None = None
         self.draft = draft_of(root)
         self.registry = Registry(root, resources, self.draft)
         res_canon = schema_text(sorted((k, v) for k, v in (resources or {}).items())) if resources else ""
@@ -153,6 +155,32 @@ class Compiler:
     # -- entry points ---------------------------------------------------------
     def compile(self) -> Node:
         return self.node(self.root_loc)
+
+    def exact(self) -> Compiler:
+        """The compiler of the same document for subschemas whose language is
+        *excluded* -- ``not``, an ``if`` where it fails, the other branches of a
+        ``oneOf``, the ``contains`` an array may match at most so often.
+
+        ``strict`` and a fixed key order are generation choices: they keep to
+        a subset of the valid objects, which is sound wherever a schema's texts
+        are taken, and unsound where they are taken away -- ``not`` of a strict
+        ``{"properties": {"t": ...}}`` would admit ``{"t": ..., "x": 1}``, which
+        the schema itself matches. There, the subschema's whole language is
+        used: any key order and spelling, undeclared keys as JSON Schema says."""
+        if self.options.key_order == "any" and not self.options.strict:
+            return self
+        got = self._exact
+        if got is None:
+            opts = dataclasses.replace(self.options, key_order="any", strict=False)
+            root, resources = self._source
+            got = self._exact = Compiler(root, opts, resources)
+        return got
+
+    def excluded(self, loc: Loc) -> Node:
+        """The node of ``loc`` for a place where its texts are excluded (see
+        :meth:`exact`): this compiler's own where the options cannot change its
+        language (no objects among its values), else the exact compiler's."""
+        return self.node(loc) if _no_objects(loc.schema) else self.exact().node(loc)
 
     def node(self, loc: Loc) -> Node:
         s = loc.schema
@@ -360,20 +388,22 @@ class Compiler:
         for i, group in enumerate(spec.any_of):
             parts.append(UnionNode(grammar_id((gid, "anyOf", i)), [self.node(b) for b in group]))
         for i, group in enumerate(spec.one_of):
-            parts.append(OneOfNode(grammar_id((gid, "oneOf", i)), [self.node(b) for b in group]))
+            parts.append(self._one_of(grammar_id((gid, "oneOf", i)), [self.node(b) for b in group],
+                                      [self.excluded(b) for b in group]))
         for i, n in enumerate(spec.nots):
-            parts.append(NotNode(grammar_id((gid, "not", i)), self.any, self.node(n)))
+            parts.append(NotNode(grammar_id((gid, "not", i)), self.any, self.excluded(n)))
         for i, (c, t, e) in enumerate(spec.conditionals):
             if t is None and e is None:
                 continue
-            parts.append(IfNode(grammar_id((gid, "if", i)), self.node(c),
+            parts.append(IfNode(grammar_id((gid, "if", i)), self.node(c), self.excluded(c),
                                 self.any if t is None else self.node(t),
                                 self.any if e is None else self.node(e), self.any))
         for i, (name, dep) in enumerate(spec.dep_schemas):
             cond_schema = {"type": "object", "required": [name]}
             self.keep.append(cond_schema)
-            cond = self.node(Loc(cond_schema, loc.base, loc.draft, loc.pointer, loc.scope))
-            parts.append(IfNode(grammar_id((gid, "dep", i)), cond, self.node(dep), self.any, self.any))
+            cond_loc = Loc(cond_schema, loc.base, loc.draft, loc.pointer, loc.scope)
+            parts.append(IfNode(grammar_id((gid, "dep", i)), self.node(cond_loc), self.excluded(cond_loc),
+                                self.node(dep), self.any, self.any))
         parts = [p for p in parts if p is not self.any]
         if not parts:
             return self.any
@@ -397,13 +427,21 @@ class Compiler:
             else:
                 base.one_of = base.one_of[1:]
             branches = []
+            flat = []
             for i, b in enumerate(group):
                 bs = _clone(base)
                 self._flatten_member(bs, b, set())
+                flat.append(_clone(bs))  # (before compile_spec, which may resolve unevaluated* in place)
                 branches.append(self.compile_spec(bs, loc, grammar_id((gid, kind, "branch", i))))
             if kind == "anyOf":
                 return UnionNode(gid, branches)
-            return OneOfNode(gid, branches)
+            exact = self.exact()
+            if exact is self or all(_no_object_spec(bs) for bs in flat):
+                return OneOfNode(gid, branches)
+            # (the flattened specs hold locations only: the exact compiler reads them alike)
+            others = [exact.compile_spec(bs, loc, grammar_id((gid, kind, "exact", i)))
+                      for i, bs in enumerate(flat)]
+            return self._one_of(gid, branches, others)
         if spec.conditionals:
             cond, then, other = spec.conditionals[0]
             base = _clone(spec)
@@ -419,6 +457,16 @@ class Compiler:
             return UnionNode(gid, [self.compile_spec(yes, loc, grammar_id((gid, "then"))),
                                    self.compile_spec(no, loc, grammar_id((gid, "else")))])
         return None
+
+    def _one_of(self, gid: int, branches: list[Node], exact: list[Node]) -> Node:
+        """``oneOf``: a text of some branch that no *other* branch's whole language
+        takes (see :meth:`exact`). Where the branches are their whole languages
+        already, plain exactly-one; else one of the generated branches, and
+        exactly one of the whole ones."""
+        if all(a is b for a, b in zip(branches, exact, strict=True)):
+            return OneOfNode(gid, branches)
+        return IntersectNode(gid, [UnionNode(grammar_id((gid, "some")), branches),
+                                   OneOfNode(grammar_id((gid, "exactly")), exact)])
 
     def _apply_unevaluated_props(self, spec: Spec, loc: Loc) -> None:
         u = spec.unevaluated_props
@@ -625,7 +673,11 @@ class Compiler:
                 break
         if max_items is not None and spec.min_items > max_items:
             return None
-        contains = None if spec.contains is None else self.node(spec.contains)
+        contains = None
+        if spec.contains is not None:
+            # at most so many matches: an element the whole subschema matches must
+            # count (see exact); at least so many: counting generated ones is enough
+            contains = self.node(spec.contains) if spec.max_contains is None else self.excluded(spec.contains)
         if contains is not None:
             if spec.max_contains is not None and spec.min_contains > spec.max_contains:
                 return None
@@ -705,6 +757,35 @@ def _tightest(bounds: list[tuple[Any, bool]], lower: bool) -> tuple[Any, bool] |
         if (a > b if lower else a < b) or (a == b and excl):
             best = (value, excl)
     return best
+
+
+_SCALARS = frozenset({"null", "boolean", "number", "integer", "string"})
+
+
+def _no_objects(schema: Any) -> bool:
+    """Whether no value of ``schema`` is an object or array (its ``type``,
+    ``enum`` or ``const`` says so): it compiles alike whatever the key order
+    and strictness (see :meth:`Compiler.exact`)."""
+    if schema is False:
+        return True
+    if not isinstance(schema, dict):
+        return False
+    kinds = schema.get("type")
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    if isinstance(kinds, list) and kinds and all(isinstance(k, str) and k in _SCALARS for k in kinds):
+        return True
+    if "const" in schema and not isinstance(schema["const"], (dict, list)):
+        return True
+    values = schema.get("enum")
+    return isinstance(values, list) and not any(isinstance(v, (dict, list)) for v in values)
+
+
+def _no_object_spec(spec: Spec) -> bool:
+    """:func:`_no_objects` of a merged spec."""
+    if spec.never or (spec.types is not None and spec.types <= _SCALARS):
+        return True
+    return spec.enum is not None and not any(isinstance(v, (dict, list)) for v in spec.enum)
 
 
 def _has_constraints(spec: Spec) -> bool:

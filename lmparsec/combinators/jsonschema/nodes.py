@@ -387,27 +387,32 @@ class NotNode(Node):
 
 
 class IfNode(Node):
-    """``if``/``then``/``else``: (if and then) or (not if and else)."""
+    """``if``/``then``/``else``: (if and then) or (not if and else). ``failed`` is
+    ``cond`` as its whole language, for the texts it takes away from ``else``
+    (a generation choice such as strictness must not shrink it there, see
+    :meth:`~lmparsec.combinators.jsonschema.compiler.Compiler.exact`)."""
 
-    __slots__ = ("cond", "other", "then", "universe")
+    __slots__ = ("cond", "failed", "other", "then", "universe")
 
-    def __init__(self, gid: int, cond: Node, then: Node, other: Node, universe: Node) -> None:
+    def __init__(self, gid: int, cond: Node, failed: Node, then: Node, other: Node, universe: Node) -> None:
         super().__init__(gid)
         self.cond = cond
+        self.failed = failed
         self.then = then
         self.other = other
         self.universe = universe
 
     def start(self, depth: int) -> Parser:
-        cond = self.cond.start(depth)
-        if isinstance(cond, Never):
+        failed = self.failed.start(depth)
+        if isinstance(failed, Never):
             return self.other.start(depth)
+        cond = failed if self.failed is self.cond else self.cond.start(depth)
         then = self.then.start(depth)
         other = self.other.start(depth)
         yes = cond if self.then is self.universe else ValueIntersect(cond, then)
         # "not if, and else" is the texts of else that if rejects
-        no = Complement(other, cond)
-        if isinstance(then, Never):
+        no = Complement(other, failed)
+        if isinstance(then, Never) or isinstance(cond, Never):
             return no
         if isinstance(other, Never):
             return yes

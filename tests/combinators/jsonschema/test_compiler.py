@@ -479,3 +479,51 @@ def test_integers_with_a_zero_fraction_follow_the_draft(draft: str) -> None:
         validator = jsonschema.validators.validator_for(schema)(schema)
         for text in ["24", "24.0", "-9.0", "3.00", "7"]:
             assert parser.accepts(text) == validator.is_valid(json.loads(text)), (draft, extra, text)
+
+
+# Schemas whose subschemas are *excluded* somewhere (not, a failed if, the other
+# branches of a oneOf, a dependency's trigger, at most so many contains), each with
+# an instance that the excluded subschema matches under JSON Schema but not under
+# a generation option (an undeclared key, another key order, an escaped name).
+EXCLUDED_CASES: list[tuple[dict[str, Any], str]] = [
+    ({"not": {"properties": {"t": {"const": "ab"}}}}, '{"t": "ab", "x": "s"}'),
+    ({"not": {"required": ["a", "b"], "properties": {"a": {}, "b": {}}}}, '{"b": 1, "a": 1}'),
+    ({"not": {"type": "object", "properties": {"ab": {"type": "integer"}}, "required": ["ab"]}},
+     '{"a\\u0062": 1}'),
+    ({"if": {"properties": {"t": {"const": "ab"}}}, "then": {"properties": {"x": {"type": "integer"}}}},
+     '{"t": "ab", "x": "s"}'),
+    ({"if": {"properties": {"t": {"enum": ["ab"]}}, "required": ["t"]},
+      "then": {"properties": {"x": {"type": "integer"}}}}, '{"t": "a\\u0062", "x": "s"}'),
+    ({"oneOf": [{"properties": {"t": {"const": "ab"}}}, {"required": ["x"]}]}, '{"t": "ab", "x": "s"}'),
+    ({"oneOf": [{"properties": {"a": {"type": "integer"}}, "required": ["a"]},
+                {"properties": {"b": {"type": "integer"}}, "required": ["b"]}]}, '{"a": 1, "b": 2}'),
+    ({"dependentSchemas": {"a": {"required": ["c"]}}, "properties": {"a": {}, "b": {}, "c": {}}},
+     '{"b": 1, "a": 1}'),
+    ({"type": "array", "contains": {"properties": {"t": {"const": 1}}}, "maxContains": 1},
+     '[{"t": 1, "x": 2}, {"t": 1, "y": 2}]'),
+]
+
+
+@pytest.mark.parametrize(("strict", "key_order"), [(True, "schema"), (True, "any"), (False, "schema"),
+                                                   (False, "any")])
+@pytest.mark.parametrize("index", range(len(EXCLUDED_CASES)))
+def test_excluded_subschemas_keep_their_whole_language(index: int, strict: bool, key_order: str) -> None:
+    """Generation options narrow what a schema takes, never what it excludes: each
+    instance is invalid (the oracle says so) and rejected under every option."""
+    schema, text = EXCLUDED_CASES[index]
+    assert not jsonschema.validators.validator_for(schema)(schema).is_valid(json.loads(text))
+    assert not JsonSchema(schema, strict=strict, key_order=key_order).accepts(text)
+
+
+def test_excluded_subschemas_still_generate_under_strict_options() -> None:
+    """The exact subschemas only take texts away: a strict oneOf of objects still
+    writes its declared keys in schema order, and only those."""
+    pair = {"a": {"type": "integer"}, "b": {"type": "integer"}}
+    schema = {"oneOf": [{"properties": pair, "required": ["a"]},
+                        {"properties": {"c": {"type": "string"}}, "required": ["c"]}]}
+    parser = JsonSchema(schema)
+    assert parser.accepts('{"a": 1, "b": 2}') and parser.accepts('{"c": "x"}')
+    assert not parser.accepts('{"b": 2, "a": 1}')  # (schema order)
+    assert not parser.accepts('{"a": 1, "z": 2}')  # (strict: no undeclared key)
+    shortest = parser.shortest()
+    assert shortest is not None and jsonschema.Draft202012Validator(schema).is_valid(json.loads(shortest))

@@ -6,6 +6,12 @@ Schema's own semantics). Groups or tests that fail for a known reason are
 listed in ``EXPECTED_FAILURES`` and run as strict xfails, so nothing is
 skipped silently and a case that starts passing turns red.
 
+Every *invalid* instance must also be rejected with the generation options
+(``strict=True``, a fixed key order, and both together -- the defaults): they
+only narrow the accepted texts, so an invalid instance they let through is a
+soundness bug, such as a strict ``not`` or ``if`` subschema whose narrowed
+language leaves too much outside it.
+
 Run ``python tests/combinators/jsonschema/test_suite.py`` for a per-file pass
 table in markdown.
 """
@@ -196,17 +202,22 @@ _COMPILED: dict[str, Any] = {}
 _RESOURCES: dict[str, Any] = {}
 
 
-def run_case(schema: Any, data: Any, valid: bool) -> tuple[bool, str]:
-    """(passed, detail)."""
+def _compiled(schema: Any, strict: bool = False, key_order: str = "any") -> Any:
+    """The parser of ``schema`` with these options (or the SchemaError), kept."""
     if not _RESOURCES:
         _RESOURCES.update(remote_resources())
-    key = json.dumps(schema, sort_keys=True)
+    key = json.dumps([schema, strict, key_order], sort_keys=True)
     if key not in _COMPILED:
         try:
-            _COMPILED[key] = JsonSchema(schema, strict=False, key_order="any", resources=_RESOURCES)
+            _COMPILED[key] = JsonSchema(schema, strict=strict, key_order=key_order, resources=_RESOURCES)
         except SchemaError as exc:
             _COMPILED[key] = exc
-    parser = _COMPILED[key]
+    return _COMPILED[key]
+
+
+def run_case(schema: Any, data: Any, valid: bool) -> tuple[bool, str]:
+    """(passed, detail)."""
+    parser = _compiled(schema)
     if isinstance(parser, Exception):
         return False, f"compile: {parser}"
     text = json.dumps(data)
@@ -243,6 +254,28 @@ def _params() -> list[Any]:
 def test_suite_case(schema: Any, data: Any, valid: bool) -> None:
     passed, detail = run_case(schema, data, valid)
     assert passed, detail
+
+
+def _invalid_params() -> list[Any]:
+    params = []
+    for file, group, desc, schema, data, valid in load_cases():
+        if valid or (file, group, desc) in EXPECTED_FAILURES or (file, group) in EXPECTED_FAILURES:
+            continue
+        if _format_reason(file, desc, schema):
+            continue
+        params.append(pytest.param(schema, data, id=f"{file}::{group}::{desc}"))
+    return params
+
+
+@pytest.mark.skipif(not DRAFT.is_dir(), reason=f"{DRAFT} is absent (../shared is not checked out)")
+@pytest.mark.parametrize(("strict", "key_order"), [(True, "schema"), (True, "any"), (False, "schema")])
+@pytest.mark.parametrize(("schema", "data"), _invalid_params())
+def test_suite_invalid_rejected_with_generation_options(schema: Any, data: Any, strict: bool,
+                                                         key_order: str) -> None:
+    parser = _compiled(schema, strict, key_order)
+    if isinstance(parser, Exception):
+        pytest.skip(f"does not compile with these options: {parser}")
+    assert not parser.accepts(json.dumps(data)), json.dumps(data)[:200]
 
 
 def pass_table() -> str:
