@@ -836,7 +836,9 @@ def JsonSchema(  # noqa: N802 - reads as a class at call sites
       - ``strict``: when a schema declares ``properties`` (or
         ``patternProperties``) and says nothing of ``additionalProperties``,
         forbid undeclared keys (``True``, generation-friendly) or allow them
-        as JSON Schema does (``False``).
+        as JSON Schema does (``False``). Like the key order, it narrows only
+        what is generated: a subschema whose texts are excluded (``not``, a
+        failed ``if``, another ``oneOf`` branch) keeps its whole language.
       - ``whitespace``: ``"default"`` accepts ``json.dumps`` output with or
         without ``indent`` (up to 4 per level) and ``separators=(",", ":")``;
         ``"compact"`` allows none; an int (or ``{"indent": n}``) sets the largest
