@@ -70,6 +70,16 @@ def search_shortest(state: Parser, limit: int = 20000) -> str | None:
     return _search(state, limit, per_range=12)
 
 
+def _combined_shortest(node: Node) -> str | None:
+    """A shortest value of a node that combines others (allOf, oneOf, not, if):
+    its state's own answer first -- built from its parts' completions, where the
+    generic search alone ran out of states on an object whose member is an
+    ``anyOf`` of objects -- then the search with more characters per range."""
+    state = node.start(0)
+    got = state.shortest()
+    return got if got is not None else search_shortest(state, 5000)
+
+
 class Never(Parser):
     """The empty language: nothing is allowed and the empty text is not accepted."""
 
@@ -349,7 +359,7 @@ class IntersectNode(_PartsNode):
         return states[0] if len(states) == 1 else ValueIntersect(*states)
 
     def _compute_shortest(self) -> str | None:
-        return search_shortest(self.start(0), 5000)
+        return _combined_shortest(self)
 
 
 class OneOfNode(_PartsNode):
@@ -362,7 +372,7 @@ class OneOfNode(_PartsNode):
         return live[0] if len(live) == 1 else ExactlyOne(*live)
 
     def _compute_shortest(self) -> str | None:
-        return search_shortest(self.start(0), 5000)
+        return _combined_shortest(self)
 
 
 class NotNode(Node):
@@ -383,7 +393,7 @@ class NotNode(Node):
         return Complement(uni, exc)
 
     def _compute_shortest(self) -> str | None:
-        return search_shortest(self.start(0), 5000)
+        return _combined_shortest(self)
 
 
 class IfNode(Node):
@@ -419,4 +429,4 @@ class IfNode(Node):
         return Union(yes, no)
 
     def _compute_shortest(self) -> str | None:
-        return search_shortest(self.start(0), 5000)
+        return _combined_shortest(self)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..base import Parser, grammar_id
 from ..charset import CharSet
-from .nodes import AFTER_VALUE, Node, Padded
+from .nodes import _NEVER, AFTER_VALUE, Never, Node, Padded
 from .strings import JsonString, child_enclosed
 
 if TYPE_CHECKING:
@@ -131,6 +131,7 @@ class ObjectNode(Node):
         "_cands",
         "_extra_factory",
         "_extra_nodes",
+        "_live",
         "additional",
         "count_cap",
         "deps",
@@ -171,9 +172,27 @@ class ObjectNode(Node):
         self._between: dict[tuple[int, ...], CharSet] = {}
         self._extra_nodes: dict[tuple[int, ...], Node] = {}
         self._extra_factory = extra_factory
+        self._live: int | None = None
 
     def start(self, depth: int) -> Parser:
+        if self.required & ~self.live_names():
+            return _NEVER  # a required member no value satisfies: no object does
         return ObjectState(self, depth, OPEN, 0, 0, 0, 0, None, None, None)
+
+    def live_names(self) -> int:
+        """The declared names (a bitmask) some value satisfies: a name whose schema
+        is unsatisfiable (``"enum": [...strings], "type": "object"``) is never
+        offered, where a key once written would leave no value to write."""
+        got = self._live
+        if got is None:
+            # (assumed while computing: a member whose value is this object again)
+            self._live = (1 << len(self.names)) - 1
+            got = 0
+            for i, value in enumerate(self.values):
+                if not isinstance(value.start(0), Never):
+                    got |= 1 << i
+            self._live = got
+        return got
 
     def first(self) -> CharSet:
         return _OPEN_SET
@@ -203,6 +222,7 @@ class ObjectNode(Node):
             return 0, False
         unmet = self.required_now(seen) & ~seen
         n = len(self.names)
+        live = self.live_names()
         cand = 0
         if self.fixed:
             for i in range(pos, n):
@@ -211,6 +231,7 @@ class ObjectNode(Node):
                     break
         else:
             cand = ((1 << n) - 1) & ~seen
+        cand &= live
         if cand and (max_props is not None or self.deps):
             kept = 0
             for i in range(n):
@@ -220,6 +241,8 @@ class ObjectNode(Node):
                 need = self.required_now(after) & ~after
                 if self.fixed and need & ((1 << (i + 1)) - 1):
                     continue  # a dependency that had to come earlier
+                if need & ~live:
+                    continue  # a dependency no value satisfies
                 if max_props is not None and count + 1 + bin(need).count("1") > max_props:
                     continue
                 kept |= 1 << i

@@ -527,3 +527,37 @@ def test_excluded_subschemas_still_generate_under_strict_options() -> None:
     assert not parser.accepts('{"a": 1, "z": 2}')  # (strict: no undeclared key)
     shortest = parser.shortest()
     assert shortest is not None and jsonschema.Draft202012Validator(schema).is_valid(json.loads(shortest))
+
+
+def test_shortest_through_a_member_that_is_an_intersection() -> None:
+    """A required member whose schema is an anyOf of $refs to objects (MCP's
+    CreateMessageResult): the node's shortest comes from its state's parts, where
+    the generic search alone ran out of states and answered None for the root."""
+    defs = {"Text": {"properties": {"text": {"type": "string"}, "type": {"const": "text", "type": "string"}},
+                     "required": ["text", "type"], "type": "object"},
+            "Image": {"properties": {"data": {"type": "string"}, "type": {"const": "image"}},
+                      "required": ["data", "type"], "type": "object"}}
+    content = {"anyOf": [{"$ref": "#/definitions/Text"}, {"$ref": "#/definitions/Image"}]}
+    schema = {"type": "object", "definitions": defs, "required": ["content", "model"],
+              "properties": {"content": content, "model": {"type": "string"}}}
+    for parser in (JsonSchema(schema), JsonSchema(schema).advance_text('{"co')):
+        assert parser is not None
+        tail = parser.shortest()
+        assert tail is not None
+    text = JsonSchema(schema).shortest()
+    assert text is not None and jsonschema.Draft7Validator(schema).is_valid(json.loads(text))
+
+
+def test_members_no_value_satisfies_are_never_offered() -> None:
+    """An optional property whose schema is unsatisfiable (an enum of strings with
+    type object, as in a real-world schema) is not offered as a key: once written,
+    no value could follow. A required one makes the object itself unsatisfiable."""
+    dead = {"enum": ["MODIFIABLE", "DELETABLE"], "type": "object"}
+    schema = {"type": "object", "properties": {"builtin": dead, "feature": {"type": "string"}}}
+    for key_order in ("schema", "any"):
+        parser = JsonSchema(schema, key_order=key_order)
+        assert parser.advance_text('{"b') is None
+        assert parser.accepts('{"feature": "x"}')
+    required = {"type": "object", "properties": {"builtin": dead}, "required": ["builtin"]}
+    assert JsonSchema(required).advance_text("{") is None
+    assert JsonSchema({"anyOf": [required, {"type": "string"}]}).advance_text("{") is None
