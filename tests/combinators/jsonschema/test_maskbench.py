@@ -27,6 +27,9 @@ def _alarm(*_: Any) -> None:
 
 
 @pytest.mark.skipif(not ROOT.is_dir(), reason=f"{ROOT} is absent (../shared is not checked out)")
+# (an alarm that lands inside a garbage-collection callback is swallowed there: that
+# schema then just runs to its end, which is not a failure)
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize(("strict", "key_order"), [(True, "schema"), (True, "any"), (False, "schema")])
 def test_invalid_instances_rejected_with_generation_options(strict: bool, key_order: str) -> None:
     checked = 0
