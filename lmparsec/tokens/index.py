@@ -65,15 +65,7 @@ class LoopTable:
     def __init__(self, index: TokenIndex, chars: CharSet) -> None:
         self._index = index
         self._chars = chars
-        # membership by code point for units that are one BMP character (code 0
-        # stands for the others too: those are looked up by range, see _member)
-        table = np.zeros(0x10000, dtype=bool)
-        for a, b in chars.ranges:
-            if a > 0xFFFF:
-                break
-            table[a : min(b, 0xFFFF) + 1] = True
-        table[0] = False
-        self._table = table
+        self._table = _code_table(chars)
         self.lengths = index.lengths
         self._first_out: np.ndarray | None = None
         self._inside: np.ndarray | None = None
@@ -402,10 +394,7 @@ class TokenIndex:
         want = count * 3 < total
         if min(count, total - count) * 8 > total:
             # neither side is small (letters): one look-up per unit beats sorting either
-            table = np.zeros(0x10000, dtype=bool)
-            for a, b in spans:
-                table[a : b + 1] = True
-            good = np.take(table, self._unit_code)
+            good = np.take(_code_table(chars), self._unit_code)
             if len(odd):
                 good[odd] = _in_ranges(self._unit_lo[odd], self._unit_hi[odd], chars)
             return (np.flatnonzero(good), None) if want else (None, np.flatnonzero(~good))
@@ -694,6 +683,19 @@ def _chain_step(cur: Parser, chars: CharSet, sample: str, memo: StepMemo) -> tup
         else:
             how = _GO
     return remember(memo, mkey, (how, nxt), _STEP_MEMO)
+
+
+def _code_table(chars: CharSet) -> np.ndarray:
+    """Membership in ``chars`` by code point, for units that are one BMP character;
+    code 0 is left out: it also stands for the units that are not, looked up by
+    range (:func:`_in_ranges`)."""
+    table = np.zeros(0x10000, dtype=bool)
+    for a, b in chars.ranges:
+        if a > 0xFFFF:
+            break
+        table[a : min(b, 0xFFFF) + 1] = True
+    table[0] = False
+    return table
 
 
 def _in_ranges(lo: np.ndarray, hi: np.ndarray, chars: CharSet) -> np.ndarray:
