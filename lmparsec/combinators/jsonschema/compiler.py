@@ -651,6 +651,11 @@ class Compiler:
                 self._unsupported("patternProperties", plc.pointer, str(exc))
                 continue
             patterns.append((rx, self.node(plc)))
+        if additional is not None and all(_settled(n) is _settled(additional) for _, n in patterns):
+            # every undeclared key takes the same value whichever patterns it matches
+            # (``"^x-": {}`` beside an open object): the key's text need not be
+            # tracked by the patterns, and such keys share the plain undeclared path
+            patterns = []
         names_node = self.conj(spec.property_names) if spec.property_names else None
         if names_node is self.any:
             names_node = None
@@ -732,6 +737,14 @@ class Compiler:
         ]
         fwd.target = TypedNode(grammar_id((gid, "typed")), parts)
         return fwd
+
+
+def _settled(node: Node) -> Node:
+    """The node a chain of compiled forward references stands for (one still being
+    compiled stands for itself)."""
+    while isinstance(node, ForwardNode) and node.target is not None:
+        node = node.target
+    return node
 
 
 def _clone(spec: Spec) -> Spec:

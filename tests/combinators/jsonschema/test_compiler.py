@@ -316,6 +316,28 @@ def test_equal_subschemas_without_refs_share_keys_across_documents() -> None:
     assert ea is not None and fa is not None and ea.key() != fa.key()
 
 
+def test_patterns_that_change_no_value_leave_undeclared_keys_on_the_shared_path() -> None:
+    # "^x_": {} beside an open object: a key matching it takes any value, as any other
+    # undeclared key does, so inside such a key the state is the plain "any key" one
+    # (shared masks) -- while a pattern that does change the value keeps its effect
+    open_obj = {"type": "object", "properties": {"a": {"type": "string"}}, "patternProperties": {"^x_": {}}}
+    p = JsonSchema(open_obj, strict=False)
+    a = p.advance_text('{"x_y')
+    plain = {"type": "object", "properties": {"a": {"type": "string"}}}
+    b = JsonSchema(plain, strict=False).advance_text('{"x_y')
+    assert a is not None and b is not None
+    assert a.child.mask_key(8) == b.child.mask_key(8)  # type: ignore[attr-defined]
+    for text in ['{"x_y": {"k": [1]}}', '{"q": 1, "x_": null}', '{"a": "s", "x_1": "t"}']:
+        assert p.accepts(text) and jsonschema.Draft202012Validator(open_obj).is_valid(json.loads(text))
+    assert not p.accepts('{"a": 1}')
+    typed = {"type": "object", "patternProperties": {"^x_": {"type": "boolean"}}}
+    q = JsonSchema(typed, strict=False)
+    assert q.accepts('{"x_a": true, "y": 1}') and not q.accepts('{"x_a": 1}')
+    # under strict, undeclared keys are refused unless a pattern takes them: it stays
+    r = JsonSchema(open_obj, strict=True)
+    assert r.accepts('{"x_y": 1}') and not r.accepts('{"y": 1}')
+
+
 @pytest.mark.parametrize("index", range(len(SCHEMAS)))
 def test_shortest_is_accepted_and_valid(index: int) -> None:
     schema = SCHEMAS[index]
