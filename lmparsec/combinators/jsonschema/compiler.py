@@ -369,6 +369,10 @@ class Compiler:
             dist = self._distribute(spec, loc, gid)
             if dist is not None:
                 return dist
+        named: dict[tuple[str, int], list[Node]] = {}
+        groups = spec.any_of or spec.one_of
+        if self.options.strict and not needs_flat and groups and spec.has_object_words():
+            spec, named = self._share_names(spec, loc, gid)
         if spec.unevaluated_props is not None:
             self._apply_unevaluated_props(spec, loc)
         if spec.unevaluated_items is not None:
@@ -386,10 +390,12 @@ class Compiler:
         for extra in spec.extra:
             parts.append(self.node(extra))
         for i, group in enumerate(spec.any_of):
-            parts.append(UnionNode(grammar_id((gid, "anyOf", i)), [self.node(b) for b in group]))
+            nodes = named.get(("anyOf", i)) or [self.node(b) for b in group]
+            parts.append(UnionNode(grammar_id((gid, "anyOf", i)), nodes))
         for i, group in enumerate(spec.one_of):
-            parts.append(self._one_of(grammar_id((gid, "oneOf", i)), [self.node(b) for b in group],
-                                      [self.excluded(b) for b in group]))
+            nodes = named.get(("oneOf", i)) or [self.node(b) for b in group]
+            exact = [self.excluded(b) for b in group]
+            parts.append(self._one_of(grammar_id((gid, "oneOf", i)), nodes, exact))
         for i, n in enumerate(spec.nots):
             parts.append(NotNode(grammar_id((gid, "not", i)), self.any, self.excluded(n)))
         for i, (c, t, e) in enumerate(spec.conditionals):
@@ -457,6 +463,36 @@ class Compiler:
             return UnionNode(gid, [self.compile_spec(yes, loc, grammar_id((gid, "then"))),
                                    self.compile_spec(no, loc, grammar_id((gid, "else")))])
         return None
+
+    def _share_names(self, spec: Spec, loc: Loc, gid: int) -> tuple[Spec, dict[tuple[str, int], list[Node]]]:
+        """Under ``strict``, a closed object's base and the branches of an anyOf/oneOf
+        too large to distribute (each would copy the whole base) run side by side;
+        each part alone would refuse the keys only the others declare, so that no
+        key could be written that all of them take (a required ``type`` declared
+        only in the branches: no object at all). Each closed part takes the names
+        the others declare, with any value (the part declaring a name checks it),
+        all in one order for ``key_order="schema"``, and each branch also takes the
+        base's declarations (see :func:`_with_names`). Only the strictness the
+        options add is relaxed: a part with its own ``additionalProperties`` keeps
+        it, so every text is still valid under the schema."""
+        flat: dict[tuple[str, int], list[Spec]] = {}
+        order: dict[str, None] = dict.fromkeys(_object_names(spec))
+        for kind, groups in (("anyOf", spec.any_of), ("oneOf", spec.one_of)):
+            for i, group in enumerate(groups):
+                specs = []
+                for b in group:
+                    bs = Spec()
+                    self._flatten_member(bs, b, set())
+                    specs.append(bs)
+                    order.update(dict.fromkeys(_object_names(bs)))
+                flat[(kind, i)] = specs
+        names = list(order)
+        named: dict[tuple[str, int], list[Node]] = {}
+        for (kind, i), specs in flat.items():
+            named[(kind, i)] = [self.compile_spec(_with_names(bs, names, spec), loc,
+                                                  grammar_id((gid, kind, i, "named", k)))
+                                for k, bs in enumerate(specs)]
+        return _with_names(spec, names), named
 
     def _one_of(self, gid: int, branches: list[Node], exact: list[Node]) -> Node:
         """``oneOf``: a text of some branch that no *other* branch's whole language
@@ -737,6 +773,36 @@ class Compiler:
         ]
         fwd.target = TypedNode(grammar_id((gid, "typed")), parts)
         return fwd
+
+
+def _object_names(spec: Spec) -> list[str]:
+    """The property names a spec speaks of: declared, required, depended on."""
+    out = list(spec.props) + spec.required
+    for name, needs in spec.dep_required.items():
+        out.append(name)
+        out.extend(needs)
+    return out
+
+
+def _with_names(spec: Spec, names: list[str], base: Spec | None = None) -> Spec:
+    """``spec`` with its declared properties in the order of ``names`` and -- when
+    only ``strict`` closes it (declared names, no ``additionalProperties``) -- the
+    other ``names`` declared with any value. A branch also takes its ``base``'s
+    declarations and required names, which the base checks anyway: then the
+    branch's own shortest completion satisfies the base too."""
+    props = dict(spec.props)
+    required = list(spec.required)
+    if base is not None:
+        for n, locs in base.props.items():
+            props[n] = [*props.get(n, []), *locs]
+        required += [n for n in base.required if n not in required]
+    closed = spec.additional is None and bool(props or spec.pattern_props)
+    if not props and not closed:
+        return spec
+    out = _clone(spec)
+    out.props = {n: props.get(n, []) for n in names if n in props or closed}
+    out.required = required
+    return out
 
 
 def _settled(node: Node) -> Node:

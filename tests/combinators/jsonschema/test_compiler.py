@@ -338,6 +338,43 @@ def test_patterns_that_change_no_value_leave_undeclared_keys_on_the_shared_path(
     assert r.accepts('{"x_y": 1}') and not r.accepts('{"y": 1}')
 
 
+def _many_kinds(count: int) -> dict[str, Any]:
+    # the shape of Azure Data Factory's table schema: a base object whose required
+    # "type" and "typeProperties" are declared only by the branches of a oneOf
+    kinds = [{"type": "object", "properties": {
+        "type": {"enum": [f"Kind{i}"]},
+        "typeProperties": {"type": "object", "properties": {f"p{i}": {"type": "integer"}}}}}
+        for i in range(count)]
+    return {"type": "object", "required": ["name", "type", "typeProperties"],
+            "allOf": [{"properties": {"name": {"type": "string"}, "note": {"type": "string"}}},
+                      {"oneOf": kinds}]}
+
+
+@pytest.mark.parametrize("count", [3, 20])
+def test_base_and_branches_too_many_to_distribute_take_each_others_keys(count: int) -> None:
+    # under strict (the default) each part alone refuses the keys only the others
+    # declare; with more branches than are distributed, the parts run side by side,
+    # and no object could be finished
+    schema = _many_kinds(count)
+    validator = jsonschema.Draft202012Validator(schema)
+    p = JsonSchema(schema)
+    tail = p.advance_text('{"')
+    assert tail is not None
+    done = tail.shortest()
+    assert done is not None and p.accepts('{"' + done)
+    assert validator.is_valid(json.loads('{"' + done))
+    good = {"name": "a", "note": "b", "type": "Kind2", "typeProperties": {"p2": 5}}
+    for text in dumps3(good):
+        assert p.accepts(text)
+    for bad in [{**good, "type": "Kind1"}, {**good, "typeProperties": {"p2": "x"}},
+                {"name": "a", "typeProperties": {}}, {**good, "other": 1}]:
+        assert not p.accepts(json.dumps(bad))
+    rng = random.Random(count)
+    for _ in range(20):
+        text = random_walk(p, rng)
+        assert text is not None and validator.is_valid(json.loads(text)), text
+
+
 @pytest.mark.parametrize("index", range(len(SCHEMAS)))
 def test_shortest_is_accepted_and_valid(index: int) -> None:
     schema = SCHEMAS[index]
