@@ -12,12 +12,13 @@ use these for what cannot be merged.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Hashable, Iterable
 from typing import Any, TypeVar
 
 from ..errors import GrammarError
-from .base import Parser, search_shortest
+from .base import Parser, _representatives, search_shortest
 from .charset import CharSet
 
 __all__ = ["Intersect", "Complement", "ExactlyOne"]
@@ -288,7 +289,8 @@ def _alike(promises: Iterable[_T | None]) -> list[_T] | None:
 
 def _from_parts(state: Parser, parts: Iterable[Parser | None], limit: int) -> str | None:
     """A completion of parts run side by side: the shortest of the parts' own
-    shortest completions that ``state`` accepts, else the generic search.
+    shortest completions that ``state`` accepts, else the same one character on
+    (see :func:`_one_on`), else the generic search.
 
     The generic search tries every way to write the next characters, and in the
     middle of a JSON object (whitespace allowed between every two tokens) it
@@ -298,13 +300,50 @@ def _from_parts(state: Parser, parts: Iterable[Parser | None], limit: int) -> st
     completion is the answer; it may not be the shortest possible, which only
     makes a token budget err on the safe side.
     """
+    got = _accepted(state, parts, limit)
+    if got is None:
+        got = _one_on(state, limit)
+    return got if got is not None else search_shortest(state, limit)
+
+
+def _accepted(state: Parser, parts: Iterable[Parser | None], limit: int) -> str | None:
+    """The shortest of the parts' own completions that ``state`` accepts."""
     texts = sorted({t for t in (p.shortest(limit) for p in parts if p is not None) if t is not None},
                    key=lambda t: (len(t), t))
     for text in texts:
         end = state.advance_text(text)
         if end is not None and end.can_end():
             return text
-    return search_shortest(state, limit)
+    return None
+
+
+_LOOKAHEAD = 16  # next characters tried by _one_on
+_LOOKAHEAD_LIMIT = 1000  # states a part's search may visit there (puzzles would take seconds each)
+
+
+def _one_on(state: Parser, limit: int) -> str | None:
+    """The parts' completions one character on, for each kind of next character.
+
+    Before a value, parts' shortest values are often of different types -- ``{}``
+    from ``"type": "object"``, ``0`` from an ``anyOf`` branch that says nothing of
+    type but requires keys of objects -- so neither is accepted by both; after
+    the ``{`` they agree on, the branch's own completion is (a Skaffold config:
+    the generic search gave up after ~8 s and the generation loop could not
+    start)."""
+    best: str | None = None
+    for char in itertools.islice(_representatives(state), _LOOKAHEAD):
+        nxt = state.advance(char)
+        if nxt is None:
+            continue
+        if nxt.can_end():
+            return char
+        parts = getattr(nxt, "parts", None)
+        if parts is None:
+            continue
+        tail = _accepted(nxt, parts, min(limit, _LOOKAHEAD_LIMIT))
+        if tail is not None and (best is None or len(tail) + 1 < len(best)):
+            best = char + tail
+    return best
 
 
 def _min_limit(parts: tuple[Parser | None, ...]) -> int | None:

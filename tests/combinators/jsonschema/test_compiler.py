@@ -375,6 +375,20 @@ def test_base_and_branches_too_many_to_distribute_take_each_others_keys(count: i
         assert text is not None and validator.is_valid(json.loads(text)), text
 
 
+def test_shortest_where_the_parts_agree_only_after_the_first_character() -> None:
+    # a Skaffold config: "type": "object" beside an anyOf branch that says nothing of
+    # type but requires keys -- one part's shortest value is {}, the other's 0, and
+    # neither is the other's; the generic search ran out of states after ~9 s
+    schema = {"type": "object", "anyOf": [{
+        "additionalProperties": False, "required": ["apiVersion", "kind"],
+        "properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"},
+                       "build": {"type": "object", "properties": {"x": {"type": "array"}}}}}]}
+    p = JsonSchema(schema)
+    done = p.shortest()
+    assert done is not None and p.accepts(done)
+    assert jsonschema.Draft202012Validator(schema).is_valid(json.loads(done))
+
+
 @pytest.mark.parametrize("index", range(len(SCHEMAS)))
 def test_shortest_is_accepted_and_valid(index: int) -> None:
     schema = SCHEMAS[index]
