@@ -775,6 +775,7 @@ class ObjectState(Parser):
         parts: list[str] = []
         need_member = phase == PREKEY
         comma = phase == POSTVAL
+        undeclared = False
         guard = 0
         while True:
             guard += 1
@@ -792,14 +793,47 @@ class ObjectState(Parser):
                     if text is not None and (best is None or len(text) < len(best)):
                         pick, best = i, text
             if pick < 0:
-                return super().shortest(limit) if add_ok else None
-            parts.append(("," if comma else "") + _dumps_key(node.names[pick]) + ":" + best)  # type: ignore[operator]
+                extra = self._extra_member() if add_ok and not unmet else None
+                if extra is None:
+                    return super().shortest(limit) if add_ok else None
+                parts.append(("," if comma else "") + extra)
+                pos = len(node.names) if node.fixed else 0
+                undeclared = True
+            else:
+                parts.append(("," if comma else "") + _dumps_key(node.names[pick]) + ":" + best)  # type: ignore[operator]
+                seen |= 1 << pick
+                pos = pick + 1 if node.fixed else 0
             comma = True
             need_member = False
-            seen |= 1 << pick
-            pos = pick + 1 if node.fixed else 0
             count = min(count + 1, node.count_cap)
-        return "".join(parts) + "}"
+        text = "".join(parts) + "}"
+        if undeclared:  # an undeclared member written from the patterns: check the whole
+            end = self.advance_text(text)
+            if end is None or not end.can_end():
+                return super().shortest(limit)
+        return text
+
+    def _extra_member(self) -> str | None:
+        """A short undeclared member (key, colon, value) where no declared name may
+        come: the shortest key some pattern matches (or the empty key, where any
+        other key is allowed), with the shortest value of the schemas it then
+        takes. An object that needs a member and declares none but
+        ``patternProperties`` took the generic search, which ran out of states
+        inside the member's value (an object of pattern-keyed objects)."""
+        node = self.node
+        if node.names_node is not None:
+            return None
+        keys = [p.shortest() for p, _ in node.patterns]
+        if node.additional is not None:
+            keys.append("")
+        fresh = {k for k in keys if k is not None and k not in node.index}
+        for key in sorted(fresh, key=lambda k: (len(k), k)):
+            matched = tuple(i for i, (p, _) in enumerate(node.patterns) if p.accepts(key))
+            value = node.extra_node(matched)
+            text = None if value is None else value.shortest()
+            if text is not None:
+                return _dumps_key(key) + ":" + text
+        return None
 
 
 def _cat(head: str, tail: str | None) -> str | None:

@@ -389,6 +389,22 @@ def test_shortest_where_the_parts_agree_only_after_the_first_character() -> None
     assert jsonschema.Draft202012Validator(schema).is_valid(json.loads(done))
 
 
+@pytest.mark.parametrize("strict", [True, False])
+def test_shortest_writes_a_member_from_the_patterns(strict: bool) -> None:
+    # objects that need a member and declare none but patternProperties, nested (a
+    # graph-import config): the generic search ran out of states inside the value
+    word = {"type": "object", "properties": {"column": {"type": "string"}}}
+    props = {"type": "object", "minProperties": 1, "patternProperties": {"^\\w+$": word}}
+    node = {"type": "object", "required": ["label", "props"],
+            "properties": {"label": {"type": "string"}, "props": props}}
+    schema = {"type": "object", "required": ["nodes"], "properties": {
+        "nodes": {"type": "object", "minProperties": 1, "patternProperties": {"^\\w+$": node}}}}
+    p = JsonSchema(schema, strict=strict)
+    done = p.shortest()
+    assert done is not None and p.accepts(done)
+    assert jsonschema.Draft202012Validator(schema).is_valid(json.loads(done))
+
+
 @pytest.mark.parametrize("index", range(len(SCHEMAS)))
 def test_shortest_is_accepted_and_valid(index: int) -> None:
     schema = SCHEMAS[index]
