@@ -303,6 +303,8 @@ def _from_parts(state: Parser, parts: Iterable[Parser | None], limit: int) -> st
     got = _accepted(state, parts, limit)
     if got is None:
         got = _one_on(state, limit)
+    if got is None:
+        got = _guided(state, min(limit, _LOOKAHEAD_LIMIT), [_GUIDED_STEPS])
     return got if got is not None else search_shortest(state, limit)
 
 
@@ -337,13 +339,67 @@ def _one_on(state: Parser, limit: int) -> str | None:
             continue
         if nxt.can_end():
             return char
-        parts = getattr(nxt, "parts", None)
+        parts = _side_by_side(nxt)
         if parts is None:
             continue
         tail = _accepted(nxt, parts, min(limit, _LOOKAHEAD_LIMIT))
         if tail is not None and (best is None or len(tail) + 1 < len(best)):
             best = char + tail
     return best
+
+
+_GUIDED_STEPS = 64  # states _guided may expand
+
+
+def _side_by_side(state: Parser) -> tuple[Parser | None, ...] | None:
+    """The parts of a state that runs parts side by side (whose completion comes
+    from :func:`_from_parts`), else ``None``."""
+    if isinstance(state, (Intersect, ExactlyOne)):
+        return state.parts
+    if isinstance(state, Complement):
+        return (state.universe,)
+    return None
+
+
+def _guided(state: Parser, limit: int, budget: list[int]) -> str | None:
+    """A completion found by following the parts' own completions as far as all
+    parts take them, then asking again from there (depth first, the furthest
+    first, within ``budget`` states).
+
+    The parts of an object's ``anyOf`` of ``required`` lists each complete it on
+    their own terms -- ``{}`` from the declared properties, ``{"type":0}`` from a
+    branch that says nothing of ``type``'s value -- and none is taken by the
+    other; but ``{"type":`` is, and from there the properties' ``""`` is (a
+    package configuration schema: the generic search ran for minutes)."""
+    parts = _side_by_side(state)
+    if parts is None:
+        return state.shortest(limit)
+    if budget[0] <= 0:
+        return None
+    budget[0] -= 1
+    texts = sorted({t for t in (p.shortest(limit) for p in parts if p is not None) if t is not None},
+                   key=lambda t: (len(t), t))
+    progress: list[tuple[int, str, Parser]] = []
+    for text in texts:
+        current = state
+        taken = 0
+        for char in text:
+            nxt = current.advance(char) if char in current.allowed() else None
+            if nxt is None:
+                break
+            current = nxt
+            taken += 1
+        if taken == len(text) and current.can_end():
+            return text
+        if taken:
+            progress.append((taken, text[:taken], current))
+    for _, prefix, current in sorted(progress, key=lambda p: -p[0]):
+        if current.can_end():
+            return prefix
+        tail = _guided(current, limit, budget)
+        if tail is not None:
+            return prefix + tail
+    return None
 
 
 def _min_limit(parts: tuple[Parser | None, ...]) -> int | None:
