@@ -659,6 +659,12 @@ class Compiler:
                 value_locs[name] = None  # any value (strict mode declares it by requiring it)
             names.append(name)
         names, fixed = self._key_order(names)
+        if not spec.props:
+            # names only required (an anyOf/oneOf branch that says which keys must be
+            # there): the schema gives them no order, and one of its own would clash
+            # with the order of the properties declared beside it -- under
+            # key_order="schema" no object at all could be written
+            fixed = False
         values: list[Node] = []
         for n in names:
             locs = value_locs[n]
