@@ -13,6 +13,7 @@ use these for what cannot be merged.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import Counter
 from collections.abc import Hashable, Iterable
 from typing import Any, TypeVar
@@ -301,11 +302,20 @@ def _from_parts(state: Parser, parts: Iterable[Parser | None], limit: int) -> st
     makes a token budget err on the safe side.
     """
     got = _accepted(state, parts, limit)
-    if got is None:
-        got = _one_on(state, limit)
-    if got is None:
-        got = _guided(state, min(limit, _LOOKAHEAD_LIMIT), [_GUIDED_STEPS])
+    if got is None and not getattr(_trying, "on", False):
+        # (not again for the parts' completions asked on the way: nested, these
+        # tries multiply, and a puzzle the search solves in 0.1 s took seconds)
+        _trying.on = True
+        try:
+            got = _one_on(state, limit)
+            if got is None:
+                got = _guided(state, min(limit, _LOOKAHEAD_LIMIT), [_GUIDED_STEPS])
+        finally:
+            _trying.on = False
     return got if got is not None else search_shortest(state, limit)
+
+
+_trying = threading.local()  # whether _from_parts is inside its own tries
 
 
 def _accepted(state: Parser, parts: Iterable[Parser | None], limit: int) -> str | None:
