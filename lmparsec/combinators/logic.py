@@ -291,7 +291,8 @@ def _alike(promises: Iterable[_T | None]) -> list[_T] | None:
 def _from_parts(state: Parser, parts: Iterable[Parser | None], limit: int) -> str | None:
     """A completion of parts run side by side: the shortest of the parts' own
     shortest completions that ``state`` accepts, else the same one character on
-    (see :func:`_one_on`), else the generic search.
+    (:func:`_one_on`), else those completions followed as far as all parts take
+    them (:func:`_guided`), else the generic search.
 
     The generic search tries every way to write the next characters, and in the
     middle of a JSON object (whitespace allowed between every two tokens) it
@@ -320,13 +321,17 @@ _trying = threading.local()  # whether _from_parts is inside its own tries
 
 def _accepted(state: Parser, parts: Iterable[Parser | None], limit: int) -> str | None:
     """The shortest of the parts' own completions that ``state`` accepts."""
-    texts = sorted({t for t in (p.shortest(limit) for p in parts if p is not None) if t is not None},
-                   key=lambda t: (len(t), t))
-    for text in texts:
+    for text in _completions(parts, limit):
         end = state.advance_text(text)
         if end is not None and end.can_end():
             return text
     return None
+
+
+def _completions(parts: Iterable[Parser | None], limit: int) -> list[str]:
+    """The parts' own shortest completions, distinct, shortest first."""
+    texts = {t for t in (p.shortest(limit) for p in parts if p is not None) if t is not None}
+    return sorted(texts, key=lambda t: (len(t), t))
 
 
 _LOOKAHEAD = 16  # next characters tried by _one_on
@@ -387,10 +392,8 @@ def _guided(state: Parser, limit: int, budget: list[int]) -> str | None:
     if budget[0] <= 0:
         return None
     budget[0] -= 1
-    texts = sorted({t for t in (p.shortest(limit) for p in parts if p is not None) if t is not None},
-                   key=lambda t: (len(t), t))
     progress: list[tuple[int, str, Parser]] = []
-    for text in texts:
+    for text in _completions(parts, limit):
         current = state
         taken = 0
         for char in text:
