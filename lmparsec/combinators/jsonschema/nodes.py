@@ -12,7 +12,8 @@ begins, so recursion has no depth cap.
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 
 from ..base import Parser, grammar_id
 from ..base import search_shortest as _search
@@ -112,6 +113,24 @@ class NeverNode(Node):
 
     def start(self, depth: int) -> Parser:
         return _NEVER
+
+
+@contextmanager
+def fresh_guard() -> Iterator[None]:
+    """Starts nodes outside the left-recursion guard of the starts in progress: a
+    node asked *whether its values can start at all* (an object's live names) while
+    its own start is under way would otherwise meet the guard's ``Never`` for
+    itself -- ``{"exp": {"$ref": "#/definitions/e"}}`` inside ``e`` -- and take a
+    member that recurses for an unsatisfiable one."""
+    saved = _guard.__dict__.get("active")
+    _guard.active = set()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del _guard.active
+        else:
+            _guard.active = saved
 
 
 class ForwardNode(Node):

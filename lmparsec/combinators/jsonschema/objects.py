@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..base import Parser, grammar_id
 from ..charset import CharSet
-from .nodes import _NEVER, AFTER_VALUE, Never, Node, Padded
+from .nodes import _NEVER, AFTER_VALUE, Never, Node, Padded, fresh_guard
 from .strings import JsonString, child_enclosed
 
 if TYPE_CHECKING:
@@ -188,9 +188,10 @@ class ObjectNode(Node):
             # (assumed while computing: a member whose value is this object again)
             self._live = (1 << len(self.names)) - 1
             got = 0
-            for i, value in enumerate(self.values):
-                if not isinstance(value.start(0), Never):
-                    got |= 1 << i
+            with fresh_guard():
+                for i, value in enumerate(self.values):
+                    if not isinstance(value.start(0), Never):
+                        got |= 1 << i
             self._live = got
         return got
 

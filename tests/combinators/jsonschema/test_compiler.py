@@ -418,6 +418,19 @@ def test_branches_that_only_require_names_impose_no_key_order(strict: bool) -> N
     assert not p.accepts('{"src": "b", "id": "a"}')  # the declared order still holds
 
 
+def test_a_member_that_recurses_into_its_own_schema_is_live() -> None:
+    # an expression schema: {"exp": <expression>} is one of the expressions; asked
+    # whether "exp" can take any value while the expression's start was under way,
+    # the recursion guard answered Never, and every {"exp": ...} was refused
+    branch = {"type": "object", "required": ["exp"], "additionalProperties": False,
+              "properties": {"exp": {"$ref": "#/definitions/e"}}}
+    schema = {"definitions": {"e": {"anyOf": [{"type": "number"}, branch]}}, "$ref": "#/definitions/e"}
+    for strict in (True, False):
+        p = JsonSchema(schema, strict=strict, key_order="any")
+        assert p.accepts('{"exp": 2}') and p.accepts('{"exp": {"exp": 2}}')
+        assert not p.accepts('{"exp": "x"}') and not p.accepts("{}")
+
+
 def test_shortest_follows_the_parts_as_far_as_they_agree() -> None:
     # an ORT package configuration: an anyOf of required lists beside the declared
     # properties (no part's own completion is taken by the others, but their common
