@@ -271,6 +271,9 @@ class Compiler:
         if not isinstance(ref, str):
             raise SchemaError(f"{keyword} must be a string, got {ref!r}", pointer=f"{loc.pointer}/{keyword}")
         schema, base, draft = self.registry.resolve(loc.base, ref, f"{loc.pointer}/{keyword}")
+        # a target that names its own dialect is read in it, as when met in place
+        # (definitions copied from draft-04 documents into a newer one)
+        draft = draft_of(schema, draft)
         scope = loc.scope
         if self.registry.uses_dynamic and base not in scope:
             scope = (*scope, base)

@@ -431,6 +431,20 @@ def test_a_member_that_recurses_into_its_own_schema_is_live() -> None:
         assert not p.accepts('{"exp": "x"}') and not p.accepts("{}")
 
 
+def test_a_ref_target_that_names_its_draft_is_read_in_it() -> None:
+    # Heroku's platform schema copied into a newer document: its definitions keep
+    # "$schema": draft-04, where an integer has no fraction; reached through $ref
+    # they were read as draft 2020-12, and 5.0 was written where jsonschema refuses it
+    old = {"$schema": "http://json-schema.org/draft-04/schema", "type": "object",
+           "properties": {"port": {"type": ["integer"]}}}
+    schema = {"definitions": {"c": old}, "type": "object",
+              "properties": {"container": {"$ref": "#/definitions/c"}}}
+    validator = jsonschema.Draft202012Validator(schema)
+    p = JsonSchema(schema)
+    for text in ['{"container": {"port": 5.0}}', '{"container": {"port": 5}}']:
+        assert p.accepts(text) == validator.is_valid(json.loads(text)), text
+
+
 def test_shortest_follows_the_parts_as_far_as_they_agree() -> None:
     # an ORT package configuration: an anyOf of required lists beside the declared
     # properties (no part's own completion is taken by the others, but their common
