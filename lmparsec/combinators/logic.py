@@ -155,7 +155,7 @@ class Complement(Parser):
     universe is fine.
     """
 
-    __slots__ = ("_key", "excluded", "universe")
+    __slots__ = ("_allowed", "_key", "excluded", "universe")
 
     def __init__(self, universe: Parser, excluded: Parser | None) -> None:
         _check((universe,), "Complement")
@@ -164,6 +164,7 @@ class Complement(Parser):
         self.universe = universe
         self.excluded = excluded
         self._key = ("not", universe.key(), None if excluded is None else excluded.key())
+        self._allowed: CharSet | None = None
 
     def advance(self, char: str) -> Parser | None:
         uni = self.universe.advance(char)
@@ -173,7 +174,16 @@ class Complement(Parser):
         return uni if exc is None else Complement(uni, exc)
 
     def allowed(self) -> CharSet:
-        return self.universe.allowed()
+        out = self._allowed
+        if out is None:
+            out = self.universe.allowed()
+            if self.excluded is not None and len(out) <= _CHECKED:
+                # a few characters (an object's closing brace among them): one that
+                # ends the universe where the excluded part ends too leads nowhere --
+                # {"specVersion": "3.0"} then "}" under "not the if" of a ui5.yaml
+                out = CharSet.of_codes([ord(c) for c in out if _leads_on(self.advance(c))])
+            self._allowed = out
+        return out
 
     def can_end(self) -> bool:
         return self.universe.can_end() and not (self.excluded is not None and self.excluded.can_end())
@@ -275,6 +285,16 @@ class ExactlyOne(Parser):
 
 
 _CHECKED = 64  # allowed sets this small are checked character by character
+
+
+def _leads_on(state: Parser | None) -> bool:
+    """Whether ``state`` may still end or go on, judged without checking its next
+    characters (so that checking a complement's few characters does not recurse)."""
+    if state is None:
+        return False
+    if isinstance(state, Complement):
+        return state.can_end() or bool(state.universe.allowed())
+    return True
 
 
 def _alike(promises: Iterable[_T | None]) -> list[_T] | None:

@@ -445,6 +445,22 @@ def test_a_ref_target_that_names_its_draft_is_read_in_it() -> None:
         assert p.accepts(text) == validator.is_valid(json.loads(text)), text
 
 
+@pytest.mark.parametrize("strict", [True, False])
+def test_no_closing_brace_where_only_the_excluded_condition_could_end(strict: bool) -> None:
+    # ui5.yaml: "if" specVersion is a newer one "then" more keys are required; the
+    # "else" side runs "not the if", which allowed "}" after "3.0" -- the if matches
+    # the closed object, so that path ended nowhere (a dead end in the mask)
+    schema = {"type": "object", "required": ["v"],
+              "properties": {"v": {"enum": ["a", "b"]}, "t": {"type": "string"}},
+              "if": {"properties": {"v": {"enum": ["a"]}}}, "then": {"required": ["t"]}}
+    p = JsonSchema(schema, strict=strict)
+    after_a, after_b = p.advance_text('{"v": "a"'), p.advance_text('{"v": "b" ')
+    assert after_a is not None and after_b is not None
+    assert "}" not in after_a.allowed() and "," in after_a.allowed()
+    assert "}" in after_b.allowed()
+    assert p.accepts('{"v": "a", "t": ""}') and p.accepts('{"v": "b"}') and not p.accepts('{"v": "a"}')
+
+
 def test_shortest_follows_the_parts_as_far_as_they_agree() -> None:
     # an ORT package configuration: an anyOf of required lists beside the declared
     # properties (no part's own completion is taken by the others, but their common
