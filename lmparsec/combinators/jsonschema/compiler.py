@@ -271,8 +271,11 @@ class Compiler:
         if not isinstance(ref, str):
             raise SchemaError(f"{keyword} must be a string, got {ref!r}", pointer=f"{loc.pointer}/{keyword}")
         schema, base, draft = self.registry.resolve(loc.base, ref, f"{loc.pointer}/{keyword}")
-        # a target that names its own dialect is read in it, as when met in place
-        # (definitions copied from draft-04 documents into a newer one)
+        # the dialect a reference is read in, as jsonschema reads it: a target that
+        # names its own rules (draft-04 definitions copied into a newer document),
+        # else -- within the document -- the dialect of the place it is met in
+        if ref.startswith("#"):
+            draft = loc.draft
         draft = draft_of(schema, draft)
         scope = loc.scope
         if self.registry.uses_dynamic and base not in scope:

@@ -439,10 +439,14 @@ def test_a_ref_target_that_names_its_draft_is_read_in_it() -> None:
            "properties": {"port": {"type": ["integer"]}}}
     schema = {"definitions": {"c": old}, "type": "object",
               "properties": {"container": {"$ref": "#/definitions/c"}}}
-    validator = jsonschema.Draft202012Validator(schema)
-    p = JsonSchema(schema)
-    for text in ['{"container": {"port": 5.0}}', '{"container": {"port": 5}}']:
-        assert p.accepts(text) == validator.is_valid(json.loads(text)), text
+    # and a $ref deeper into such a definition (through its "properties")
+    deep = {"definitions": {"c": old}, "type": "object",
+            "properties": {"port": {"$ref": "#/definitions/c/properties/port"}}}
+    cases = [(schema, '{"container": {"port": 5.0}}'), (schema, '{"container": {"port": 5}}'),
+             (deep, '{"port": 5.0}'), (deep, '{"port": 5}')]
+    for doc, text in cases:
+        accepted = JsonSchema(doc).accepts(text)
+        assert accepted == jsonschema.Draft202012Validator(doc).is_valid(json.loads(text)), text
 
 
 @pytest.mark.parametrize("strict", [True, False])
