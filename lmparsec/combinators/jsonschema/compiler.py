@@ -38,7 +38,7 @@ from .numbers import integer_fsm, integer_pattern, number_fsm, number_pattern
 from .objects import ObjectNode
 from .patterns import pattern_parser
 from .refs import Registry, draft_of, join_uri
-from .spec import Loc, NotMergeableError, Spec, _search, absorb, grammar_part, schema_text
+from .spec import ANNOTATIONS, Loc, NotMergeableError, Spec, _search, absorb, grammar_part, schema_text
 from .strings import JsonString
 from .values import Choices, group_parts, json_kind, literal_node, scalar_enum_parts
 from .whitespace import WhitespacePolicy, make_policy
@@ -440,10 +440,18 @@ class Compiler:
                 base.one_of = base.one_of[1:]
             branches = []
             flat = []
+            # a oneOf branch that only requires one key k ({"required": ["eventRaw"]})
+            # matches every object with k: the other branches are generated without k
+            # (an object with both branches' keys matches both, and once a second
+            # branch's key was written no closing brace could follow)
+            sole = _sole_required(group) if kind == "oneOf" else {}
             for i, b in enumerate(group):
                 bs = _clone(base)
                 self._flatten_member(bs, b, set())
                 flat.append(_clone(bs))  # (before compile_spec, which may resolve unevaluated* in place)
+                for j, name in sole.items():
+                    if j != i and name not in bs.required:
+                        bs.props[name] = [*bs.props.get(name, []), dataclasses.replace(b, schema=False)]
                 branches.append(self.compile_spec(bs, loc, grammar_id((gid, kind, "branch", i))))
             if kind == "anyOf":
                 return UnionNode(gid, branches)
@@ -785,6 +793,20 @@ class Compiler:
         ]
         fwd.target = TypedNode(grammar_id((gid, "typed")), parts)
         return fwd
+
+
+def _sole_required(group: list[Loc]) -> dict[int, str]:
+    """The branches (by index) that say nothing but that one key is required."""
+    out: dict[int, str] = {}
+    for i, b in enumerate(group):
+        s = b.schema
+        if isinstance(s, dict):
+            words = {k: v for k, v in s.items() if k not in ANNOTATIONS}
+            req = words.get("required")
+            one = isinstance(req, list) and len(req) == 1 and isinstance(req[0], str)
+            if list(words) == ["required"] and one:
+                out[i] = req[0]  # type: ignore[index]
+    return out
 
 
 def _object_names(spec: Spec) -> list[str]:

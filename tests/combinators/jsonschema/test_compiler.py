@@ -465,6 +465,27 @@ def test_no_closing_brace_where_only_the_excluded_condition_could_end(strict: bo
     assert p.accepts('{"v": "a", "t": ""}') and p.accepts('{"v": "b"}') and not p.accepts('{"v": "a"}')
 
 
+def test_one_of_keys_offers_no_second_key() -> None:
+    # a Snowplow bad row: the payload has exactly one of eventStruct / eventRaw
+    # ("oneOf": [{"required": [...]}, ...]); once one was written the mask still
+    # offered the other, after which no closing brace could follow (both match)
+    schema = {"type": "object", "additionalProperties": False,
+              "oneOf": [{"required": ["eventStruct"]}, {"required": ["eventRaw"]}],
+              "properties": {"eventRaw": {"type": "string"}, "eventStruct": {"type": "object"},
+                             "note": {"type": "string"}}}
+    validator = jsonschema.Draft202012Validator(schema)
+    for key_order in ("schema", "any"):
+        p = JsonSchema(schema, key_order=key_order)
+        after = p.advance_text('{"eventRaw": "x", "')
+        assert after is not None and "e" not in after.allowed()
+        assert p.accepts('{"eventRaw": "x", "note": "n"}') and p.accepts('{"eventStruct": {}}')
+        assert not p.accepts('{"eventRaw": "x", "eventStruct": {}}') and not p.accepts("{}")
+        rng = random.Random(3)
+        for _ in range(30):
+            text = random_walk(p, rng)
+            assert text is not None and validator.is_valid(json.loads(text)), text
+
+
 def test_shortest_follows_the_parts_as_far_as_they_agree() -> None:
     # an ORT package configuration: an anyOf of required lists beside the declared
     # properties (no part's own completion is taken by the others, but their common
