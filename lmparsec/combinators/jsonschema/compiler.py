@@ -386,9 +386,16 @@ class Compiler:
         if spec.enum is not None:
             rest_spec = dataclasses.replace(spec, enum=None)
             rest = None
-            if _has_constraints(rest_spec):
+            types = spec.types or set()
+            # values are kept by value (1 == 1.0); before draft 6 the spelling decides
+            # too: "enum": [1] with "type": "integer" refuses 1.0
+            spelled = loc.draft < 6 and "integer" in types and "number" not in types
+            if spelled or _has_constraints(rest_spec):
                 rest = self.compile_spec(rest_spec, loc, grammar_id((gid, "rest")))
-            return EnumNode(gid, spec.enum, rest, spec.types, self)
+            node: Node = EnumNode(gid, spec.enum, rest, spec.types, self)
+            if spelled and rest is not None:
+                node = IntersectNode(grammar_id((gid, "spelled")), [node, rest])
+            return node
         parts: list[Node] = []
         typed = self.typed(spec, loc, grammar_id((gid, "typed")))
         if typed is not None:

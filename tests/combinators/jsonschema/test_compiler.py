@@ -662,7 +662,8 @@ def test_one_of_branches_alike_on_other_types_take_none_of_them() -> None:
 def test_integers_with_a_zero_fraction_follow_the_draft(draft: str) -> None:
     """``24.0`` is an integer from draft 6 on, not before (a random walk on a draft-04
     schema wrote one and jsonschema's draft-4 checker refused it)."""
-    for extra in ({}, {"multipleOf": 3}, {"minimum": 0}):
+    # (an enum is matched by value, 24 == 24.0, but the type still judges the spelling)
+    for extra in ({}, {"multipleOf": 3}, {"minimum": 0}, {"enum": [24, -9, "24"]}):
         schema = {"$schema": draft, "type": "integer", **extra}
         parser = JsonSchema(schema, strict=False)
         validator = jsonschema.validators.validator_for(schema)(schema)
