@@ -260,7 +260,7 @@ class ExactlyOne(Parser):
             if len(out) <= _CHECKED:
                 # a few characters (a value's first ones, where oneOf branches part
                 # by type): each is checked, so twins' characters are left out
-                out = CharSet.of_codes([ord(c) for c in out if self.advance(c) is not None])
+                out = CharSet.of_codes([ord(c) for c in out if _leads_on(self.advance(c))])
             self._allowed = out
         return out
 
@@ -294,6 +294,8 @@ def _leads_on(state: Parser | None) -> bool:
         return False
     if isinstance(state, Complement):
         return state.can_end() or bool(state.universe.allowed())
+    if isinstance(state, ExactlyOne):  # "{}" where two object branches both take it
+        return state.can_end() or any(p is not None and bool(p.allowed()) for p in state.parts)
     return True
 
 

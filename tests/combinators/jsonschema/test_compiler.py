@@ -486,6 +486,23 @@ def test_one_of_keys_offers_no_second_key() -> None:
             assert text is not None and validator.is_valid(json.loads(text)), text
 
 
+def test_no_closing_brace_that_every_one_of_branch_takes() -> None:
+    # two object branches that both take {} (optional properties only): exactly one
+    # can never hold for it, yet "}" was offered after "{" -- a dead end
+    one = {"type": "object", "properties": {"red": {"type": "string"}}}
+    two = {"type": "object", "properties": {"blue": {"type": "string"}}}
+    schema = {"type": "object", "properties": {"thing": {"oneOf": [one, two]}}}
+    validator = jsonschema.Draft202012Validator(schema)
+    for strict in (True, False):
+        p = JsonSchema(schema, strict=strict)
+        after = p.advance_text('{"thing": {')
+        assert after is not None and "}" not in after.allowed()
+        for text in ['{"thing": {"blue": 1}}', '{"thing": {}}', '{"thing": {"red": "a"}}']:
+            valid = validator.is_valid(json.loads(text))
+            # (strict narrows what is taken, so there only: nothing invalid is taken)
+            assert p.accepts(text) <= valid if strict else p.accepts(text) == valid, text
+
+
 def test_shortest_follows_the_parts_as_far_as_they_agree() -> None:
     # an ORT package configuration: an anyOf of required lists beside the declared
     # properties (no part's own completion is taken by the others, but their common
