@@ -135,7 +135,7 @@ class Intersect(Parser):
         return head, self._of(tuple(then for _, then, _ in got)), exits
 
     def shortest(self, limit: int = 20000) -> str | None:
-        return _from_parts(self, self.parts, limit)
+        return _from_parts(self, limit)
 
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
         # each part acts as its stand-in on texts that start with none of its
@@ -200,7 +200,7 @@ class Complement(Parser):
         return out if self.excluded is None else out & self.excluded.step_class(char)
 
     def shortest(self, limit: int = 20000) -> str | None:
-        return _from_parts(self, (self.universe,), limit)
+        return _from_parts(self, limit)
 
     def key(self) -> Hashable:
         return self._key
@@ -278,7 +278,7 @@ class ExactlyOne(Parser):
         return _min_limit(self.parts)
 
     def shortest(self, limit: int = 20000) -> str | None:
-        return _from_parts(self, self.parts, limit)
+        return _from_parts(self, limit)
 
     def key(self) -> Hashable:
         return self._key
@@ -310,11 +310,12 @@ def _alike(promises: Iterable[_T | None]) -> list[_T] | None:
     return out
 
 
-def _from_parts(state: Parser, parts: Iterable[Parser | None], limit: int) -> str | None:
-    """A completion of parts run side by side: the shortest of the parts' own
-    shortest completions that ``state`` accepts, else the same one character on
-    (:func:`_one_on`), else those completions followed as far as all parts take
-    them (:func:`_guided`), else the generic search.
+def _from_parts(state: Parser, limit: int) -> str | None:
+    """A completion of a state that runs parts side by side (:func:`_side_by_side`):
+    the shortest of the parts' own shortest completions that ``state`` accepts,
+    else the same one character on (:func:`_one_on`), else those completions
+    followed as far as all parts take them (:func:`_guided`), else the generic
+    search.
 
     The generic search tries every way to write the next characters, and in the
     middle of a JSON object (whitespace allowed between every two tokens) it
@@ -324,6 +325,8 @@ def _from_parts(state: Parser, parts: Iterable[Parser | None], limit: int) -> st
     completion is the answer; it may not be the shortest possible, which only
     makes a token budget err on the safe side.
     """
+    parts = _side_by_side(state)
+    assert parts is not None
     got = _accepted(state, parts, limit)
     if got is None and not getattr(_trying, "on", False):
         # (not again for the parts' completions asked on the way: nested, these
@@ -389,8 +392,9 @@ _GUIDED_STEPS = 64  # states _guided may expand
 
 
 def _side_by_side(state: Parser) -> tuple[Parser | None, ...] | None:
-    """The parts of a state that runs parts side by side (whose completion comes
-    from :func:`_from_parts`), else ``None``."""
+    """The parts whose completions complete a state that runs parts side by side
+    (the one place that says which: :func:`_from_parts` and its tries ask it), else
+    ``None``."""
     if isinstance(state, (Intersect, ExactlyOne)):
         return state.parts
     if isinstance(state, Complement):
