@@ -6,11 +6,17 @@ it and writes an interegular pattern that matches the *whole* decoded string
 exactly when the ECMA pattern finds a match in it: ``[^]*(?:p)[^]*``, with the
 ``[^]*`` dropped on the side of an anchor.
 
-ECMA meanings are kept where they differ from Python's: ``\\d`` and ``\\w`` are
-ASCII; ``\\s`` is ECMA's whitespace set (including ``\\u00a0``, ``\\u2028``,
-``\\ufeff`` and the Unicode spaces); ``.`` is any character but ``\\n``,
-``\\r``, ``\\u2028`` and ``\\u2029``; ``[^]`` is any character and ``[]``
-none; ``\\uD83D\\uDE00`` is one astral character. Character classes are written
+ECMA meanings are kept where they differ from Python's: ``.`` is any character
+but ``\\n``, ``\\r``, ``\\u2028`` and ``\\u2029``; ``[^]`` is any character
+and ``[]`` none; ``\\uD83D\\uDE00`` is one astral character. Where the two
+disagree on a class escape -- ECMA's ``\\d`` and ``\\w`` are ASCII, Python's
+take every Unicode digit and letter; ECMA's ``\\s`` holds ``\\ufeff``,
+Python's ``\\x1c``-``\\x1f`` and ``\\x85`` instead -- a character is taken
+only where both engines agree, so a text the pattern accepts matches in
+either: the ``jsonschema`` validator users check outputs with runs Python's
+``re``. (``\\W`` and ``[^\\w]`` take the non-word characters below ``\\u0800``
+and the punctuation and currency signs of ``\\u2000``-``\\u20cf``: Python's
+word set is too large to exclude all the others from in a quick DFA.) Character classes are written
 as sets of code points, negated when that is shorter, so that interegular,
 which expands classes into explicit characters, stays fast.
 
@@ -24,6 +30,7 @@ alternative, and Unicode property escapes whose set and complement both exceed
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 from functools import cache, lru_cache
@@ -45,7 +52,33 @@ _SPACE = CharSet(
 _LINE_TERMINATORS = CharSet.of("\n\r\u2028\u2029")
 _DOT = ~_LINE_TERMINATORS
 _ANY_STAR = "[^]*"
-_CLASS_ESCAPES = {"d": _DIGITS, "D": ~_DIGITS, "w": _WORD, "W": ~_WORD, "s": _SPACE, "S": ~_SPACE}
+#: Python's ``\\s`` (``str.isspace``), beside ECMA's ``_SPACE``
+_PY_SPACE = CharSet(
+    [(0x09, 0x0D), (0x1C, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
+     (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000)]
+)
+
+
+@cache
+def _class_escapes() -> tuple[dict[str, CharSet], dict[str, CharSet]]:
+    """Class escapes as ``(sure, maybe)``: ``sure[c]`` holds the characters both ECMA
+    and Python's ``re`` put in ``\\c``, ``maybe[c]`` those either one does. A
+    pattern takes the sure ones; a negated class leaves out the maybe ones."""
+    # Python's re itself says which (~10 ms); its digits all lie below U+20000
+    every = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x20000)))
+
+    def runs(python_class: str, text: str) -> CharSet:
+        return CharSet([(ord(m.group()[0]), ord(m.group()[-1])) for m in re.finditer(python_class, text)])
+
+    digits_py = runs(r"\d+", every)
+    # not word characters in Python either (searched where text has most of them)
+    non_word = runs(r"\W+", every[:0x800]) | runs(r"\W+", every[0x2000:0x20D0])
+    space_sure, space_maybe = _SPACE & _PY_SPACE, _SPACE | _PY_SPACE
+    sure = {"d": _DIGITS, "D": ~digits_py, "w": _WORD, "W": non_word, "s": space_sure, "S": ~space_maybe}
+    maybe = {"d": digits_py, "D": ~_DIGITS, "w": ~non_word, "W": ~_WORD, "s": space_maybe, "S": ~space_sure}
+    return sure, maybe
+
+
 _CONTROL_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "v": "\v", "f": "\f"}
 _SYNTAX_CHARS = set("^$\\.*+?()[]{}|/")
 _HEX = set("0123456789abcdefABCDEF")
@@ -436,15 +469,16 @@ class _Parser:
             self.pos = save
         return cp
 
-    def escape(self, in_class: bool) -> CharSet:
-        """The character set of the escape at the cursor (the backslash included)."""
+    def escape(self, in_class: bool, negated: bool = False) -> CharSet:
+        """The character set of the escape at the cursor (the backslash included);
+        inside a ``negated`` class, of the characters it may stand for."""
         self.pos += 1
         c = self.peek()
         if not c:
             raise self.bad("pattern ends with a backslash")
         self.pos += 1
-        if c in _CLASS_ESCAPES:
-            return _CLASS_ESCAPES[c]
+        if c in "dDwWsS":
+            return _class_escapes()[negated][c]
         if c in _CONTROL_ESCAPES:
             return CharSet.of(_CONTROL_ESCAPES[c])
         if c == "b":
@@ -492,12 +526,12 @@ class _Parser:
             return CharSet.of(self.astral(c))
         raise self.bad(f"invalid escape \\{c}")
 
-    def class_atom(self) -> CharSet:
+    def class_atom(self, negated: bool) -> CharSet:
         c = self.peek()
         if not c:
             raise self.bad("missing ']'")
         if c == "\\":
-            return self.escape(in_class=True)
+            return self.escape(in_class=True, negated=negated)
         self.pos += 1
         return CharSet.of(self.astral(c))
 
@@ -513,10 +547,10 @@ class _Parser:
             if self.peek() == "]":
                 self.pos += 1
                 break
-            first = self.class_atom()
+            first = self.class_atom(negate)
             if self.peek() == "-" and self.peek(1) not in ("]", ""):
                 self.pos += 1
-                last = self.class_atom()
+                last = self.class_atom(negate)
                 a, b = first.single(), last.single()
                 if a is None or b is None:
                     # A class escape as a range end makes '-' literal (Annex B).
