@@ -13,10 +13,11 @@ import itertools
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 
 from .charset import CharSet
 
-__all__ = ["Parser", "grammar_id", "search_shortest"]
+__all__ = ["Parser", "grammar_id", "own_search", "search_shortest", "shorter_than"]
 
 _GRAMMARS: dict[Hashable, int] = {}
 _GRAMMARS_LOCK = threading.Lock()
@@ -110,6 +111,18 @@ class Parser(ABC):
         with the longest token as the horizon. The default is :meth:`key`;
         containers build theirs from their parts' mask keys."""
         return self.key()
+
+    def layout(self) -> CharSet:
+        """Characters a shortest completion never needs here: a completion that goes
+        on with one has another, no longer, that does not -- and that means the
+        same to every part read alongside (an ``allOf`` part, the excluded side
+        of a ``not``). JSON's whitespace between tokens (drop it), and inside a
+        string the ``\\u`` escapes of characters with a shorter spelling (write
+        the character). The generic search does not try them: it otherwise
+        tries every way to write a space, a newline and an indent between each
+        two tokens of an object, and 65,536 escapes in every string. The default
+        (none) is always safe."""
+        return CharSet.EMPTY
 
     def split(self) -> tuple[Parser, ...] | None:
         """Parts whose languages together make this state's language, if any.
@@ -221,23 +234,67 @@ class Parser(ABC):
         return f"<{type(self).__name__} key={self.key()!r}>"
 
 
+#: What the completion being computed is for, per thread: ``bound`` (of use only
+#: when shorter, see :func:`shorter_than`), and the tries of side-by-side parts
+#: (``on``, ``depth``: :mod:`lmparsec.combinators.logic`).
+SEARCH = threading.local()
+
+
+@contextmanager
+def shorter_than(length: int | None) -> Iterator[None]:
+    """Completions asked for inside are of use only when shorter than ``length``
+    characters (``None``: any): a union that has one alternative's answer needs
+    no longer one from the next, and a search there stops at that length
+    instead of running through its states -- an alternative that only a long
+    text completes, or none, took ~20 s of a JSON Schema Store file's start."""
+    outer = getattr(SEARCH, "bound", None)
+    if length is not None and (outer is None or length < outer):
+        SEARCH.bound = length
+    try:
+        yield
+    finally:
+        SEARCH.bound = outer
+
+
+@contextmanager
+def own_search() -> Iterator[None]:
+    """A completion computed inside owes nothing to the search that asked for it:
+    one that is kept for every later question (a schema node's shortest value)
+    is computed with the full tries and limits, not a candidate's or a bound one."""
+    saved = dict(vars(SEARCH))
+    vars(SEARCH).clear()
+    try:
+        yield
+    finally:
+        vars(SEARCH).clear()
+        vars(SEARCH).update(saved)
+
+
 def search_shortest(state: Parser, limit: int = 20000, *, per_range: int = 1) -> str | None:
     """Best-first search for a shortest completion of ``state`` over at most
     ``limit`` distinct states, trying one character per ``step_class`` and
     ``per_range`` characters from each remaining range (more finds ``3`` in a
-    ``multipleOf: 3`` range whose classes are not declared)."""
+    ``multipleOf: 3`` range whose classes are not declared), none of the state's
+    :meth:`~Parser.layout` characters, and no text as long as the bound of
+    :func:`shorter_than`."""
     counter = itertools.count()
     heap: list[tuple[int, int, str, Parser]] = [(0, next(counter), "", state)]
     seen: set[Hashable] = set()
+    bound = getattr(SEARCH, "bound", None)
     while heap and len(seen) < limit:
         _, _, text, current = heapq.heappop(heap)
+        if bound is not None and len(text) >= bound:
+            return None  # (popped by length: every one left is as long)
         k = current.key()
         if k in seen:
             continue
         seen.add(k)
         if current.can_end():
             return text
+        layout = current.layout()
         for char in _representatives(current, per_range=per_range):
+            if char in layout:
+                continue
             nxt = current.advance(char)
             if nxt is not None and nxt.key() not in seen:
                 heapq.heappush(heap, (len(text) + 1, next(counter), text + char, nxt))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 
 from ..errors import GrammarError
-from .base import Parser
+from .base import Parser, own_search
 from .charset import CharSet
 
 __all__ = ["Lazy"]
@@ -52,6 +52,12 @@ class Lazy(Parser):
     def loop(self) -> CharSet:
         return CharSet.EMPTY  # advancing leaves the Lazy wrapper, so the key changes
 
+    def layout(self) -> CharSet:
+        return self.target.layout()
+
+    def step_class(self, char: str) -> CharSet:
+        return self.target.step_class(char)
+
     def key(self) -> Hashable:
         return ("lazy", self.name)
 
@@ -75,7 +81,8 @@ class Lazy(Parser):
         if self._shortest is False:
             self._shortest = True
             try:
-                self._shortest = self.target.shortest(limit)
+                with own_search():
+                    self._shortest = self.target.shortest(limit)
             except BaseException:
                 self._shortest = False
                 raise

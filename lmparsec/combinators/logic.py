@@ -13,13 +13,12 @@ use these for what cannot be merged.
 from __future__ import annotations
 
 import itertools
-import threading
 from collections import Counter
 from collections.abc import Hashable, Iterable
 from typing import Any, TypeVar
 
 from ..errors import GrammarError
-from .base import Parser, _representatives, search_shortest
+from .base import SEARCH, Parser, _representatives, search_shortest
 from .charset import CharSet
 
 __all__ = ["Intersect", "Complement", "ExactlyOne"]
@@ -93,6 +92,9 @@ class Intersect(Parser):
         for p in self.parts:
             out = out & p.step_class(char)
         return out
+
+    def layout(self) -> CharSet:
+        return _common_layout(self.parts)
 
     def key(self) -> Hashable:
         k = self._key
@@ -199,6 +201,9 @@ class Complement(Parser):
         out = self.universe.step_class(char)
         return out if self.excluded is None else out & self.excluded.step_class(char)
 
+    def layout(self) -> CharSet:
+        return _common_layout((self.universe, self.excluded))
+
     def shortest(self, limit: int = 20000) -> str | None:
         return _from_parts(self, limit)
 
@@ -277,6 +282,18 @@ class ExactlyOne(Parser):
     def loop_limit(self) -> int | None:
         return _min_limit(self.parts)
 
+    def layout(self) -> CharSet:
+        return _common_layout(self.parts)
+
+    def step_class(self, char: str) -> CharSet:
+        # (without it the generic search tried one character per range: of an
+        # enum's "static" and "template", only the "s")
+        out = CharSet.ANY
+        for p in self.parts:
+            if p is not None:
+                out = out & p.step_class(char)
+        return out
+
     def shortest(self, limit: int = 20000) -> str | None:
         return _from_parts(self, limit)
 
@@ -324,24 +341,35 @@ def _from_parts(state: Parser, limit: int) -> str | None:
     constrained one (an ``anyOf`` branch, the others plain objects) its own
     completion is the answer; it may not be the shortest possible, which only
     makes a token budget err on the safe side.
+
+    The parts' completions are only candidates: a part nested inside them that
+    finds none of its own gets a short generic search (this state's tries and
+    search come after). A part whose side-by-side branches cannot agree --
+    often none can, by the schema's design -- used the full search at every
+    level of nesting: 20 s each, twice, before a rust-toolchain file's first
+    token.
     """
     parts = _side_by_side(state)
     assert parts is not None
-    got = _accepted(state, parts, limit)
-    if got is None and not getattr(_trying, "on", False):
+    nested = getattr(SEARCH, "depth", 0)
+    SEARCH.depth = nested + 1
+    try:
+        got = _accepted(state, parts, limit)
+    finally:
+        SEARCH.depth = nested
+    if got is None and not getattr(SEARCH, "on", False):
         # (not again for the parts' completions asked on the way: nested, these
         # tries multiply, and a puzzle the search solves in 0.1 s took seconds)
-        _trying.on = True
+        SEARCH.on = True
         try:
             got = _one_on(state, limit)
             if got is None:
                 got = _guided(state, min(limit, _LOOKAHEAD_LIMIT), [_GUIDED_STEPS])
         finally:
-            _trying.on = False
-    return got if got is not None else search_shortest(state, limit)
-
-
-_trying = threading.local()  # whether _from_parts is inside its own tries
+            SEARCH.on = False
+    if got is None:
+        got = search_shortest(state, min(limit, _LOOKAHEAD_LIMIT) if nested else limit)
+    return got
 
 
 def _accepted(state: Parser, parts: Iterable[Parser | None], limit: int) -> str | None:
@@ -439,6 +467,18 @@ def _guided(state: Parser, limit: int, budget: list[int]) -> str | None:
         if tail is not None:
             return prefix + tail
     return None
+
+
+def _common_layout(parts: Iterable[Parser | None]) -> CharSet:
+    """Layout characters of every live part: only there is one meaningless to
+    all of them at once (a part that reads a space as text says no)."""
+    out: CharSet | None = None
+    for p in parts:
+        if p is not None:
+            out = p.layout() if out is None else out & p.layout()
+            if not out:
+                break
+    return out or CharSet.EMPTY
 
 
 def _min_limit(parts: tuple[Parser | None, ...]) -> int | None:

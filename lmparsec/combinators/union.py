@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 
 from ..errors import GrammarError
-from .base import Parser
+from .base import Parser, shorter_than
 from .charset import CharSet
 from .literal import Literal
 
@@ -74,6 +74,14 @@ class Union(Parser):
             out = out & p.step_class(char)
         return out
 
+    def layout(self) -> CharSet:
+        out = self.alternatives[0].layout()
+        for p in self.alternatives[1:]:
+            if not out:
+                break
+            out = out & p.layout()
+        return out
+
     def split(self) -> tuple[Parser, ...] | None:
         return self.alternatives
 
@@ -81,8 +89,13 @@ class Union(Parser):
         return self._key
 
     def shortest(self, limit: int = 20000) -> str | None:
-        texts = [t for t in (p.shortest(limit) for p in self.alternatives) if t is not None]
-        return min(texts, key=len) if texts else None
+        best: str | None = None
+        for p in self.alternatives:
+            with shorter_than(None if best is None else len(best)):
+                text = p.shortest(limit)
+            if text is not None and (best is None or len(text) < len(best)):
+                best = text
+        return best
 
     def __reduce__(self) -> tuple[object, ...]:
         return (Union, tuple(self.alternatives))

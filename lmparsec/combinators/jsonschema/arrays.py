@@ -241,6 +241,21 @@ class ArrayState(Parser):
     def can_end(self) -> bool:
         return self.phase == DONE
 
+    def layout(self) -> CharSet:
+        # whitespace between tokens; inside a value, the value's own
+        phase = self.phase
+        child = self.child
+        if phase == VALUE:
+            assert child is not None
+            out = child.layout() if self.cchild is None else child.layout() & self.cchild.layout()
+            if child.can_end():  # whitespace after the value, where the value takes none
+                taken = child.allowed() if self.cchild is None else child.allowed() | self.cchild.allowed()
+                out = out | (self.node.ws.allowed(0, self.depth) - taken)
+            return out
+        if phase in (FIRST, PREVAL, POSTVAL):
+            return self.node.ws.allowed(self.ws, self.depth)
+        return CharSet.EMPTY
+
     def loop(self) -> CharSet:
         if self.phase != VALUE or self.node.unique:
             return CharSet.EMPTY

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
-from ..base import Parser, grammar_id
+from ..base import Parser, grammar_id, own_search
 from ..base import search_shortest as _search
 from ..charset import CharSet
 from ..logic import Complement, ExactlyOne, Intersect
@@ -54,7 +54,8 @@ class Node:
         if self._short is False:
             self._short = True
             try:
-                self._short = self._compute_shortest()
+                with own_search():
+                    self._short = self._compute_shortest()
             except BaseException:
                 self._short = False
                 raise
@@ -212,6 +213,9 @@ class Padded(Parser):
 
     def can_end(self) -> bool:
         return False
+
+    def layout(self) -> CharSet:
+        return self.policy.allowed(self.ws, self.depth)
 
     def key(self) -> Hashable:
         return ("padded", self.policy.describe(), self.ws, self.depth, self.node.gid)

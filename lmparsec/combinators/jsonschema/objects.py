@@ -635,6 +635,23 @@ class ObjectState(Parser):
             return out if self.pn is None else out & self.pn.step_class(char)
         return CharSet.of(char)
 
+    def layout(self) -> CharSet:
+        # whitespace between tokens; inside a value, the value's own
+        phase = self.phase
+        child = self.child
+        if phase == VALUE:
+            assert child is not None
+            out = child.layout()
+            if child.can_end():  # whitespace after the value, where the value takes none
+                out = out | (self.node.ws.allowed(0, self.depth) - child.allowed())
+            return out
+        if phase == KEY:
+            assert child is not None
+            return child.layout() if self.pn is None else child.layout() & self.pn.layout()
+        if phase in (FIRST, PREVAL, POSTVAL, PREKEY):
+            return self.node.ws.allowed(self.ws, self.depth)
+        return CharSet.EMPTY
+
     def _with_value(self, child: Parser) -> ObjectState:
         """This member's value position reading ``child`` instead."""
         return ObjectState(self.node, self.depth, VALUE, 0, self.seen, self.pos, self.count, self.cur,

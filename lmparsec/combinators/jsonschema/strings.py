@@ -46,6 +46,13 @@ _HIGH_U = 5  # (_HIGH_U, high): read its backslash, a 'u' must follow
 _LOW = 6  # (_LOW, digits read, value so far, high): in the low surrogate's \u escape
 _DONE = 7  # after the closing quote
 
+# what a shortest completion never needs inside an escape (JsonString.layout)
+_SLASH = CharSet.of("/")
+_LOWER_HEX = CharSet.of("abcdef")
+_NOT_ZERO = CharSet.of(_HEX) - CharSet.of("0")
+_NOT_ZERO_ONE = CharSet.of(_HEX) - CharSet.of("01")
+_SHORT_CONTROLS = CharSet.of("89ACDacd") | _LOWER_HEX  # \b \t \n \f \r
+
 _S_START: tuple[int, ...] = (_START,)
 _S_PLAIN: tuple[int, ...] = (_PLAIN,)
 _S_BS: tuple[int, ...] = (_BS,)
@@ -314,6 +321,24 @@ class JsonString(Parser):
             got = self._mkey = (horizon, ("jstrc" if self.canonical else "jstr", self.esc,
                                           self.value.mask_key(horizon)))
         return got[1]
+
+    def layout(self) -> CharSet:
+        # inside an escape: "\/" is "/"; a "\u" escape is needed only for a
+        # control character without a short escape (U+0000-U+001F but for \b \t
+        # \n \f \r); lower-case hex digits spell what upper-case ones do
+        mode = self.esc[0]
+        if mode == _BS:
+            return _SLASH
+        if mode == _U:
+            _, n, acc = self.esc
+            if n < 2:
+                return _NOT_ZERO
+            if n == 2:
+                return _NOT_ZERO_ONE
+            return _SHORT_CONTROLS if acc == 0 else _LOWER_HEX
+        if mode == _LOW:
+            return _LOWER_HEX
+        return CharSet.EMPTY
 
     def loop(self) -> CharSet:
         if self.esc[0] != _PLAIN:

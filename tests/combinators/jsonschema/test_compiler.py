@@ -768,3 +768,59 @@ def test_members_no_value_satisfies_are_never_offered() -> None:
     required = {"type": "object", "properties": {"builtin": dead}, "required": ["builtin"]}
     assert JsonSchema(required).advance_text("{") is None
     assert JsonSchema({"anyOf": [required, {"type": "string"}]}).advance_text("{") is None
+
+
+# -- the generic completion search ------------------------------------------------------------
+
+def test_the_search_does_not_try_layout() -> None:
+    """Whitespace between tokens and ``\\u`` escapes of characters with a shorter
+    spelling are never needed by a shortest completion (``Parser.layout``): the search
+    skips them, and finds within 300 states what every way to indent a member and
+    every ``\\uXXXX`` in a string used to exhaust."""
+    from lmparsec.combinators.base import search_shortest
+
+    for schema in [{"type": "object", "required": ["ab", "cd"], "properties": {
+                       "ab": {"type": "integer"}, "cd": {"type": "integer"}}},
+                   {"type": "string", "not": {"maxLength": 3}}]:
+        parser = JsonSchema(schema, strict=False)
+        text = search_shortest(parser, 300)
+        assert text is not None and len(text) == len(parser.shortest() or ""), text
+        assert jsonschema.Draft202012Validator(schema).is_valid(json.loads(text))
+
+
+@pytest.mark.parametrize("index", range(len(SCHEMAS)))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_layout_whitespace_can_be_left_out(index: int, seed: int) -> None:
+    """Along random walks: where whitespace is layout, the completion of the state
+    after it completes the state without it (the promise the search relies on)."""
+    rng = random.Random(seed)
+    state: Parser | None = JsonSchema(SCHEMAS[index], strict=False)
+    for _ in range(60):
+        assert state is not None
+        for char in " \n":
+            if char in state.layout():
+                after = state.advance(char)
+                tail = None if after is None else after.shortest()
+                if tail is not None:
+                    assert state.accepts(tail), (char, tail)
+        allowed = state.allowed()
+        if not allowed:
+            break
+        lo, hi = allowed.ranges[rng.randrange(len(allowed.ranges))]
+        state = state.advance(chr(rng.randint(lo, min(hi, max(lo, 0x7E)))))
+
+
+def test_an_alternative_needs_no_answer_longer_than_one_found() -> None:
+    """A union searches its later alternatives only for completions shorter than the
+    best so far (``shorter_than``); a schema node met there as an alternative (``x``,
+    whose value only the search finds) still has its own value where it is the only
+    choice (``b``): node values are kept for every later question, so they are never
+    computed under a caller's bound (``own_search``)."""
+    x = {"type": "string", "not": {"maxLength": 3}}  # (its shortest value comes from the search)
+    schema = {"type": "object", "required": ["a", "b"], "$defs": {"x": x},
+              "properties": {"a": {"anyOf": [{"const": 1}, {"$ref": "#/$defs/x"}]},
+                             "b": {"$ref": "#/$defs/x"}}}
+    text = JsonSchema(schema).shortest()
+    assert text is not None and jsonschema.Draft202012Validator(schema).is_valid(json.loads(text)), text
+    assert json.loads(text)["a"] == 1
