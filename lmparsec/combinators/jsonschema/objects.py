@@ -233,6 +233,18 @@ class ObjectNode(Node):
         else:
             cand = ((1 << n) - 1) & ~seen
         cand &= live
+        if cand and count + 1 < self.min_props and self.additional is None and not self.patterns:
+            # only declared names can come: one after which too few are left for
+            # minProperties leads nowhere (the last name first, in a fixed order)
+            kept = 0
+            for i in range(n):
+                if cand >> i & 1:
+                    later = live & ~seen & ~(1 << i)
+                    if self.fixed:
+                        later &= ~((1 << (i + 1)) - 1)
+                    if count + 1 + bin(later).count("1") >= self.min_props:
+                        kept |= 1 << i
+            cand = kept
         if cand and (max_props is not None or self.deps):
             kept = 0
             for i in range(n):
