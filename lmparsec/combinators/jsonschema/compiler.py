@@ -408,7 +408,11 @@ class Compiler:
         for i, group in enumerate(spec.one_of):
             nodes = named.get(("oneOf", i)) or [self.node(b) for b in group]
             exact = [self.excluded(b) for b in group]
-            parts.append(self._one_of(grammar_id((gid, "oneOf", i)), nodes, exact))
+            flat = []
+            for b in group:
+                flat.append(Spec())
+                self._flatten_member(flat[-1], b, set())
+            parts.append(self._one_of(grammar_id((gid, "oneOf", i)), nodes, exact, flat))
         for i, n in enumerate(spec.nots):
             parts.append(NotNode(grammar_id((gid, "not", i)), self.any, self.excluded(n)))
         for i, (c, t, e) in enumerate(spec.conditionals):
@@ -468,7 +472,7 @@ class Compiler:
             # (the flattened specs hold locations only: the exact compiler reads them alike)
             others = [exact.compile_spec(bs, loc, grammar_id((gid, kind, "exact", i)))
                       for i, bs in enumerate(flat)]
-            return self._one_of(gid, branches, others)
+            return self._one_of(gid, branches, others, flat)
         if spec.conditionals:
             cond, then, other = spec.conditionals[0]
             base = _clone(spec)
@@ -515,13 +519,25 @@ class Compiler:
                                 for k, bs in enumerate(specs)]
         return _with_names(spec, names), named
 
-    def _one_of(self, gid: int, branches: list[Node], exact: list[Node]) -> Node:
+    def _one_of(self, gid: int, branches: list[Node], exact: list[Node], flat: list[Spec]) -> Node:
         """``oneOf``: a text of some branch that no *other* branch's whole language
         takes (see :meth:`exact`). Where the branches are their whole languages
         already, plain exactly-one; else one of the generated branches, and
-        exactly one of the whole ones."""
+        exactly one of the whole ones.
+
+        A branch that strictness closes can never be the one where another branch
+        takes every object it writes (``{"properties": {"eq": ...}}`` beside
+        ``{"properties": {"lt": ...}}``, a Snowplow schema): its texts would lead to
+        no closing brace. Only the branches that can be are generated; where none
+        can, the oneOf as the schema says it (``flat``: each branch's own spec)."""
         if all(a is b for a, b in zip(branches, exact, strict=True)):
             return OneOfNode(gid, branches)
+        alive = [i for i in range(len(flat))
+                 if not any(j != i and _takes_every_closed(flat[j], flat[i]) for j in range(len(flat)))]
+        if not alive:
+            return OneOfNode(gid, exact)
+        if len(alive) < len(branches):
+            branches = [b for i, b in enumerate(branches) if i in alive]
         return IntersectNode(gid, [UnionNode(grammar_id((gid, "some")), branches),
                                    OneOfNode(grammar_id((gid, "exactly")), exact)])
 
@@ -899,6 +915,22 @@ def _no_objects(schema: Any) -> bool:
         return True
     values = schema.get("enum")
     return isinstance(values, list) and not any(isinstance(v, (dict, list)) for v in values)
+
+
+def _takes_every_closed(spec: Spec, closed: Spec) -> bool:
+    """Whether ``spec`` takes every object that ``closed`` writes under ``strict``
+    (only its declared names): it says nothing about objects but which values its
+    own properties take, and declares none of those names. ``False`` when unsure."""
+    if not closed.props or closed.additional is not None or closed.pattern_props:
+        return False  # not closed by strictness
+    if spec.never or (spec.types is not None and "object" not in spec.types) or spec.enum is not None:
+        return False
+    if set(spec.props) & set(closed.props):
+        return False
+    return not (spec.pattern_props or spec.additional is not None or spec.property_names or spec.required
+                or spec.min_props or spec.max_props is not None or spec.dep_required or spec.dep_schemas
+                or spec.unevaluated_props is not None or spec.any_of or spec.one_of or spec.nots
+                or spec.conditionals or spec.extra or spec.dynamic)
 
 
 def _no_object_spec(spec: Spec) -> bool:

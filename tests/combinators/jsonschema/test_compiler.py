@@ -824,3 +824,48 @@ def test_an_alternative_needs_no_answer_longer_than_one_found() -> None:
     text = JsonSchema(schema).shortest()
     assert text is not None and jsonschema.Draft202012Validator(schema).is_valid(json.loads(text)), text
     assert json.loads(text)["a"] == 1
+
+
+@pytest.mark.parametrize("key_order", ["schema", "any"])
+def test_no_key_after_which_min_properties_cannot_be_met(key_order: str) -> None:
+    """Only declared names may come and minProperties is 2: in the schema's key order
+    the last name first leaves no second member (a walk over MaskBench wrote
+    ``{"manage_underlay": true`` and could go nowhere)."""
+    schema = {"type": "object", "minProperties": 2, "additionalProperties": False,
+              "properties": {"a": {}, "b": {}, "c": {}}}
+    p = JsonSchema(schema, key_order=key_order)
+    assert (p.advance_text('{"c"') is None) == (key_order == "schema")
+    for prefix in ['{"a"', '{"b"', '{"a": 1, "c"', '{"b": 1, "c"']:
+        state = p.advance_text(prefix)
+        assert state is not None, prefix
+        tail = state.shortest()
+        assert tail is not None
+        assert jsonschema.Draft202012Validator(schema).is_valid(json.loads(prefix + tail))
+    for seed in range(30):
+        text = random_walk(p, random.Random(seed))
+        assert text is not None, seed  # (no dead end)
+        assert jsonschema.Draft202012Validator(schema).is_valid(exact_loads(text)), text
+
+
+def test_one_of_branches_strictness_would_leave_without_an_end() -> None:
+    """oneOf of objects that only declare properties (a Snowplow schema's "size": eq,
+    lt, gt): strictness closes the branch being written, and every other branch takes
+    what it writes, so no text of it is exactly one -- ``{"eq": 0`` could then go
+    nowhere. Such branches are not generated; where none is left, the oneOf is
+    generated as the schema says it."""
+    size = {"type": "object", "oneOf": [{"properties": {"eq": {"type": "integer"}}},
+                                        {"properties": {"lt": {"type": "integer"}}},
+                                        {"properties": {"gt": {"type": "integer"}}}]}
+    p = JsonSchema(size)
+    state = p.advance_text('{"eq": 0')
+    assert state is not None and "," in state.allowed()
+    assert p.accepts('{"eq": "", "gt": ""}') and not p.accepts('{"eq": 0}')
+    # one branch can be the one (the other requires its key): only it is written
+    pair = {"type": "object", "oneOf": [{"properties": {"a": {"type": "integer"}}},
+                                        {"properties": {"b": {"type": "integer"}}, "required": ["b"]}]}
+    p = JsonSchema(pair)
+    assert p.advance_text('{"b"') is None
+    for text in ['{"a": 1}', "{}"]:
+        assert p.accepts(text) and jsonschema.Draft202012Validator(pair).is_valid(json.loads(text))
+    text = p.shortest()
+    assert text is not None and jsonschema.Draft202012Validator(pair).is_valid(json.loads(text))
