@@ -182,6 +182,16 @@ class Compiler:
         language (no objects among its values), else the exact compiler's."""
         return self.node(loc) if _no_objects(loc.schema) else self.exact().node(loc)
 
+    def beside(self, loc: Loc) -> Node:
+        """The node of ``loc`` read beside an object's own declarations (a
+        ``dependencies`` schema, the ``then`` of an ``if`` or the branches of an
+        ``anyOf`` that are not distributed): its whole language where it has objects
+        among its values. Strictness would close it to its own names and a fixed key
+        order impose its own, each refusing the object's other members: under
+        ``dependencies: {"type": {"oneOf": [...]}}`` a Reward webhook had no object
+        at all. The object around it keeps the generation choices."""
+        return self.excluded(loc)
+
     def node(self, loc: Loc) -> Node:
         s = loc.schema
         if s is True:
@@ -402,11 +412,13 @@ class Compiler:
             parts.append(typed)
         for extra in spec.extra:
             parts.append(self.node(extra))
+        # (under strict, anyOf/oneOf parts beside an object share its names instead: named)
+        side = self.beside if spec.has_object_words() else self.node
         for i, group in enumerate(spec.any_of):
-            nodes = named.get(("anyOf", i)) or [self.node(b) for b in group]
+            nodes = named.get(("anyOf", i)) or [side(b) for b in group]
             parts.append(UnionNode(grammar_id((gid, "anyOf", i)), nodes))
         for i, group in enumerate(spec.one_of):
-            nodes = named.get(("oneOf", i)) or [self.node(b) for b in group]
+            nodes = named.get(("oneOf", i)) or [side(b) for b in group]
             exact = [self.excluded(b) for b in group]
             flat = []
             for b in group:
@@ -419,14 +431,14 @@ class Compiler:
             if t is None and e is None:
                 continue
             parts.append(IfNode(grammar_id((gid, "if", i)), self.node(c), self.excluded(c),
-                                self.any if t is None else self.node(t),
-                                self.any if e is None else self.node(e), self.any))
+                                self.any if t is None else side(t),
+                                self.any if e is None else side(e), self.any))
         for i, (name, dep) in enumerate(spec.dep_schemas):
             cond_schema = {"type": "object", "required": [name]}
             self.keep.append(cond_schema)
             cond_loc = Loc(cond_schema, loc.base, loc.draft, loc.pointer, loc.scope)
             parts.append(IfNode(grammar_id((gid, "dep", i)), self.node(cond_loc), self.excluded(cond_loc),
-                                self.node(dep), self.any, self.any))
+                                self.beside(dep), self.any, self.any))
         parts = [p for p in parts if p is not self.any]
         if not parts:
             return self.any
