@@ -23,6 +23,7 @@ from ..text import FreeText
 from .arrays import ArrayNode
 from .formats import format_parser
 from .nodes import (
+    ANY_GIDS,
     ForwardNode,
     IfNode,
     IntersectNode,
@@ -811,6 +812,7 @@ class Compiler:
     def _build_any(self) -> Node:
         ws = self.options.ws
         gid = grammar_id(("jsonschema-any", ws.indent))
+        ANY_GIDS.add(gid)
         fwd = ForwardNode(gid)
         obj = ObjectNode(grammar_id((gid, "object")), names=[], values=[], required=0, deps={},
                          patterns=[], additional=fwd, names_node=None, min_props=0, max_props=None,

@@ -398,6 +398,55 @@ class OneOfNode(_PartsNode):
         return _combined_shortest(self)
 
 
+#: grammar ids of "any JSON value" nodes (one per whitespace policy: see the compiler)
+ANY_GIDS: set[int] = set()
+
+
+def takes_any_value(node: Node) -> bool:
+    """Whether ``node`` is the "any JSON value" node."""
+    return node.gid in ANY_GIDS
+
+
+#: characters after which the excluded side of a ValueComplement may come to take
+#: every rest of the value: a key's or string's closing quote, a container's
+#: opening or closing, a comma, a colon, whitespace, a literal's last letter
+_CLOSING = '"{}[],: \nel'
+
+
+class ValueComplement(Complement):
+    """A JSON value of ``universe`` that ``excluded`` rejects, the two reading one
+    value. Once ``excluded`` takes every way to finish it -- an object with its
+    required names written and nothing else to say: the ``if`` of a
+    ``dependencies`` entry once its name is written -- nothing is left. A plain
+    :class:`Complement` went on to the closing brace before finding that out,
+    and a completion search followed it there (keys "type", "typea", "typeaa"...)."""
+
+    __slots__ = ()
+
+    def __init__(self, universe: Parser, excluded: Parser | None) -> None:
+        super().__init__(universe, excluded)
+        self._key = ("vnot", *self._key[1:])
+
+    def advance(self, char: str) -> Parser | None:
+        uni = self.universe.advance(char)
+        if uni is None:
+            return None
+        exc = None if self.excluded is None else self.excluded.advance(char)
+        if exc is None:
+            return uni
+        check = getattr(exc, "takes_any_rest", None)
+        if check is not None and check():
+            return None
+        return ValueComplement(uni, exc)
+
+    def allowed(self) -> CharSet:
+        if self._allowed is None:
+            out = super().allowed()
+            gone = [c for c in _CLOSING if c in out and self.advance(c) is None]
+            self._allowed = out - CharSet.of(gone) if gone else out
+        return self._allowed
+
+
 class NotNode(Node):
     """Any JSON value that ``excluded`` rejects."""
 
@@ -413,7 +462,7 @@ class NotNode(Node):
         uni = self.universe.start(depth)
         if isinstance(exc, Never):
             return uni
-        return Complement(uni, exc)
+        return ValueComplement(uni, exc)
 
     def _compute_shortest(self) -> str | None:
         return _combined_shortest(self)
@@ -444,7 +493,7 @@ class IfNode(Node):
         other = self.other.start(depth)
         yes = cond if self.then is self.universe else ValueIntersect(cond, then)
         # "not if, and else" is the texts of else that if rejects
-        no = Complement(other, failed)
+        no = ValueComplement(other, failed)
         if isinstance(then, Never) or isinstance(cond, Never):
             return no
         if isinstance(other, Never):

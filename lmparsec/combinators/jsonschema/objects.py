@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..base import Parser, grammar_id
 from ..charset import CharSet
-from .nodes import _NEVER, AFTER_VALUE, Never, Node, Padded, fresh_guard
+from .nodes import _NEVER, AFTER_VALUE, Never, Node, Padded, fresh_guard, takes_any_value
 from .strings import JsonString, child_enclosed
 
 if TYPE_CHECKING:
@@ -663,6 +663,28 @@ class ObjectState(Parser):
         if phase in (FIRST, PREVAL, POSTVAL, PREKEY):
             return self.node.ws.allowed(self.ws, self.depth)
         return CharSet.EMPTY
+
+    def takes_any_rest(self) -> bool:
+        """Whether every text that finishes this object is taken: an object whose
+        required names are written and that says nothing else (every other key,
+        any value). What a ``not`` or a failed ``if`` reading it can no longer be
+        (:class:`~lmparsec.combinators.jsonschema.nodes.ValueComplement`)."""
+        phase = self.phase
+        if phase == VALUE:
+            assert self.child is not None
+            if not self.child.can_end() or self.child.allowed():
+                return False  # (a value still going on)
+        elif phase in (COLON, PREVAL):
+            if self.cur is None or not takes_any_value(self.cur):
+                return False
+        elif phase not in (FIRST, POSTVAL, PREKEY):
+            return False
+        node = self.node
+        if (node.additional is None or not takes_any_value(node.additional) or node.patterns
+                or node.names_node is not None or node.max_props is not None or node.fixed
+                or node.required_now(self.seen) & ~self.seen or self.count < node.min_props):
+            return False
+        return all(self.seen >> i & 1 or takes_any_value(v) for i, v in enumerate(node.values))
 
     def _with_value(self, child: Parser) -> ObjectState:
         """This member's value position reading ``child`` instead."""
