@@ -382,7 +382,9 @@ class Compiler:
         if spec.never:
             return self.never
         needs_flat = spec.unevaluated_props is not None or spec.unevaluated_items is not None
-        if needs_flat or (self.options.strict and spec.has_object_words()):
+        # (an object that only requires names has branches beside it too: merged into
+        # each, they write the required names in one order with the branch's own)
+        if needs_flat or (self.options.strict and (spec.has_object_words() or spec.required)):
             dist = self._distribute(spec, loc, gid)
             if dist is not None:
                 return dist
@@ -414,7 +416,7 @@ class Compiler:
         for extra in spec.extra:
             parts.append(self.node(extra))
         # (under strict, anyOf/oneOf parts beside an object share its names instead: named)
-        side = self.beside if spec.has_object_words() else self.node
+        side = self.beside if spec.has_object_words() or spec.required else self.node
         for i, group in enumerate(spec.any_of):
             nodes = named.get(("anyOf", i)) or [side(b) for b in group]
             parts.append(UnionNode(grammar_id((gid, "anyOf", i)), nodes))
@@ -934,13 +936,16 @@ def _no_objects(schema: Any) -> bool:
 def _takes_every_closed(spec: Spec, closed: Spec) -> bool:
     """Whether ``spec`` takes every object that ``closed`` writes under ``strict``
     (only its declared names): it says nothing about objects but which values its
-    own properties take, and declares none of those names. ``False`` when unsure."""
+    own properties take, and of the names both declare, asks nothing ``closed``
+    does not ask too (a discriminator both took from the object around them).
+    ``False`` when unsure."""
     if not closed.props or closed.additional is not None or closed.pattern_props:
         return False  # not closed by strictness
     if spec.never or (spec.types is not None and "object" not in spec.types) or spec.enum is not None:
         return False
-    if set(spec.props) & set(closed.props):
-        return False
+    for name in set(spec.props) & set(closed.props):
+        if any(loc not in closed.props[name] for loc in spec.props[name]):
+            return False
     return not (spec.pattern_props or spec.additional is not None or spec.property_names or spec.required
                 or spec.min_props or spec.max_props is not None or spec.dep_required or spec.dep_schemas
                 or spec.unevaluated_props is not None or spec.any_of or spec.one_of or spec.nots
