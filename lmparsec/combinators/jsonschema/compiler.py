@@ -717,6 +717,11 @@ class Compiler:
             # with the order of the properties declared beside it -- under
             # key_order="schema" no object at all could be written
             fixed = False
+        if spec.dep_schemas or spec.conditionals:
+            # a part beside the object may require names once a key is written
+            # ("profile" requires one of "channel", "components", "targets", declared
+            # before it): in a fixed order they could no longer come (rust-toolchain)
+            fixed = False
         values: list[Node] = []
         for n in names:
             locs = value_locs[n]

@@ -933,3 +933,23 @@ def test_one_of_beside_an_object_has_no_dead_ends(schema: dict[str, Any]) -> Non
         text = random_walk(p, random.Random(seed))
         assert text is not None, seed
         assert validator.is_valid(exact_loads(text)), text
+
+
+def test_a_dependency_may_require_names_declared_before_its_trigger() -> None:
+    """``dependencies: {"profile": {"anyOf": [{"required": ["channel"]}, ...]}}``, with
+    "channel" declared before "profile" (rust-toolchain): in the schema's key order,
+    writing "profile" first left no way to add what it requires. An object with such
+    parts beside it imposes no key order."""
+    schema = {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+              "properties": {"channel": {"type": "string"}, "components": {"type": "array"},
+                             "profile": {"type": "string"}},
+              "dependencies": {"profile": {"anyOf": [{"required": ["channel"]},
+                                                     {"required": ["components"]}]}}}
+    p = JsonSchema(schema)
+    state = p.advance_text('{"profile": "a", "channel"')
+    assert state is not None
+    validator = jsonschema.Draft7Validator(schema)
+    for seed in range(12):
+        text = random_walk(p, random.Random(seed))
+        assert text is not None, seed
+        assert validator.is_valid(exact_loads(text)), text
