@@ -466,18 +466,23 @@ class Compiler:
                 base.one_of = base.one_of[1:]
             branches = []
             flat = []
-            # a oneOf branch that only requires one key k ({"required": ["eventRaw"]})
-            # matches every object with k: the other branches are generated without k
-            # (an object with both branches' keys matches both, and once a second
-            # branch's key was written no closing brace could follow)
-            sole = _sole_required(group) if kind == "oneOf" else {}
-            for i, b in enumerate(group):
+            # a oneOf branch that only requires keys ({"required": ["type", "name",
+            # "styleName"]}) matches every object with them: where a branch's own
+            # object has all of them but one, k, it is generated without k (an object
+            # with both branches' keys matches both, and once the other's last key was
+            # written no closing brace could follow)
+            sole = _required_only(group) if kind == "oneOf" else {}
+            specs = []
+            for b in group:
                 bs = _clone(base)
                 self._flatten_member(bs, b, set())
+                specs.append(bs)
+            for i, (b, bs) in enumerate(zip(group, specs, strict=True)):
                 flat.append(_clone(bs))  # (before compile_spec, which may resolve unevaluated* in place)
-                for j, name in sole.items():
-                    if j != i and name not in bs.required:
-                        bs.props[name] = [*bs.props.get(name, []), dataclasses.replace(b, schema=False)]
+                for j, names in sole.items():
+                    rest = [n for n in names if n not in bs.required]
+                    if j != i and len(rest) == 1:
+                        bs.props[rest[0]] = [*bs.props.get(rest[0], []), dataclasses.replace(b, schema=False)]
                 branches.append(self.compile_spec(bs, loc, grammar_id((gid, kind, "branch", i))))
             if kind == "anyOf":
                 return UnionNode(gid, branches)
@@ -839,17 +844,16 @@ class Compiler:
         return fwd
 
 
-def _sole_required(group: list[Loc]) -> dict[int, str]:
-    """The branches (by index) that say nothing but that one key is required."""
-    out: dict[int, str] = {}
+def _required_only(group: list[Loc]) -> dict[int, list[str]]:
+    """The branches (by index) that say nothing but which keys are required."""
+    out: dict[int, list[str]] = {}
     for i, b in enumerate(group):
         s = b.schema
         if isinstance(s, dict):
             words = {k: v for k, v in s.items() if k not in ANNOTATIONS}
             req = words.get("required")
-            one = isinstance(req, list) and len(req) == 1 and isinstance(req[0], str)
-            if list(words) == ["required"] and one:
-                out[i] = req[0]  # type: ignore[index]
+            if list(words) == ["required"] and isinstance(req, list) and all(isinstance(n, str) for n in req):
+                out[i] = list(req)
     return out
 
 

@@ -953,3 +953,22 @@ def test_a_dependency_may_require_names_declared_before_its_trigger() -> None:
         text = random_walk(p, random.Random(seed))
         assert text is not None, seed
         assert validator.is_valid(exact_loads(text)), text
+
+
+def test_one_of_required_lists_that_differ_in_one_key() -> None:
+    """oneOf of required lists sharing all keys but one (type, name, and styleUrl or
+    styleName, an Esri schema): an object with both last keys matches both branches
+    once the common ones are written, so each branch is generated without the other's
+    key -- after "styleName", "styleUrl" was offered and then no closing brace."""
+    schema = {"type": "object", "additionalProperties": False,
+              "properties": {"name": {"type": "string"}, "styleName": {"type": "string"},
+                             "styleUrl": {"type": "string"}, "type": {"enum": ["ref"]}},
+              "oneOf": [{"required": ["type", "name", "styleUrl"]},
+                        {"required": ["type", "name", "styleName"]}]}
+    p = JsonSchema(schema, key_order="any")
+    assert p.advance_text('{"name": "a", "styleName": "", "styleU') is None
+    validator = jsonschema.Draft202012Validator(schema)
+    for seed in range(20):
+        text = random_walk(p, random.Random(seed))
+        assert text is not None, seed
+        assert validator.is_valid(exact_loads(text)), text
