@@ -12,12 +12,13 @@ import heapq
 import itertools
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
 
 from .charset import CharSet
 
-__all__ = ["Parser", "grammar_id", "own_search", "search_shortest", "shorter_than"]
+__all__ = ["Parser", "common_layout", "common_step_class", "grammar_id", "own_search", "search_shortest",
+           "shorter_than"]
 
 _GRAMMARS: dict[Hashable, int] = {}
 _GRAMMARS_LOCK = threading.Lock()
@@ -232,6 +233,28 @@ class Parser(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} key={self.key()!r}>"
+
+
+def common_step_class(parts: Iterable[Parser | None], char: str) -> CharSet:
+    """Characters with ``char``'s effect on every live part: the step class of
+    parts run side by side (or of alternatives)."""
+    out = CharSet.ANY
+    for p in parts:
+        if p is not None:
+            out = out & p.step_class(char)
+    return out
+
+
+def common_layout(parts: Iterable[Parser | None]) -> CharSet:
+    """Layout characters of every live part: only there is one meaningless to
+    all of them at once (a part that reads a space as text says no)."""
+    out: CharSet | None = None
+    for p in parts:
+        if p is not None:
+            out = p.layout() if out is None else out & p.layout()
+            if not out:
+                break
+    return out or CharSet.EMPTY
 
 
 #: What the completion being computed is for, per thread: ``bound`` (of use only

@@ -18,7 +18,7 @@ from collections.abc import Hashable, Iterable
 from typing import Any, TypeVar
 
 from ..errors import GrammarError
-from .base import SEARCH, Parser, _representatives, search_shortest
+from .base import SEARCH, Parser, _representatives, common_layout, common_step_class, search_shortest
 from .charset import CharSet
 
 __all__ = ["Intersect", "Complement", "ExactlyOne"]
@@ -88,13 +88,10 @@ class Intersect(Parser):
         return min(limits) if limits else None
 
     def step_class(self, char: str) -> CharSet:
-        out = CharSet.ANY
-        for p in self.parts:
-            out = out & p.step_class(char)
-        return out
+        return common_step_class(self.parts, char)
 
     def layout(self) -> CharSet:
-        return _common_layout(self.parts)
+        return common_layout(self.parts)
 
     def key(self) -> Hashable:
         k = self._key
@@ -173,7 +170,11 @@ class Complement(Parser):
         if uni is None:
             return None
         exc = None if self.excluded is None else self.excluded.advance(char)
-        return uni if exc is None else Complement(uni, exc)
+        return uni if exc is None else self._next(uni, exc)
+
+    def _next(self, universe: Parser, excluded: Parser) -> Parser | None:
+        """The state after a character both sides took (subclasses may find none left)."""
+        return Complement(universe, excluded)
 
     def allowed(self) -> CharSet:
         out = self._allowed
@@ -202,7 +203,7 @@ class Complement(Parser):
         return out if self.excluded is None else out & self.excluded.step_class(char)
 
     def layout(self) -> CharSet:
-        return _common_layout((self.universe, self.excluded))
+        return common_layout((self.universe, self.excluded))
 
     def shortest(self, limit: int = 20000) -> str | None:
         return _from_parts(self, limit)
@@ -283,16 +284,12 @@ class ExactlyOne(Parser):
         return _min_limit(self.parts)
 
     def layout(self) -> CharSet:
-        return _common_layout(self.parts)
+        return common_layout(self.parts)
 
     def step_class(self, char: str) -> CharSet:
         # (without it the generic search tried one character per range: of an
         # enum's "static" and "template", only the "s")
-        out = CharSet.ANY
-        for p in self.parts:
-            if p is not None:
-                out = out & p.step_class(char)
-        return out
+        return common_step_class(self.parts, char)
 
     def shortest(self, limit: int = 20000) -> str | None:
         return _from_parts(self, limit)
@@ -467,18 +464,6 @@ def _guided(state: Parser, limit: int, budget: list[int]) -> str | None:
         if tail is not None:
             return prefix + tail
     return None
-
-
-def _common_layout(parts: Iterable[Parser | None]) -> CharSet:
-    """Layout characters of every live part: only there is one meaningless to
-    all of them at once (a part that reads a space as text says no)."""
-    out: CharSet | None = None
-    for p in parts:
-        if p is not None:
-            out = p.layout() if out is None else out & p.layout()
-            if not out:
-                break
-    return out or CharSet.EMPTY
 
 
 def _min_limit(parts: tuple[Parser | None, ...]) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 
 from ..errors import GrammarError
-from .base import Parser, shorter_than
+from .base import Parser, common_layout, common_step_class, shorter_than
 from .charset import CharSet
 from .literal import Literal
 
@@ -69,18 +69,10 @@ class Union(Parser):
         return min(limits) if limits else None
 
     def step_class(self, char: str) -> CharSet:
-        out = CharSet.ANY
-        for p in self.alternatives:
-            out = out & p.step_class(char)
-        return out
+        return common_step_class(self.alternatives, char)
 
     def layout(self) -> CharSet:
-        out = self.alternatives[0].layout()
-        for p in self.alternatives[1:]:
-            if not out:
-                break
-            out = out & p.layout()
-        return out
+        return common_layout(self.alternatives)
 
     def split(self) -> tuple[Parser, ...] | None:
         return self.alternatives

@@ -427,17 +427,11 @@ class ValueComplement(Complement):
         super().__init__(universe, excluded)
         self._key = ("vnot", *self._key[1:])
 
-    def advance(self, char: str) -> Parser | None:
-        uni = self.universe.advance(char)
-        if uni is None:
-            return None
-        exc = None if self.excluded is None else self.excluded.advance(char)
-        if exc is None:
-            return uni
-        check = getattr(exc, "takes_any_rest", None)
+    def _next(self, universe: Parser, excluded: Parser) -> Parser | None:
+        check = getattr(excluded, "takes_any_rest", None)
         if check is not None and check():
             return None
-        return ValueComplement(uni, exc)
+        return ValueComplement(universe, excluded)
 
     def allowed(self) -> CharSet:
         if self._allowed is None:
