@@ -21,6 +21,7 @@ from ..logic import Intersect
 from ..regex import Regex, regex_from_fsm
 from ..text import FreeText
 from .arrays import ArrayNode
+from .float_multiple import float_quotient
 from .formats import format_parser
 from .nodes import (
     ANY_GIDS,
@@ -647,7 +648,9 @@ class Compiler:
                        else number_fsm(**kw, multiple_of=mult))
                 if fsm is None:
                     return None
-                return ParserNode(gid, regex_from_fsm(fsm, f"number{kw}{mult}{zero_fraction}"))
+                parser: Parser = regex_from_fsm(fsm, f"number{kw}{mult}{zero_fraction}")
+                check = float_quotient(mult, **kw)
+                return ParserNode(gid, parser if check is None else Intersect(parser, check))
             pattern = bounded()
         except UnsupportedSchemaError as exc:
             self._unsupported(exc.keyword, f"{loc.pointer}", str(exc))
