@@ -17,6 +17,7 @@ to finish the decimals passes (tried one by one, up to a thousand of them).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Hashable, Iterator
 from decimal import Decimal
@@ -71,7 +72,9 @@ def _passes(params: _Params, text: str) -> bool:
     """Whether the number ``text`` is an exact multiple within the bounds whose
     float quotient is whole."""
     divisor, _, exact, low, low_strict, high, high_strict = params
-    value = Fraction(text)
+    if not math.isfinite(float(text)):
+        return False  # past the largest float: no validator reads it as a number
+    value = Fraction(Decimal(text))  # (not Fraction(text): Python's limit on digits in a str)
     if (value / exact).denominator != 1:
         return False
     if low is not None and (value < low or (value == low and low_strict)):
@@ -122,7 +125,14 @@ class FloatQuotient(Parser):
         sign, whole, decimals = m.groups()
         params = self.params
         if decimals is None:
-            return _NUMBER_CHARS if _live(params, sign, whole, "") else _NUMBER_CHARS - CharSet.of(".")
+            out = _NUMBER_CHARS if _live(params, sign, whole, "") else _NUMBER_CHARS - CharSet.of(".")
+            divisor = params[0]
+            if not math.isfinite(float(whole + "9") / divisor):
+                # a quotient past the largest float is checked exactly, and a binary
+                # float divisor such as 0.01 divides no float that large: never ends
+                out = out - CharSet.of([d for d in "0123456789"
+                                        if not math.isfinite(float(whole + d) / divisor)])
+            return out
         keep = [d for d in "0123456789" if _live(params, sign, whole, decimals + d)]
         return (_NUMBER_CHARS - _DIGITS) | CharSet.of("".join(keep)) if keep else _NUMBER_CHARS - _DIGITS
 

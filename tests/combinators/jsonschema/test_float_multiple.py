@@ -76,3 +76,25 @@ def test_walks_never_reach_a_refused_value(schema: dict[str, Any]) -> None:
         rest = state.shortest()
         assert rest is not None, text
         assert validator.is_valid(json.loads(text + rest)), text + rest
+
+
+def test_whole_part_stops_where_validators_stop() -> None:
+    """Past ~1e306 the quotient by 0.01 overflows; jsonschema then divides exactly,
+    and no float that large is a multiple of the binary 0.01: no digit is offered
+    there, and every prefix before it still ends valid (once found by a walk of
+    random tokens: a 4,301-digit whole part)."""
+    schema = {"type": "number", "multipleOf": 0.01}
+    parser = JsonSchema(schema)
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    state = parser
+    text = ""
+    while True:
+        digits = [c for c in "123456789" if c in state.allowed()]
+        if not digits:
+            break
+        nxt = state.advance(digits[-1])
+        assert nxt is not None
+        state, text = nxt, text + digits[-1]
+    assert 300 < len(text) < 310
+    rest = state.shortest()
+    assert rest is not None and validator.is_valid(json.loads(text + rest))
