@@ -81,16 +81,32 @@ class Union(Parser):
         return self._key
 
     def shortest(self, limit: int = 20000) -> str | None:
+        # A first look at every alternative on a small budget, then the full search
+        # of those it did not settle, each bounded by the best answer so far: an
+        # alternative only a long search completes (a dependency's oneOf of open
+        # objects) ran ~13 s before its sibling's one-key answer bounded it.
         best: str | None = None
-        for p in self.alternatives:
-            with shorter_than(None if best is None else len(best)):
-                text = p.shortest(limit)
-            if text is not None and (best is None or len(text) < len(best)):
-                best = text
+        pending = list(self.alternatives)
+        for budget in (min(limit, _FIRST_LOOK), limit):
+            unsettled: list[Parser] = []
+            for p in pending:
+                with shorter_than(None if best is None else len(best)):
+                    text = p.shortest(budget)
+                if text is None:
+                    unsettled.append(p)
+                elif best is None or len(text) < len(best):
+                    best = text
+            if budget == limit:
+                break
+            pending = unsettled
         return best
 
     def __reduce__(self) -> tuple[object, ...]:
         return (Union, tuple(self.alternatives))
+
+
+#: search states of the first look at each alternative (see :meth:`Union.shortest`)
+_FIRST_LOOK = 500
 
 
 def _dedupe(parsers: Iterable[Parser]) -> tuple[Parser, ...]:

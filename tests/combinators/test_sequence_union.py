@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 
 import pytest
 from hypothesis import given, settings
@@ -10,6 +11,8 @@ from hypothesis import strategies as st
 from strategies import language_texts
 
 from lmparsec import FreeText, Literal, Regex, Sequence, Union, choice
+from lmparsec.combinators.base import Parser
+from lmparsec.combinators.charset import CharSet
 from lmparsec.errors import GrammarError
 
 # (parser factory, equivalent regex, alphabet to probe with)
@@ -87,3 +90,38 @@ def test_shortest_of_sequence_picks_the_best_branch() -> None:
     assert parser.shortest() == "c"
     state = parser.advance_text("aab")
     assert state is not None and state.shortest() == "bc"
+
+
+class _Maze(Parser):
+    """A test grammar whose states all differ (each text is its own state) and that
+    ends only after ``depth`` characters: a completion search meets ~2^n states."""
+
+    made = 0
+
+    def __init__(self, text: str, depth: int) -> None:
+        _Maze.made += 1
+        self.text = text
+        self.depth = depth
+
+    def advance(self, char: str) -> Parser | None:
+        return _Maze(self.text + char, self.depth) if char in self.allowed() else None
+
+    def allowed(self) -> CharSet:
+        return CharSet.of("ac") if len(self.text) < self.depth else CharSet.EMPTY
+
+    def can_end(self) -> bool:
+        return len(self.text) == self.depth and self.text.endswith("ca")
+
+    def key(self) -> Hashable:
+        return ("maze", self.text, self.depth)
+
+
+def test_union_shortest_bounds_a_costly_alternative_by_a_cheap_one() -> None:
+    """The maze comes first, but the literal's one-character answer bounds its search:
+    the whole budget (20,000 states) was spent on the maze before the literal was asked."""
+    union = Union(_Maze("", 40), Literal("b"))
+    _Maze.made = 0
+    assert union.shortest() == "b"
+    assert _Maze.made < 3_000
+    # and a cheap answer from the maze still wins over a longer sibling
+    assert Union(_Maze("", 3), Literal("bbbb")).shortest() in {"aca", "cca"}
