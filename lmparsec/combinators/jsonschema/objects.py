@@ -13,6 +13,7 @@ lead to no allowed key is never offered.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
@@ -132,6 +133,7 @@ class ObjectNode(Node):
         "_extra_factory",
         "_extra_nodes",
         "_live",
+        "_no_names",
         "additional",
         "count_cap",
         "deps",
@@ -173,11 +175,16 @@ class ObjectNode(Node):
         self._extra_nodes: dict[tuple[int, ...], Node] = {}
         self._extra_factory = extra_factory
         self._live: int | None = None
+        # minProperties counts distinct names, as a parsed object has them: while
+        # it is not met, the undeclared names written are kept (and not offered
+        # again), where two of them could otherwise make one property
+        undeclared = additional is not None or bool(patterns)
+        self._no_names: frozenset[str] | None = frozenset() if undeclared and min_props >= 2 else None
 
     def start(self, depth: int) -> Parser:
         if self.required & ~self.live_names():
             return _NEVER  # a required member no value satisfies: no object does
-        return ObjectState(self, depth, OPEN, 0, 0, 0, 0, None, None, None)
+        return ObjectState(self, depth, OPEN, 0, 0, 0, 0, None, None, None, self._no_names)
 
     def live_names(self) -> int:
         """The declared names (a bitmask) some value satisfies: a name whose schema
@@ -316,15 +323,20 @@ class KeyText(Parser):
     """The decoded text of a key: a declared name among ``cand``, or (``add_ok``) an
     undeclared one that some pattern matches or that additionalProperties allows."""
 
-    __slots__ = ("_key", "add_ok", "cand", "node", "pstates", "trie_pos")
+    __slots__ = ("_key", "add_ok", "avoid", "cand", "node", "pstates", "text", "trie_pos")
 
     def __init__(self, node: ObjectNode, trie_pos: int, cand: int, add_ok: bool,
-                 pstates: tuple[Parser | None, ...]) -> None:
+                 pstates: tuple[Parser | None, ...], avoid: frozenset[str] | None = None,
+                 text: str = "") -> None:
+        """``avoid``: undeclared names this key may not be (``None``: any; then
+        ``text``, the key so far, is not kept)."""
         self.node = node
         self.trie_pos = trie_pos
         self.cand = cand
         self.add_ok = add_ok
         self.pstates = pstates
+        self.avoid = avoid
+        self.text = text
         self._key: Hashable = None
 
     def _declared_alive(self) -> bool:
@@ -346,6 +358,9 @@ class KeyText(Parser):
                                  or any(p is not None for p in pstates))
         if not declared and not extra:
             return None
+        avoid = self.avoid
+        if avoid is not None:
+            return KeyText(self.node, pos, self.cand, self.add_ok, pstates, avoid, self.text + char)
         if pos == self.trie_pos == -1 and pstates == self.pstates:
             return self
         return KeyText(self.node, pos, self.cand, self.add_ok, pstates)
@@ -363,7 +378,7 @@ class KeyText(Parser):
         return out
 
     def loop(self) -> CharSet:
-        if self.trie_pos >= 0 or not self.add_ok:
+        if self.trie_pos >= 0 or not self.add_ok or self.avoid is not None:
             return CharSet.EMPTY
         out = CharSet.ANY if self.node.additional is not None else None
         for p in self.pstates:
@@ -374,6 +389,8 @@ class KeyText(Parser):
         return out or CharSet.EMPTY
 
     def step_class(self, char: str) -> CharSet:
+        if self.avoid is not None:
+            return CharSet.of(char)  # each character makes another name
         trie = self.node.trie
         if self.trie_pos >= 0:
             following = trie.children[self.trie_pos]
@@ -397,7 +414,7 @@ class KeyText(Parser):
         idx = self.declared_index()
         if idx >= 0:
             return bool(self.cand >> idx & 1)
-        if not self.add_ok:
+        if not self.add_ok or (self.avoid is not None and self.text in self.avoid):
             return False
         return self.node.additional is not None or any(p is not None and p.can_end() for p in self.pstates)
 
@@ -407,7 +424,8 @@ class KeyText(Parser):
     def any_key(self) -> bool:
         """Past every declared name, in an object that takes any other key: the same
         future (any text, then an undeclared key) in every object."""
-        return self.trie_pos < 0 and not self.pstates and self.add_ok and self.node.additional is not None
+        return (self.trie_pos < 0 and not self.pstates and self.add_ok and self.node.additional is not None
+                and self.avoid is None)
 
     def key(self) -> Hashable:
         k = self._key
@@ -416,18 +434,22 @@ class KeyText(Parser):
                 k = self._key = ("key", "any")
             else:
                 k = self._key = (self.node.gid, "key", self.trie_pos, self.cand, self.add_ok,
-                                 tuple(None if p is None else p.key() for p in self.pstates))
+                                 tuple(None if p is None else p.key() for p in self.pstates),
+                                 None if self.avoid is None else (self.avoid, self.text))
         return k
 
 
 class ObjectState(Parser):
     """One state of an object value (see the module docstring)."""
 
-    __slots__ = ("_allowed", "_key", "_mkey", "child", "count", "cur", "depth", "node", "phase", "pn", "pos",
-                 "seen", "ws")
+    __slots__ = ("_allowed", "_key", "_mkey", "child", "count", "cur", "depth", "names", "node", "phase",
+                 "pn", "pos", "seen", "ws")
 
     def __init__(self, node: ObjectNode, depth: int, phase: int, ws: int, seen: int, pos: int,
-                 count: int, cur: Node | None, child: Parser | None, pn: Parser | None) -> None:
+                 count: int, cur: Node | None, child: Parser | None, pn: Parser | None,
+                 names: frozenset[str] | None = None) -> None:
+        """``names``: the undeclared names written, while minProperties needs them
+        (see :class:`ObjectNode`); ``None`` otherwise."""
         self.node = node
         self.depth = depth
         self.phase = phase
@@ -438,13 +460,14 @@ class ObjectState(Parser):
         self.cur = cur
         self.child = child
         self.pn = pn
+        self.names = names
         self._key: Hashable = None
         self._mkey: tuple[int, Hashable] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0, child: Parser | None = None) -> ObjectState:
         return ObjectState(self.node, self.depth, phase, ws, self.seen, self.pos, self.count,
-                           self.cur, child, None)
+                           self.cur, child, None, self.names)
 
     # -- key start / end -------------------------------------------------------
     def _start_key(self) -> ObjectState | None:
@@ -453,7 +476,7 @@ class ObjectState(Parser):
         if not cand and not add_ok:
             return None
         pstates = tuple(p for p, _ in node.patterns) if add_ok else ()
-        inner = KeyText(node, 0, cand, add_ok, pstates)
+        inner = KeyText(node, 0, cand, add_ok, pstates, self.names if add_ok else None)
         # With a fixed key order the output is meant to be generated: keys take
         # their one canonical spelling, so a key's text is forced once it starts.
         key_state = JsonString(inner, canonical=node.fixed).advance('"')
@@ -464,7 +487,7 @@ class ObjectState(Parser):
             if pn is None:
                 return None
         return ObjectState(node, self.depth, KEY, 0, self.seen, self.pos, self.count, None,
-                           key_state, pn)
+                           key_state, pn, self.names)
 
     def _end_key(self, key_state: Parser, pn: Parser | None) -> ObjectState | None:
         inner = key_state.value  # type: ignore[attr-defined]
@@ -478,6 +501,7 @@ class ObjectState(Parser):
         node = self.node
         idx = inner.declared_index()
         count = min(self.count + 1, node.count_cap)
+        names = self.names
         if idx >= 0 and inner.cand >> idx & 1:
             seen = self.seen | 1 << idx
             pos = idx + 1 if node.fixed else 0
@@ -488,7 +512,11 @@ class ObjectState(Parser):
             cur = node.extra_node(inner.matched())
             if cur is None:
                 return None
-        return ObjectState(node, self.depth, COLON, 0, seen, pos, count, cur, None, None)
+            if names is not None:
+                names = names | {inner.text}
+        if names is not None and count >= node.min_props:
+            names = None  # met: more names, new or not, keep it met
+        return ObjectState(node, self.depth, COLON, 0, seen, pos, count, cur, None, None, names)
 
     # -- the four primitives ---------------------------------------------------
     def advance(self, char: str) -> Parser | None:
@@ -502,7 +530,7 @@ class ObjectState(Parser):
                 if nxt is child:
                     return self
                 return ObjectState(node, self.depth, VALUE, 0, self.seen, self.pos, self.count,
-                                   self.cur, nxt, None)
+                                   self.cur, nxt, None, self.names)
             if not child.can_end():
                 return None
             return self._after_value(char, 0)
@@ -521,7 +549,8 @@ class ObjectState(Parser):
                 return self._end_key(nxt, pn)
             if nxt is child and pn is self.pn:
                 return self
-            return ObjectState(node, self.depth, KEY, 0, self.seen, self.pos, self.count, None, nxt, pn)
+            return ObjectState(node, self.depth, KEY, 0, self.seen, self.pos, self.count, None, nxt, pn,
+                               self.names)
         if phase == OPEN:
             return self._with(FIRST) if char == "{" else None
         if phase == COLON:
@@ -535,7 +564,7 @@ class ObjectState(Parser):
             if st is None:
                 return None
             return ObjectState(node, self.depth, VALUE, 0, self.seen, self.pos, self.count,
-                               self.cur, st, None)
+                               self.cur, st, None, self.names)
         if phase == POSTVAL:
             return self._after_value(char, self.ws)
         if phase in (FIRST, PREKEY):
@@ -689,7 +718,7 @@ class ObjectState(Parser):
     def _with_value(self, child: Parser) -> ObjectState:
         """This member's value position reading ``child`` instead."""
         return ObjectState(self.node, self.depth, VALUE, 0, self.seen, self.pos, self.count, self.cur,
-                           child, None)
+                           child, None, self.names)
 
     def enclosed(self) -> tuple[Parser, Parser] | None:
         # Inside a string value (or a key past every declared name) that any text
@@ -763,7 +792,7 @@ class ObjectState(Parser):
         inner = text.value
         node = self.node
         if (not isinstance(inner, KeyText) or inner.trie_pos < 0 or not inner.add_ok or inner.pstates
-                or node.additional is None):
+                or node.additional is None or inner.avoid is not None):
             return None
         other = text.with_value(KeyText(node, -1, inner.cand, True, ()))
         alt = ObjectState(node, self.depth, KEY, 0, self.seen, self.pos, self.count, None, other, None)
@@ -776,7 +805,7 @@ class ObjectState(Parser):
                 self.node.gid, self.depth, self.phase, self.ws, self.seen, self.pos, self.count,
                 None if self.cur is None else self.cur.gid,
                 None if self.child is None else self.child.key(),
-                None if self.pn is None else self.pn.key(),
+                None if self.pn is None else self.pn.key(), self.names,
             )
         return k
 
@@ -788,7 +817,7 @@ class ObjectState(Parser):
             got = self._mkey = (horizon, (
                 self.node.gid, self.depth, self.phase, self.ws, self.seen, self.pos, self.count,
                 None if self.cur is None else self.cur.gid, self.child.mask_key(horizon),
-                None if self.pn is None else self.pn.mask_key(horizon),
+                None if self.pn is None else self.pn.mask_key(horizon), self.names,
             ))
         return got[1]
 
@@ -828,6 +857,7 @@ class ObjectState(Parser):
         need_member = phase == PREKEY
         comma = phase == POSTVAL
         undeclared = False
+        names = self.names
         guard = 0
         while True:
             guard += 1
@@ -845,10 +875,13 @@ class ObjectState(Parser):
                     if text is not None and (best is None or len(text) < len(best)):
                         pick, best = i, text
             if pick < 0:
-                extra = self._extra_member() if add_ok and not unmet else None
+                extra = self._extra_member(names or frozenset()) if add_ok and not unmet else None
                 if extra is None:
                     return super().shortest(limit) if add_ok else None
-                parts.append(("," if comma else "") + extra)
+                name, member = extra
+                if names is not None:
+                    names = names | {name}
+                parts.append(("," if comma else "") + member)
                 pos = len(node.names) if node.fixed else 0
                 undeclared = True
             else:
@@ -865,27 +898,49 @@ class ObjectState(Parser):
                 return super().shortest(limit)
         return text
 
-    def _extra_member(self) -> str | None:
-        """A short undeclared member (key, colon, value) where no declared name may
-        come: the shortest key some pattern matches (or the empty key, where any
-        other key is allowed), with the shortest value of the schemas it then
-        takes. An object that needs a member and declares none but
-        ``patternProperties`` took the generic search, which ran out of states
-        inside the member's value (an object of pattern-keyed objects)."""
+    def _extra_member(self, avoid: frozenset[str]) -> tuple[str, str] | None:
+        """A short undeclared member where no declared name may come: its name and
+        its text (key, colon, value). The name is the shortest some pattern matches
+        (or the empty one, or a number, where any other key is allowed) and not in
+        ``avoid``; the value the shortest of the schemas it then takes. An object
+        that needs a member and declares none but ``patternProperties`` took the
+        generic search, which ran out of states inside the member's value (an
+        object of pattern-keyed objects)."""
         node = self.node
         if node.names_node is not None:
             return None
-        keys = [p.shortest() for p, _ in node.patterns]
+        keys = [p.shortest() if not avoid else _fresh_text(p, avoid) for p, _ in node.patterns]
         if node.additional is not None:
             keys.append("")
-        fresh = {k for k in keys if k is not None and k not in node.index}
+            keys.extend(str(n) for n in range(len(avoid) + 1))
+        fresh = {k for k in keys if k is not None and k not in node.index and k not in avoid}
         for key in sorted(fresh, key=lambda k: (len(k), k)):
             matched = tuple(i for i, (p, _) in enumerate(node.patterns) if p.accepts(key))
             value = node.extra_node(matched)
             text = None if value is None else value.shortest()
             if text is not None:
-                return _dumps_key(key) + ":" + text
+                return key, _dumps_key(key) + ":" + text
         return None
+
+
+def _fresh_text(start: Parser, avoid: frozenset[str], limit: int = 2000) -> str | None:
+    """A short text ``start`` accepts that is not in ``avoid`` (breadth first, a
+    few characters of each allowed range): a pattern's name for one more member."""
+    # (texts, not states, are what must differ: "x" and "x0" may be one state)
+    queue: deque[tuple[str, Parser]] = deque([("", start)])
+    made = 0
+    while queue and made < limit:
+        text, state = queue.popleft()
+        if state.can_end() and text not in avoid:
+            return text
+        for lo, hi in state.allowed().ranges:
+            lo = max(lo, 0x30 if hi >= 0x30 else lo)  # (digits and letters rather than controls)
+            for cp in range(lo, min(hi, lo + 2) + 1):
+                nxt = state.advance(chr(cp))
+                if nxt is not None:
+                    made += 1
+                    queue.append((text + chr(cp), nxt))
+    return None
 
 
 def _cat(head: str, tail: str | None) -> str | None:

@@ -1,0 +1,83 @@
+"""minProperties counts distinct names, as a parsed object has them: a text that
+meets it only by writing an undeclared name twice is not taken, and completions
+write new names."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import jsonschema
+import pytest
+
+from lmparsec.combinators.jsonschema import JsonSchema
+
+SCHEMAS: list[dict[str, Any]] = [
+    {"type": "object", "minProperties": 2},
+    {"type": "object", "minProperties": 3, "properties": {"a": {"type": "integer"}}},
+    {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 2},
+    {"type": "object", "patternProperties": {"^x": {}}, "minProperties": 3},
+    {"type": "object", "patternProperties": {"^[a-z]{2}$": {"type": "integer"}}, "minProperties": 2,
+     "maxProperties": 3},
+]
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+@pytest.mark.parametrize("strict", [True, False])
+@pytest.mark.parametrize("schema", SCHEMAS, ids=json.dumps)
+def test_completion_writes_distinct_names(schema: dict[str, Any], strict: bool) -> None:
+    text = JsonSchema(schema, strict=strict).shortest()
+    if text is None:  # under strict, only the declared names: too few for minProperties
+        assert strict and "properties" in schema
+        return
+    assert _validator(schema).is_valid(json.loads(text)), text
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=json.dumps)
+def test_duplicate_names_do_not_count(schema: dict[str, Any]) -> None:
+    """Texts of two to four members over a few names, some repeated: taken exactly
+    when jsonschema accepts the parsed object and no undeclared name is written
+    twice before minProperties is met."""
+    parser = JsonSchema(schema, strict=False, key_order="any")
+    validator = _validator(schema)
+    rng = random.Random(3)
+    pool = ["x", "xy", "ab", "a", "b"]
+    checked = 0
+    for _ in range(300):
+        names = [rng.choice(pool) for _ in range(rng.randrange(2, 5))]
+        members = [(n, 1) for n in names]
+        text = "{" + ",".join(f"{json.dumps(n)}:{json.dumps(v)}" for n, v in members) + "}"
+        if len(set(names)) == len(names):
+            expected = validator.is_valid(json.loads(text))
+        elif len(set(names)) < schema["minProperties"]:
+            expected = False  # jsonschema sees fewer properties than minProperties
+        else:
+            continue  # a repeat after the minimum: either reading is fine
+        assert parser.accepts(text) == expected, text
+        checked += 1
+    assert checked > 100
+
+
+def test_walks_finish_valid() -> None:
+    """Character walks through ``allowed()`` into keys (the names offered while the
+    minimum is unmet never repeat one) always finish into a valid object."""
+    schema = {"type": "object", "minProperties": 3, "additionalProperties": {"type": "integer"}}
+    parser = JsonSchema(schema)
+    validator = _validator(schema)
+    rng = random.Random(5)
+    for _ in range(100):
+        state, text = parser, ""
+        for _ in range(rng.randrange(1, 25)):
+            chars = [c for c in '{}":,ab01' if c in state.allowed()]
+            if not chars:
+                break
+            char = rng.choice(chars)
+            state, text = state.advance(char), text + char
+            assert state is not None
+        rest = state.shortest()
+        assert rest is not None, text
+        assert validator.is_valid(json.loads(text + rest)), text + rest
