@@ -15,6 +15,7 @@ import threading
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
+from ...memo import remember
 from ..base import Parser, grammar_id, own_search
 from ..base import search_shortest as _search
 from ..charset import CharSet
@@ -330,7 +331,41 @@ class ValueIntersect(Intersect):
     already rejected what follows it.
     """
 
-    __slots__ = ()
+    __slots__ = ("_checked",)
+
+    def allowed(self) -> CharSet:
+        # Each part takes the next character, yet together they may have nowhere to
+        # go after it: a strict object forces the rest of "path" once "pa" is
+        # written, and a dependency's "not": {"required": ["path"]} kills the value
+        # at the name's closing quote. Where one or two characters are allowed (a
+        # forced text, a choice of two names) each is followed one step: a
+        # successor that can neither end nor go on -- so also, through its own
+        # check, one that runs into a dead end down a forced text -- is left out.
+        checked: CharSet | None = getattr(self, "_checked", None)
+        if checked is not None:
+            return checked
+        out = super().allowed()
+        depth = getattr(_LOOKAHEAD, "depth", 0)
+        direct = out - _BACKSLASH
+        # at the state asked, up to four characters; past it only a forced one (so
+        # the check follows one text, not a tree)
+        if 0 < len(direct) <= (2 if depth == 0 else 1) and depth < _LOOKAHEAD_CHARS and _in_key(self):
+            key = self.key()
+            got = _CHECKED.get(key)
+            if got is None:
+                _LOOKAHEAD.depth = depth + 1
+                try:
+                    dead = [c for c in direct if _dead(self.advance(c))]
+                finally:
+                    _LOOKAHEAD.depth = depth
+                if len(dead) == len(direct):
+                    # (in a string, an escape writes one of the same characters, or
+                    # a quote or control character, which none of them took)
+                    dead.append("\\")
+                got = remember(_CHECKED, key, out - CharSet.of(dead) if dead else out, _CHECKED_SIZE)
+            out = got
+        self._checked = out
+        return out
 
     def segment(self) -> tuple[Parser, Parser, CharSet] | None:
         got = [p.segment() for p in self.parts]
@@ -341,6 +376,41 @@ class ValueIntersect(Intersect):
         if any(_value_depth(h) != depth for h in heads[1:]):
             return super().segment()  # (shared only as one state)
         return self._segments(got)  # type: ignore[arg-type]
+
+
+#: ValueIntersect's checked allowed sets, by state key (a walk makes each state anew)
+_CHECKED: dict[Hashable, CharSet] = {}
+_CHECKED_SIZE = 65_536
+#: how far ValueIntersect's check follows a text (past it, a state counts as alive)
+_LOOKAHEAD_CHARS = 48
+_LOOKAHEAD = threading.local()
+_BACKSLASH = CharSet.of("\\")
+
+
+def _in_key(state: Parser) -> bool:
+    """Whether ``state`` reads an object's key (where parts side by side meet a name
+    one of them forbids: the dead ends :meth:`ValueIntersect.allowed` looks for)."""
+    from .objects import KEY, ObjectState
+
+    while True:
+        if isinstance(state, ObjectState):
+            if state.phase == KEY:
+                return True
+            if state.child is None:
+                return False
+            state = state.child
+        elif isinstance(state, (Intersect, ExactlyOne)):
+            return any(p is not None and _in_key(p) for p in state.parts)
+        elif isinstance(state, Union):
+            return any(_in_key(p) for p in state.alternatives)
+        elif isinstance(state, Complement):
+            state = state.universe
+        else:
+            return False
+
+
+def _dead(state: Parser | None) -> bool:
+    return state is None or (not state.can_end() and not state.allowed())
 
 
 def _value_depth(state: Parser) -> int | None:

@@ -81,3 +81,44 @@ def test_walks_finish_valid() -> None:
         rest = state.shortest()
         assert rest is not None, text
         assert validator.is_valid(json.loads(text + rest)), text + rest
+
+
+EXCLUSIVE = {
+    "$schema": "http://json-schema.org/draft-07/schema#",  # (where "dependencies" is a keyword)
+    "type": "object",
+    "properties": {"channel": {"type": "string"}, "components": {"type": "array"},
+                   "path": {"type": "string"}, "profile": {"type": "string"}},
+    "dependencies": {"channel": {"not": {"required": ["path"]}},
+                     "path": {"not": {"required": ["channel"]}}},
+}
+
+
+def test_mutually_exclusive_names_are_not_begun() -> None:
+    """The idiom for names that exclude each other (rust-toolchain's "channel" and
+    "path"): after one, the other's first letters are not offered where they force
+    its whole name -- the dead end showed at its closing quote, letters later."""
+    parser = JsonSchema(EXCLUSIVE)
+    after_channel = parser.advance_text('{"channel":"x","p')
+    assert after_channel is not None
+    assert "a" not in after_channel.allowed() and "r" in after_channel.allowed()
+    after_path = parser.advance_text('{"path":"x","c')
+    assert after_path is not None
+    assert "h" not in after_path.allowed() and "o" in after_path.allowed()
+
+
+def test_walks_through_exclusive_names_finish_valid() -> None:
+    validator = _validator(EXCLUSIVE)
+    parser = JsonSchema(EXCLUSIVE)
+    rng = random.Random(11)
+    for _ in range(150):
+        state, text = parser, ""
+        for _ in range(rng.randrange(1, 40)):
+            chars = [c for c in '{}":,[]xachnlpromets' if c in state.allowed()]
+            if not chars:
+                break
+            char = rng.choice(chars)
+            state, text = state.advance(char), text + char
+            assert state is not None
+        rest = state.shortest()
+        assert rest is not None, text
+        assert validator.is_valid(json.loads(text + rest)), text + rest
