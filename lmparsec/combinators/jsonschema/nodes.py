@@ -507,7 +507,17 @@ class ValueComplement(Complement):
     def allowed(self) -> CharSet:
         if self._allowed is None:
             out = super().allowed()
-            gone = [c for c in _CLOSING if c in out and self.advance(c) is None]
+            # a closing character after which nothing is left is gone too: a string's
+            # quote where its text is one the excluded pattern matches (the value is
+            # whole there and both sides took it)
+            # (one level deep: inside a string "}" and "]" lead back to the same state)
+            deep = not getattr(_LOOKAHEAD, "closing", False)
+            _LOOKAHEAD.closing = True
+            try:
+                gone = [c for c in _CLOSING if c in out
+                        and (_dead(self.advance(c)) if deep and c in '"}]' else self.advance(c) is None)]
+            finally:
+                _LOOKAHEAD.closing = not deep
             self._allowed = out - CharSet.of(gone) if gone else out
         return self._allowed
 

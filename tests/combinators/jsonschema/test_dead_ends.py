@@ -1,0 +1,70 @@
+"""Masks without dead ends where parts read side by side disagree later: a name
+another part forbids is not begun, a closing quote the excluded side takes is not
+offered -- every walk through allowed() can still finish valid."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import jsonschema
+
+from lmparsec.combinators.jsonschema import JsonSchema
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+EXCLUSIVE = {
+    "$schema": "http://json-schema.org/draft-07/schema#",  # (where "dependencies" is a keyword)
+    "type": "object",
+    "properties": {"channel": {"type": "string"}, "components": {"type": "array"},
+                   "path": {"type": "string"}, "profile": {"type": "string"}},
+    "dependencies": {"channel": {"not": {"required": ["path"]}},
+                     "path": {"not": {"required": ["channel"]}}},
+}
+
+
+def test_mutually_exclusive_names_are_not_begun() -> None:
+    """The idiom for names that exclude each other (rust-toolchain's "channel" and
+    "path"): after one, the other's first letters are not offered where they force
+    its whole name -- the dead end showed at its closing quote, letters later."""
+    parser = JsonSchema(EXCLUSIVE)
+    after_channel = parser.advance_text('{"channel":"x","p')
+    assert after_channel is not None
+    assert "a" not in after_channel.allowed() and "r" in after_channel.allowed()
+    after_path = parser.advance_text('{"path":"x","c')
+    assert after_path is not None
+    assert "h" not in after_path.allowed() and "o" in after_path.allowed()
+
+
+def test_walks_through_exclusive_names_finish_valid() -> None:
+    validator = _validator(EXCLUSIVE)
+    parser = JsonSchema(EXCLUSIVE)
+    rng = random.Random(11)
+    for _ in range(150):
+        state, text = parser, ""
+        for _ in range(rng.randrange(1, 40)):
+            chars = [c for c in '{}":,[]xachnlpromets' if c in state.allowed()]
+            if not chars:
+                break
+            char = rng.choice(chars)
+            state, text = state.advance(char), text + char
+            assert state is not None
+        rest = state.shortest()
+        assert rest is not None, text
+        assert validator.is_valid(json.loads(text + rest)), text + rest
+
+
+def test_no_closing_quote_that_the_excluded_pattern_takes() -> None:
+    """madness.json: a string whose "not": {"pattern": ",,|^,|,$"} refuses a trailing
+    comma -- after "a," the closing quote led to a value both sides had taken, with
+    nothing left to write; it is not offered, and the completion goes on instead."""
+    schema = {"type": "object", "properties": {"e": {"oneOf": [
+        {"type": "string", "not": {"pattern": ",,|^,|,$"}}, {"type": "null"}]}}}
+    state = JsonSchema(schema).advance_text('{"e":"a,')
+    assert state is not None and '"' not in state.allowed()
+    rest = state.shortest()
+    assert rest is not None and _validator(schema).is_valid(json.loads('{"e":"a,' + rest))
