@@ -478,8 +478,16 @@ class Compiler:
                 bs = _clone(base)
                 self._flatten_member(bs, b, set())
                 specs.append(bs)
+            exact = self.exact() if kind == "oneOf" else self
+            checked = exact is not self and not all(_no_object_spec(bs) for bs in specs)
             for i, (b, bs) in enumerate(zip(group, specs, strict=True)):
                 flat.append(_clone(bs))  # (before compile_spec, which may resolve unevaluated* in place)
+                # where "exactly one" is checked on the whole branches, the key that tells
+                # two of them apart may be one the schema's order has passed: a Puppet
+                # service list, whose oneOf needs "_attributes" once "_elements" (declared
+                # after it) is written -- in a fixed order no closing brace could follow.
+                # (Branches that only require names are told apart by them: see sole.)
+                bs.free_order = checked and not sole
                 for j, names in sole.items():
                     rest = [n for n in names if n not in bs.required]
                     if j != i and len(rest) == 1:
@@ -487,8 +495,7 @@ class Compiler:
                 branches.append(self.compile_spec(bs, loc, grammar_id((gid, kind, "branch", i))))
             if kind == "anyOf":
                 return UnionNode(gid, branches)
-            exact = self.exact()
-            if exact is self or all(_no_object_spec(bs) for bs in flat):
+            if not checked:
                 return OneOfNode(gid, branches)
             # (the flattened specs hold locations only: the exact compiler reads them alike)
             others = [exact.compile_spec(bs, loc, grammar_id((gid, kind, "exact", i)))
@@ -725,7 +732,7 @@ class Compiler:
             # with the order of the properties declared beside it -- under
             # key_order="schema" no object at all could be written
             fixed = False
-        if spec.dep_schemas or spec.conditionals:
+        if spec.dep_schemas or spec.conditionals or spec.free_order:
             # a part beside the object may require names once a key is written
             # ("profile" requires one of "channel", "components", "targets", declared
             # before it): in a fixed order they could no longer come (rust-toolchain)

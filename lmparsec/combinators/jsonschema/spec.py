@@ -141,6 +141,7 @@ class Spec:
     dep_required: dict[str, list[str]] = field(default_factory=dict)
     dep_schemas: list[tuple[str, Loc]] = field(default_factory=list)
     unevaluated_props: Loc | None = None
+    free_order: bool = False  # keys in any order, whatever the options (see Compiler._distribute)
     # arrays
     prefix: list[list[Loc]] | None = None
     items: list[Loc] | None = None

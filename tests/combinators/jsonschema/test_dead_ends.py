@@ -68,3 +68,53 @@ def test_no_closing_quote_that_the_excluded_pattern_takes() -> None:
     assert state is not None and '"' not in state.allowed()
     rest = state.shortest()
     assert rest is not None and _validator(schema).is_valid(json.loads('{"e":"a,' + rest))
+
+
+SERVICES = {  # the shape of a Puppet service list (MaskBench Github_trivial/o25761)
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "type": "object", "required": ["_elements"],
+    "oneOf": [
+        {"properties": {
+            "_attributes": {"type": "object", "required": ["init_system"],
+                            "properties": {"init_system": {"not": {"enum": ["upstart"]}, "type": "string"}}},
+            "_elements": {"type": "array", "items": {"type": "object", "required": ["name"],
+                                                     "properties": {"name": {"type": "string"}}}}}},
+        {"properties": {
+            "_attributes": {"type": "object", "required": ["init_system"],
+                            "properties": {"init_system": {"enum": ["upstart"]}}},
+            "_elements": {"type": "array", "items": {"type": "object", "required": ["name", "legacy"],
+                                                     "properties": {"name": {"type": "string"},
+                                                                    "legacy": {"type": "boolean"}}}}}},
+    ],
+}
+
+
+def test_a_oneof_that_needs_a_passed_key_takes_it_later() -> None:
+    """{"_elements": []} is valid under both branches, so under neither as "exactly
+    one": "_attributes" must follow, though the schema declares it first -- in the
+    schema's key order the walk had nowhere to go (16 of 40 random walks)."""
+    state = JsonSchema(SERVICES).advance_text('{"_elements":[]')
+    assert state is not None and "," in state.allowed()
+    rest = state.shortest()
+    assert rest is not None and _validator(SERVICES).is_valid(json.loads('{"_elements":[]' + rest))
+
+
+def test_walks_through_the_services_oneof_finish_valid() -> None:
+    validator = _validator(SERVICES)
+    parser = JsonSchema(SERVICES)
+    rng = random.Random(13)
+    completions: dict[Any, str | None] = {}  # by state key, as the generation loop keeps them
+    for _ in range(40):
+        state, text = parser, ""
+        for _ in range(rng.randrange(1, 30)):
+            chars = [c for c in '{}":,[]_elmntsaibuyrx' if c in state.allowed()]
+            if not chars:
+                break
+            char = rng.choice(chars)
+            state, text = state.advance(char), text + char
+            assert state is not None
+        if state.key() not in completions:
+            completions[state.key()] = state.shortest()
+        rest = completions[state.key()]
+        assert rest is not None, text
+        assert validator.is_valid(json.loads(text + rest)), text + rest
