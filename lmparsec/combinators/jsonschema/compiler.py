@@ -1022,7 +1022,11 @@ def JsonSchema(  # noqa: N802 - reads as a class at call sites
       - ``key_order``: ``"schema"`` writes declared properties in the order of
         ``properties`` (optional ones may be skipped; undeclared keys, where
         allowed, come last); ``"any"`` accepts any order, each key at most once;
-        a list of names puts those first, the rest in schema order.
+        a list of names puts those first, the rest in schema order. Objects
+        whose keys other parts of the schema decide later (``dependencies``
+        schemas, ``if``/``then``, a ``oneOf`` of branches that may overlap)
+        take their keys in any order, since a fixed one could leave no way to
+        finish them.
       - ``strict``: when a schema declares ``properties`` (or
         ``patternProperties``) and says nothing of ``additionalProperties``,
         forbid undeclared keys (``True``, generation-friendly) or allow them
