@@ -9,6 +9,7 @@ operations.
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 from collections.abc import Callable
@@ -264,3 +265,46 @@ def oracle_step(state: Parser, pending: bytes, data: bytes) -> tuple[Parser, byt
 
 def oracle_allows(state: Parser, pending: bytes, data: bytes) -> bool:
     return bool(data) and oracle_step(state, pending, data) is not None
+
+
+# --- character walks ---------------------------------------------------------------
+
+
+def assert_walks_finish_valid(parser: Parser, is_valid: Callable[[str], bool], *, alphabet: str,
+                              walks: int, max_steps: int, seed: int, memo: bool = False) -> None:
+    """Random walks through ``allowed()`` over the characters of ``alphabet`` (steered
+    where random code points rarely go: into keys, names and digits), each finished
+    by the state's ``shortest()``: every allowed character advances, every state
+    reached has a completion, and each finished text is valid for the oracle.
+    ``memo`` keeps completions by state key, as the generation loop does."""
+    rng = random.Random(seed)
+    completions: dict[object, str | None] = {}
+    for _ in range(walks):
+        state, text = parser, ""
+        for _ in range(rng.randrange(1, max_steps)):
+            chars = [c for c in alphabet if c in state.allowed()]
+            if not chars:
+                break
+            char = rng.choice(chars)
+            nxt = state.advance(char)
+            assert nxt is not None, (text, char)
+            state, text = nxt, text + char
+        if not memo:
+            rest = state.shortest()
+        elif state.key() in completions:
+            rest = completions[state.key()]
+        else:
+            rest = completions[state.key()] = state.shortest()
+        assert rest is not None, text
+        assert is_valid(text + rest), text + rest
+
+
+def jsonschema_oracle(schema: object) -> Callable[[str], bool]:
+    """Whether a JSON text is valid for ``schema``, by ``jsonschema`` with the draft the
+    schema names (the oracle of the walks above)."""
+    import json
+
+    import jsonschema
+
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    return lambda text: bool(validator.is_valid(json.loads(text)))

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import random
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -13,6 +12,7 @@ import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import assert_walks_finish_valid, jsonschema_oracle
 
 from lmparsec.combinators.jsonschema import JsonSchema
 from lmparsec.combinators.jsonschema.float_multiple import float_quotient
@@ -60,22 +60,8 @@ def test_known_float_refusals() -> None:
 def test_walks_never_reach_a_refused_value(schema: dict[str, Any]) -> None:
     """Character by character through ``allowed()``: every prefix still has a
     completion, and it is valid for jsonschema."""
-    parser = JsonSchema(schema)
-    validator = jsonschema.validators.validator_for(schema)(schema)
-    rng = random.Random(7)
-    for _ in range(150):
-        state, text = parser, ""
-        for _ in range(rng.randrange(1, 9)):
-            chars = [c for c in "-0123456789." if c in state.allowed()]
-            if not chars:
-                break
-            char = rng.choice(chars)
-            nxt = state.advance(char)
-            assert nxt is not None
-            state, text = nxt, text + char
-        rest = state.shortest()
-        assert rest is not None, text
-        assert validator.is_valid(json.loads(text + rest)), text + rest
+    assert_walks_finish_valid(JsonSchema(schema), jsonschema_oracle(schema),
+                              alphabet="-0123456789.", walks=150, max_steps=9, seed=7)
 
 
 def test_whole_part_stops_where_validators_stop() -> None:

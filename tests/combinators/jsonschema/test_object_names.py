@@ -8,8 +8,8 @@ import json
 import random
 from typing import Any
 
-import jsonschema
 import pytest
+from strategies import assert_walks_finish_valid, jsonschema_oracle
 
 from lmparsec.combinators.jsonschema import JsonSchema
 
@@ -23,8 +23,6 @@ SCHEMAS: list[dict[str, Any]] = [
 ]
 
 
-def _validator(schema: dict[str, Any]) -> Any:
-    return jsonschema.validators.validator_for(schema)(schema)
 
 
 @pytest.mark.parametrize("strict", [True, False])
@@ -34,7 +32,7 @@ def test_completion_writes_distinct_names(schema: dict[str, Any], strict: bool) 
     if text is None:  # under strict, only the declared names: too few for minProperties
         assert strict and "properties" in schema
         return
-    assert _validator(schema).is_valid(json.loads(text)), text
+    assert jsonschema_oracle(schema)(text), text
 
 
 @pytest.mark.parametrize("schema", SCHEMAS, ids=json.dumps)
@@ -43,7 +41,7 @@ def test_duplicate_names_do_not_count(schema: dict[str, Any]) -> None:
     when jsonschema accepts the parsed object and no undeclared name is written
     twice before minProperties is met."""
     parser = JsonSchema(schema, strict=False, key_order="any")
-    validator = _validator(schema)
+    valid = jsonschema_oracle(schema)
     rng = random.Random(3)
     pool = ["x", "xy", "ab", "a", "b"]
     checked = 0
@@ -52,7 +50,7 @@ def test_duplicate_names_do_not_count(schema: dict[str, Any]) -> None:
         members = [(n, 1) for n in names]
         text = "{" + ",".join(f"{json.dumps(n)}:{json.dumps(v)}" for n, v in members) + "}"
         if len(set(names)) == len(names):
-            expected = validator.is_valid(json.loads(text))
+            expected = valid(text)
         elif len(set(names)) < schema["minProperties"]:
             expected = False  # jsonschema sees fewer properties than minProperties
         else:
@@ -66,19 +64,6 @@ def test_walks_finish_valid() -> None:
     """Character walks through ``allowed()`` into keys (the names offered while the
     minimum is unmet never repeat one) always finish into a valid object."""
     schema = {"type": "object", "minProperties": 3, "additionalProperties": {"type": "integer"}}
-    parser = JsonSchema(schema)
-    validator = _validator(schema)
-    rng = random.Random(5)
-    for _ in range(100):
-        state, text = parser, ""
-        for _ in range(rng.randrange(1, 25)):
-            chars = [c for c in '{}":,ab01' if c in state.allowed()]
-            if not chars:
-                break
-            char = rng.choice(chars)
-            state, text = state.advance(char), text + char
-            assert state is not None
-        rest = state.shortest()
-        assert rest is not None, text
-        assert validator.is_valid(json.loads(text + rest)), text + rest
+    assert_walks_finish_valid(JsonSchema(schema), jsonschema_oracle(schema),
+                              alphabet='{}":,ab01', walks=100, max_steps=25, seed=5)
 
