@@ -160,10 +160,12 @@ class TokenTrie:
             return
         keys = self.keys
         i = lo
-        if depth:
-            while i < hi and len(keys[i]) == depth:
-                out.append(self.ids[i])
-                i += 1
+        if depth and len(keys[i]) == depth:
+            # the entries that end here all equal ``prefix`` and sort first: one
+            # slice (a suffix trie holds hundreds of tokens ending in ``",``)
+            j = bisect_right(keys, prefix, i, hi)
+            out.extend(self.ids[i:j])
+            i = j
         if i >= hi:
             return
         if hi - i <= _FEW and first is None:

@@ -65,9 +65,13 @@ def probe_trie(name: str) -> tuple[TokenTrie, np.ndarray]:
         ]
         # the longest tokens: where a count meets the end of its bound within one token
         longest = sorted(ids, key=lambda t: -len(vocab.token_bytes[t]))[:300]
+        # tokens closing a string and going on to another ('","","'): where a
+        # container's masks can only be told apart
+        quoted = [t for t in ids if vocab.token_bytes[t].count(b'"') >= 2]
         ids = sorted(
             set(lone)
             | set(marked)
+            | set(quoted)
             | set(longest)
             | set(rng.sample(split, min(3000, len(split))))
             | set(rng.sample(ids, 4000))
@@ -243,7 +247,34 @@ def fast_path_states() -> list[tuple[str, Parser]]:
                                              '{"inner": {"n', '{"list": [{"na', '{"n": "x", "'])]
         states += [(f"strict-named-{order}-{i}", advanced(strict_named, text))
                    for i, text in enumerate(['{"', '{"名', '{"名字', '{"ü', '{"name": "a", "', '{"c'])]
+    # string elements of uniqueItems arrays: the same position marked as certain to
+    # be new stands in, the rests of earlier elements it could still become walked
+    unique = JsonSchema(UNIQUE_STRINGS, strict=False)
+    states += [(f"unique-{i}", advanced(unique, text)) for i, text in enumerate(UNIQUE_TEXTS)]
     return states
+
+
+UNIQUE_STRINGS = {"type": "object", "properties": {
+    "tags": {"type": "array", "uniqueItems": True, "items": {"type": "string"}},
+    "codes": {"type": "array", "uniqueItems": True,
+              "items": {"type": "string", "minLength": 1, "maxLength": 4}},
+    "ids": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": "^[a-z]+$"}},
+    "mixed": {"type": "array", "uniqueItems": True},
+    "nested": {"type": "array", "items": {"type": "array", "uniqueItems": True, "items": {"type": "string"}}},
+}}
+UNIQUE_TEXTS = ['{"tags": ["', '{"tags": ["a', '{"tags": ["ab", "', '{"tags": ["ab", "a',
+                '{"tags": ["ab", "ab', '{"tags": ["", "', '{"tags": ["", "x", "', '{"tags": ["", "x", "x',
+                '{"tags": ["a\\"b", "a', '{"tags": ["a/b", "a', '{"tags": ["a\\nb", "a', '{"tags": ["é", "',
+                '{"tags": ["\\u0061", "',
+                '{"tags": ["code editor", "code", "co', '{"tags": ["code editor", "code", "code',
+                '{"tags": ["ab", "x"', '{"tags": ["ab", "x",', '{"codes": ["ab", "a', '{"codes": ["ab", "',
+                '{"ids": ["ab", "a', '{"ids": ["ab", "', '{"mixed": [1, "ab", "a',
+                '{"mixed": [{"a": "b"}, "a',
+                '{"nested": [["ab", "a', '{"nested": [["ab"], ["a',
+                '{"tags": ["\\ud83d\\ude00", "',
+                '{"tags": ["' + "k" * 40 + '", "' + "k" * 30,
+                # rests that need escapes: tokens spelling them (\\n", \\"") close an earlier element
+                '{"tags": ["a\\n", "a', '{"tags": ["\\n", "', '{"tags": ["a\\"", "a', '{"tags": ["\\\\", "']
 
 
 FAST_PATH_STATES = fast_path_states()
@@ -259,8 +290,8 @@ def test_fast_paths_equal_plain_walk(tokenizer_name: str, case: int) -> None:
 @pytest.mark.parametrize(
     "make",
     [motivating, lambda: Regex(JSONISH), lambda: Intersect(Regex(r"[^\n]*"), FreeText(max_length=9)),
-     lambda: JsonSchema(MIXED_SCHEMA, strict=False)],
-    ids=["motivating", "jsonish", "intersect", "json-schema"],
+     lambda: JsonSchema(MIXED_SCHEMA, strict=False), lambda: JsonSchema(UNIQUE_STRINGS, strict=False)],
+    ids=["motivating", "jsonish", "intersect", "json-schema", "unique-items"],
 )
 @settings(max_examples=6, deadline=None)
 @given(data=st.data())

@@ -6,6 +6,15 @@ The state is the phase, the whitespace slot, how many elements have started
 parser over each element beside the item parser; ``uniqueItems`` keeps the
 values written so far (compared as JSON values: ``1`` equals ``1.0``, key
 order is free) and the current element's text.
+
+A string element of a ``uniqueItems`` array has its masks from the token layer's
+shared paths like any other string: a state whose text can still become an
+earlier element stands in by one marked :class:`Fresh` -- known to differ from
+every earlier element whatever follows -- with only the tokens that could spell
+one of those elements' rests walked from the state itself (see
+:meth:`ArrayState.stand_in`); the marked state reads the string as a segment.
+Without that, every position inside such a string walked the whole vocabulary
+one character at a time (~1 s on a 128k vocabulary: ``"tags": [...]`` lists).
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from ..base import Parser
 from ..charset import CharSet
 from .nodes import AFTER_VALUE, Node, Padded
 from .spec import norm_key
-from .strings import child_enclosed
+from .strings import JsonString, child_enclosed, raw_in_string
 
 if TYPE_CHECKING:
     from .whitespace import WhitespacePolicy
@@ -29,6 +38,38 @@ OPEN, FIRST, VALUE, POSTVAL, PREVAL, DONE = range(6)
 _OPEN_SET = CharSet.of("[")
 _CLOSE_SET = CharSet.of("]")
 _COMMA_SET = CharSet.of(",")
+
+
+class Fresh:
+    """The text of a string element (``uniqueItems``) known to differ from every
+    earlier element whatever follows, in place of its text: it only ever stands in
+    for a real state inside a mask computation (:meth:`ArrayState.stand_in`).
+
+    Once the element ends, it counts among the elements seen as ``("fresh",
+    prefix)``; a later string element that starts with ``prefix`` might equal it
+    and is refused. That can refuse only a token that closes this element and
+    writes a whole further one starting with its text: among the test
+    tokenizers' tokens only ``","","`` and the like, which close an element
+    written in the same token (an empty one, equal to ``""``, refused rightly).
+    """
+
+    __slots__ = ("prefix",)
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fresh) and other.prefix == self.prefix
+
+    def __hash__(self) -> int:
+        return hash(("fresh", self.prefix))
+
+    def __repr__(self) -> str:
+        return f"Fresh({self.prefix!r})"
+
+
+#: more rests than this to walk (closers of earlier elements): no stand-in
+_MAX_CLOSERS = 4096
 
 
 class ArrayNode(Node):
@@ -102,7 +143,8 @@ class ArrayState(Parser):
     )
 
     def __init__(self, node: ArrayNode, depth: int, phase: int, ws: int, index: int, ccount: int,
-                 child: Parser | None, cchild: Parser | None, seen: frozenset[Any], text: str) -> None:
+                 child: Parser | None, cchild: Parser | None, seen: frozenset[Any],
+                 text: str | Fresh) -> None:
         self.node = node
         self.depth = depth
         self.phase = phase
@@ -146,12 +188,18 @@ class ArrayState(Parser):
                 return None
         seen = self.seen
         if node.unique:
-            try:
-                value = norm_key(json.loads(self.text))
-            except ValueError:
-                return None
-            if value in seen:
-                return None
+            text = self.text
+            if isinstance(text, Fresh):
+                value: Any = ("fresh", text.prefix)
+            else:
+                try:
+                    value = norm_key(json.loads(text))
+                except ValueError:
+                    return None
+                if value in seen:
+                    return None
+                if value[0] == "s" and any(v[0] == "fresh" and value[1].startswith(v[1]) for v in seen):
+                    return None  # it might equal the marked element (see Fresh)
             seen = seen | {value}
         return ArrayState(node, self.depth, POSTVAL, 0, self.index, ccount, None, None, seen, "")
 
@@ -166,8 +214,11 @@ class ArrayState(Parser):
                 cnxt = None if self.cchild is None else self.cchild.advance(char)
                 if nxt is child and cnxt is self.cchild and not node.unique:
                     return self
+                text = self.text
+                if node.unique and not isinstance(text, Fresh):
+                    text = text + char
                 return ArrayState(node, self.depth, VALUE, 0, self.index, self.ccount, nxt, cnxt,
-                                  self.seen, self.text + char if node.unique else "")
+                                  self.seen, text if node.unique else "")
             if not child.can_end():
                 return None
             ended = self._end_element()
@@ -320,6 +371,12 @@ class ArrayState(Parser):
             after = ArrayState(node, self.depth, POSTVAL, 0, min(self.index + 1, node.index_cap),
                                self.ccount, None, None, self.seen, "")
             return Padded(node.ws, self.ws, self.depth, item), after, AFTER_VALUE
+        if isinstance(self.text, Fresh) and self.phase == VALUE and self.cchild is None:
+            # a string element certain to be new: read like any string, then the
+            # array goes on after it (as after any element it was not compared with)
+            ended = self._end_element()
+            assert self.child is not None
+            return None if ended is None else (self.child, ended, AFTER_VALUE)
         if not self._forwards():
             return None
         assert self.child is not None
@@ -331,10 +388,47 @@ class ArrayState(Parser):
 
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
         if not self._forwards():
-            return None
+            return self._unique_stand_in()
         assert self.child is not None
         got = self.child.stand_in()
         return None if got is None else (self._with_value(got[0]), got[1])
+
+    def _unique_stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
+        """Inside a string element of a ``uniqueItems`` array: the same position
+        marked :class:`Fresh` acts alike on every token except one that closes
+        the string where its text equals an earlier element -- a token that
+        spells the rest of such an element and the quote, or escapes on the way
+        there. Those (under the rests' raw spellings up to a backslash or the
+        quote) are walked from this state itself."""
+        child = self.child
+        text = self.text
+        if (self.phase != VALUE or self.cchild is not None or not isinstance(child, JsonString)
+                or not child.in_content() or isinstance(text, Fresh)):
+            return None
+        try:
+            so_far = json.loads(text + '"')
+        except ValueError:
+            return None
+        if not isinstance(so_far, str):
+            return None
+        prefixes: set[str] = set()
+        for kind, value in self.seen:
+            if kind == "fresh":
+                return None  # (only inside another stand-in's walk)
+            if kind != "s" or not value.startswith(so_far):
+                continue
+            rest = value[len(so_far):]
+            for i, char in enumerate(rest):
+                prefixes.add(rest[:i] + "\\")  # spelled with an escape from here on
+                if not raw_in_string(char):
+                    break
+            else:
+                prefixes.add(rest + '"')
+            if len(prefixes) > _MAX_CLOSERS:
+                return None
+        other = ArrayState(self.node, self.depth, VALUE, 0, self.index, self.ccount, child, None,
+                           self.seen, Fresh(so_far))
+        return other, tuple(sorted(prefixes))
 
     def key(self) -> Hashable:
         k = self._key

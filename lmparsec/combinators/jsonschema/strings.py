@@ -147,6 +147,12 @@ def _plain_loop(value_loop: CharSet) -> CharSet:
     return value_loop - _NOT_RAW
 
 
+def raw_in_string(char: str) -> bool:
+    """Whether ``char`` may stand for itself between a JSON string's quotes (not a
+    quote, backslash, control character or lone surrogate, which need escapes)."""
+    return char not in _NOT_RAW and char not in _SURROGATES
+
+
 def child_enclosed(child: Parser, rewrap: Callable[[Parser], Parser]) -> tuple[Parser, Parser] | None:
     """:meth:`Parser.enclosed` of an object or array reading ``child`` as a value:
     the child's own promise (or the child itself, a string any text leaves as it

@@ -972,3 +972,33 @@ def test_one_of_required_lists_that_differ_in_one_key() -> None:
         text = random_walk(p, random.Random(seed))
         assert text is not None, seed
         assert validator.is_valid(exact_loads(text)), text
+
+
+def test_unique_string_elements_stand_in_by_a_state_certain_to_be_new() -> None:
+    # The token layer answers such a state from the marked one's shared masks and
+    # walks only the tokens under these prefixes: every way to close the string on
+    # an earlier element's text. The exactness of the masks is checked on real
+    # tokenizers in tests/tokens/test_cache.py (the "unique-*" states).
+    from lmparsec.combinators.jsonschema.arrays import Fresh
+
+    schema = {"type": "array", "uniqueItems": True, "items": {"type": "string"}}
+    parser = JsonSchema(schema)
+    state = parser.advance_text('["ab", "a\\n", "x", "a')
+    assert state is not None
+    got = state.stand_in()
+    assert got is not None
+    other, prefixes = got
+    # "ab": rest "b" raw or escaped; "a\n": rest "\n" only escaped; "x" is no candidate
+    assert prefixes == ("\\", 'b"')
+    assert other.text == Fresh("a")  # type: ignore[attr-defined]
+    # the marked state never refuses to close: the element cannot equal an earlier one
+    done = other.advance_text('", "')
+    assert done is not None and done.advance_text('a"]') is None  # starts like it: refused
+    assert done.advance_text('q"]') is not None
+    # the real state refuses exactly the earlier texts
+    assert state.advance_text('b"]') is None and state.advance_text('\\u0062"]') is None
+    assert state.advance_text('c"]') is not None
+    # outside a string element, or with no text at all to compare, no stand-in
+    assert parser.advance_text('["ab", ').stand_in() is None  # type: ignore[union-attr]
+    fresh = parser.advance_text('["ab", "q')
+    assert fresh is not None and fresh.stand_in() is not None and fresh.stand_in()[1] == ()  # type: ignore[index]
