@@ -138,12 +138,15 @@ class Intersect(Parser):
 
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
         # each part acts as its stand-in on texts that start with none of its
-        # prefixes; the intersection so, on texts that start with none of any
+        # prefixes, and a part without one as itself; the intersection so, on texts
+        # that start with none of any prefix (an allOf part reading a uniqueItems
+        # list beside one that takes any array: the list's stand-in serves both)
         got = [p.stand_in() for p in self.parts]
-        if any(g is None for g in got):
+        if all(g is None for g in got):
             return None
-        prefixes = sorted({prefix for g in got for prefix in g[1]})  # type: ignore[index]
-        return self._of(tuple(g[0] for g in got)), tuple(prefixes)  # type: ignore[index]
+        prefixes = sorted({prefix for g in got if g is not None for prefix in g[1]})
+        others = tuple(p if g is None else g[0] for p, g in zip(self.parts, got, strict=True))
+        return self._of(others), tuple(prefixes)
 
 
 class Complement(Parser):

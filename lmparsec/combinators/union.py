@@ -77,6 +77,18 @@ class Union(Parser):
     def split(self) -> tuple[Parser, ...] | None:
         return self.alternatives
 
+    def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
+        # each alternative acts as its stand-in (one without, as itself) on texts
+        # that start with none of the prefixes: so does the union (an anyOf of
+        # objects beside an allOf part, one of them reading a uniqueItems list)
+        got = [p.stand_in() for p in self.alternatives]
+        if all(g is None for g in got):
+            return None
+        prefixes = sorted({prefix for g in got if g is not None for prefix in g[1]})
+        obj = Union.__new__(Union)
+        obj._init(_dedupe(p if g is None else g[0] for p, g in zip(self.alternatives, got, strict=True)))
+        return (obj if len(obj.alternatives) > 1 else obj.alternatives[0]), tuple(prefixes)
+
     def key(self) -> Hashable:
         return self._key
 

@@ -251,7 +251,22 @@ def fast_path_states() -> list[tuple[str, Parser]]:
     # be new stands in, the rests of earlier elements it could still become walked
     unique = JsonSchema(UNIQUE_STRINGS, strict=False)
     states += [(f"unique-{i}", advanced(unique, text)) for i, text in enumerate(UNIQUE_TEXTS)]
+    # ... and read beside parts that take any array, under allOf and anyOf: parts
+    # and alternatives without a stand-in stand for themselves
+    side = JsonSchema(UNIQUE_SIDE_BY_SIDE, strict=False, key_order="any")
+    states += [(f"unique-side-{i}", advanced(side, text)) for i, text in enumerate(
+        ['{"tags": ["', '{"tags": ["ab", "a', '{"tags": ["ab", "', '{"x": 1, "tags": ["a\\n", "a',
+         '{"tags": ["items", "item', '{"x": 1, "tags": ["", "'])]
     return states
+
+
+UNIQUE_SIDE_BY_SIDE = {"allOf": [
+    {"type": "object",
+     "properties": {"tags": {"type": "array", "uniqueItems": True, "items": {"type": "string"}}}},
+    {"anyOf": [{"type": "object", "properties": {"tags": {"type": "array"}}, "required": ["tags"]},
+               {"type": "object", "properties": {"tags": {"type": "array", "uniqueItems": True}},
+                "required": ["x"]}]},
+]}
 
 
 UNIQUE_STRINGS = {"type": "object", "properties": {
@@ -263,7 +278,8 @@ UNIQUE_STRINGS = {"type": "object", "properties": {
     "nested": {"type": "array", "items": {"type": "array", "uniqueItems": True, "items": {"type": "string"}}},
 }}
 UNIQUE_TEXTS = ['{"tags": ["', '{"tags": ["a', '{"tags": ["ab", "', '{"tags": ["ab", "a',
-                '{"tags": ["ab", "ab', '{"tags": ["", "', '{"tags": ["", "x", "', '{"tags": ["", "x", "x',
+                '{"tags": ["ab", "ab', '{"tags": ["items", "item', '{"tags": ["", "', '{"tags": ["", "x", "',
+                '{"tags": ["", "x", "x',
                 '{"tags": ["a\\"b", "a', '{"tags": ["a/b", "a', '{"tags": ["a\\nb", "a', '{"tags": ["é", "',
                 '{"tags": ["\\u0061", "',
                 '{"tags": ["code editor", "code", "co', '{"tags": ["code editor", "code", "code',

@@ -12,7 +12,8 @@ shared paths like any other string: a state whose text can still become an
 earlier element stands in by one marked :class:`Fresh` -- known to differ from
 every earlier element whatever follows -- with only the tokens that could spell
 one of those elements' rests walked from the state itself (see
-:meth:`ArrayState.stand_in`); the marked state reads the string as a segment.
+:meth:`ArrayState.stand_in`); the marked state keeps no text, so the string's
+own promises (loops, segments) hold through it as through any array.
 Without that, every position inside such a string walked the whole vocabulary
 one character at a time (~1 s on a 128k vocabulary: ``"tags": [...]`` lists).
 """
@@ -212,7 +213,7 @@ class ArrayState(Parser):
             nxt = child.advance(char)
             if nxt is not None:
                 cnxt = None if self.cchild is None else self.cchild.advance(char)
-                if nxt is child and cnxt is self.cchild and not node.unique:
+                if nxt is child and cnxt is self.cchild and not self._reads_text():
                     return self
                 text = self.text
                 if node.unique and not isinstance(text, Fresh):
@@ -308,7 +309,7 @@ class ArrayState(Parser):
         return CharSet.EMPTY
 
     def loop(self) -> CharSet:
-        if self.phase != VALUE or self.node.unique:
+        if self.phase != VALUE or self._reads_text():
             return CharSet.EMPTY
         assert self.child is not None
         out = self.child.loop()
@@ -322,7 +323,7 @@ class ArrayState(Parser):
         return out
 
     def loop_limit(self) -> int | None:
-        if self.phase != VALUE or self.node.unique:
+        if self.phase != VALUE or self._reads_text():
             return None
         assert self.child is not None
         limits = [n for n in (self.child.loop_limit(),
@@ -330,7 +331,7 @@ class ArrayState(Parser):
         return min(limits) if limits else None
 
     def step_class(self, char: str) -> CharSet:
-        if self.phase != VALUE or self.node.unique:
+        if self.phase != VALUE or self._reads_text():
             return CharSet.of(char)
         assert self.child is not None
         out = self.child.step_class(char)
@@ -346,12 +347,17 @@ class ArrayState(Parser):
     def _with_value(self, child: Parser) -> ArrayState:
         """This element position reading ``child`` instead (no ``contains`` state)."""
         return ArrayState(self.node, self.depth, VALUE, 0, self.index, self.ccount, child, None,
-                          self.seen, "")
+                          self.seen, self.text if isinstance(self.text, Fresh) else "")
+
+    def _reads_text(self) -> bool:
+        """Whether the element's text goes into the state (``uniqueItems``, unless
+        the element is marked :class:`Fresh`)."""
+        return self.node.unique and not isinstance(self.text, Fresh)
 
     def _forwards(self) -> bool:
         # an element's promises hold through the array unless the array also reads
         # the element's text (uniqueItems) or runs a second state on it (contains)
-        return self.phase == VALUE and self.cchild is None and not self.node.unique
+        return self.phase == VALUE and self.cchild is None and not self._reads_text()
 
     def enclosed(self) -> tuple[Parser, Parser] | None:
         if not self._forwards():
@@ -371,12 +377,6 @@ class ArrayState(Parser):
             after = ArrayState(node, self.depth, POSTVAL, 0, min(self.index + 1, node.index_cap),
                                self.ccount, None, None, self.seen, "")
             return Padded(node.ws, self.ws, self.depth, item), after, AFTER_VALUE
-        if isinstance(self.text, Fresh) and self.phase == VALUE and self.cchild is None:
-            # a string element certain to be new: read like any string, then the
-            # array goes on after it (as after any element it was not compared with)
-            ended = self._end_element()
-            assert self.child is not None
-            return None if ended is None else (self.child, ended, AFTER_VALUE)
         if not self._forwards():
             return None
         assert self.child is not None
