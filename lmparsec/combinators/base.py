@@ -174,7 +174,7 @@ class Parser(ABC):
         """
         return None
 
-    def enclosed(self) -> tuple[Parser, Parser] | None:
+    def enclosed(self) -> tuple[Parser, Parser | None] | None:
         """``(F, C)`` when this state is inside an enclosed text (a JSON string)
         read by ``F``, a state that ends after its closing characters and then
         takes nothing more; ``None`` otherwise.
@@ -184,6 +184,12 @@ class Parser(ABC):
         meant to be shared (any string's content, in whatever object or array),
         so the token layer keeps its mask and the suffixes that follow its end,
         and walks only those from ``C`` -- a few subtrees after a closing quote.
+
+        ``C`` is ``None`` where what follows the end depends on the text before
+        it (a ``uniqueItems`` list compares whole elements): a token is then
+        taken when ``F`` takes it whole, or when it goes past ``F``'s end and
+        this state takes it -- the token layer walks those few tokens whole from
+        here, not the vocabulary.
         """
         return None
 

@@ -111,12 +111,15 @@ class Intersect(Parser):
     # place, and only the continuations differ -- they are intersected. (Parts
     # of an ``allOf`` reading the same plain string or value are the common case.)
 
-    def enclosed(self) -> tuple[Parser, Parser] | None:
+    def enclosed(self) -> tuple[Parser, Parser | None] | None:
         got = _alike(p.enclosed() for p in self.parts)
         if got is None:
             return None
         inner = got[0][0]
-        return inner, self._of(tuple(after for _, after in got))
+        afters = [after for _, after in got]
+        if any(after is None for after in afters):
+            return inner, None  # (a part goes on by its text: so does the whole)
+        return inner, self._of(tuple(afters))  # type: ignore[arg-type]
 
     def segment(self) -> tuple[Parser, Parser, CharSet] | None:
         got = _alike(p.segment() for p in self.parts)

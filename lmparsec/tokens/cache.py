@@ -69,6 +69,7 @@ class MaskCache:
         self._lock = threading.Lock()
         self._starts_memo: dict[CharSet, np.ndarray] = {}
         self._exit_tries: dict[Hashable, TokenTrie] = {}
+        self._exit_wholes: dict[Hashable, TokenTrie] = {}
         self._segment_notes: dict[Hashable, tuple[Exit, ...]] = {}
         self.hits = 0
         self.misses = 0
@@ -160,12 +161,28 @@ class MaskCache:
                 walked.extend(trie.walk_below(prefix, state, shortcut=self.index.subtree_shortcut))
         return self._adjusted(self.bitmask(other), other.can_end(), state, taken_out, walked)
 
-    def _enclosed_walk(self, state: Parser, inner: Parser, after: Parser) -> np.ndarray:
+    def _enclosed_walk(self, state: Parser, inner: Parser, after: Parser | None) -> np.ndarray:
         """The mask of a state inside an enclosed text (see
         :meth:`~lmparsec.combinators.base.Parser.enclosed`): the inner state's
-        cached mask, plus the tokens that go on past its end, walked from ``after``."""
-        walked = self._exits(inner).walk(after, shortcut=self.index.subtree_shortcut)
+        cached mask, plus the tokens that go on past its end, walked from ``after``
+        -- or, without one, walked whole from ``state``."""
+        shortcut = self.index.subtree_shortcut
+        if after is None:
+            walked = self._exits_whole(inner).walk(state, shortcut=shortcut)
+        else:
+            walked = self._exits(inner).walk(after, shortcut=shortcut)
         return self._adjusted(self.bitmask(inner), inner.can_end(), state, [], walked)
+
+    def _exits_whole(self, inner: Parser) -> TokenTrie:
+        """The tokens of :meth:`_exits`, each whole (kept per state key, as those)."""
+        key = inner.key()
+        got = self._exit_wholes.get(key)
+        if got is None:
+            token_bytes = self.vocabulary.token_bytes
+            got = TokenTrie((token_bytes[t], t) for t in set(self._exits(inner).ids))
+            with self._lock:
+                got = remember(self._exit_wholes, key, got, 256)
+        return got
 
     def _segment_walk(self, state: Parser, head: Parser, after: Parser, exits: CharSet) -> np.ndarray:
         """The mask of a state that reads ``head`` and then goes on as ``after``

@@ -276,6 +276,10 @@ UNIQUE_STRINGS = {"type": "object", "properties": {
     "ids": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": "^[a-z]+$"}},
     "mixed": {"type": "array", "uniqueItems": True},
     "nested": {"type": "array", "items": {"type": "array", "uniqueItems": True, "items": {"type": "string"}}},
+    # elements whose text the array keeps: tokens past a string's end walked whole
+    "objs": {"type": "array", "uniqueItems": True, "items": {"type": "object", "properties": {
+        "name": {"type": "string"}, "v": {"type": "string", "pattern": "^[a-z]+$"},
+        "s": {"type": "integer"}}}},
 }}
 UNIQUE_TEXTS = ['{"tags": ["', '{"tags": ["a', '{"tags": ["ab", "', '{"tags": ["ab", "a',
                 '{"tags": ["ab", "ab', '{"tags": ["items", "item', '{"tags": ["", "', '{"tags": ["", "x", "',
@@ -288,6 +292,16 @@ UNIQUE_TEXTS = ['{"tags": ["', '{"tags": ["a', '{"tags": ["ab", "', '{"tags": ["
                 '{"mixed": [{"a": "b"}, "a',
                 '{"nested": [["ab", "a', '{"nested": [["ab"], ["a',
                 '{"tags": ["\\ud83d\\ude00", "',
+                '{"objs": [{"name": "a"}, {"name": "', '{"objs": [{"name": "a"}, {"name": "a',
+                '{"objs": [{"name": "a"}, {"na', '{"objs": [{"name": "a"}, {"', '{"objs": [{"',
+                '{"objs": [{"na', '{"objs": [{"name": "a"}, {"name": "b", "na',
+                '{"objs": [{"s": 1}, {"s": 2, "',
+                # a taken name spelled out: only the walk from the state refuses '":'
+                '{"objs": [{"s": 1}, {"s": 2, "s', '{"objs": [{"name": "a"}, {"name": "b", "name',
+                '{"objs": [{"name": "a", "v": "b"}, {"name": "a", "v": "',
+                '{"objs": [{"name": "a", "v": "b"}, {"name": "a", "v": "b', '{"objs": [{"v": "b"}, {"v": "b',
+                '{"objs": [{"name": "a\\n"}, {"name": "a', '{"objs": [{}, {"name": "x"}, {"name": "',
+                '{"objs": [{"name": "b", "v": "c"}, {"name": "b", "v": "c"',
                 '{"tags": ["' + "k" * 40 + '", "' + "k" * 30,
                 # rests that need escapes: tokens spelling them (\\n", \\"") close an earlier element
                 '{"tags": ["a\\n", "a', '{"tags": ["\\n", "', '{"tags": ["a\\"", "a', '{"tags": ["\\\\", "']

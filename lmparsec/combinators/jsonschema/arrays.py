@@ -359,11 +359,17 @@ class ArrayState(Parser):
         # the element's text (uniqueItems) or runs a second state on it (contains)
         return self.phase == VALUE and self.cchild is None and not self._reads_text()
 
-    def enclosed(self) -> tuple[Parser, Parser] | None:
-        if not self._forwards():
-            return None
-        assert self.child is not None
-        return child_enclosed(self.child, self._with_value)
+    def enclosed(self) -> tuple[Parser, Parser | None] | None:
+        if self._forwards():
+            assert self.child is not None
+            return child_enclosed(self.child, self._with_value)
+        if self.phase == VALUE and self.cchild is None:
+            # inside a string in an element whose text this array keeps: the string
+            # takes what it takes whatever the text, and a token going past its
+            # end is walked whole from here (the element may end in it)
+            assert self.child is not None
+            return child_enclosed(self.child, None)
+        return None
 
     def segment(self) -> tuple[Parser, Parser, CharSet] | None:
         # After a comma: whitespace and the next element, then the array goes on as
@@ -387,11 +393,21 @@ class ArrayState(Parser):
         return got[0], self._with_value(got[1]), got[2]
 
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
-        if not self._forwards():
-            return self._unique_stand_in()
+        if self._forwards():
+            assert self.child is not None
+            got = self.child.stand_in()
+            return None if got is None else (self._with_value(got[0]), got[1])
+        got = self._unique_stand_in()
+        if got is not None or self.phase != VALUE or self.cchild is not None:
+            return got
+        # an element's promise holds through an array keeping its text too, with
+        # the same text kept (both states then read every text alike)
         assert self.child is not None
-        got = self.child.stand_in()
-        return None if got is None else (self._with_value(got[0]), got[1])
+        inner = self.child.stand_in()
+        if inner is None:
+            return None
+        return ArrayState(self.node, self.depth, VALUE, 0, self.index, self.ccount, inner[0], None,
+                          self.seen, self.text), inner[1]
 
     def _unique_stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
         """Inside a string element of a ``uniqueItems`` array: the same position

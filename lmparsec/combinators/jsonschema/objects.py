@@ -720,7 +720,7 @@ class ObjectState(Parser):
         return ObjectState(self.node, self.depth, VALUE, 0, self.seen, self.pos, self.count, self.cur,
                            child, None, self.names)
 
-    def enclosed(self) -> tuple[Parser, Parser] | None:
+    def enclosed(self) -> tuple[Parser, Parser | None] | None:
         # Inside a string value (or a key past every declared name) that any text
         # leaves as it is, this object takes what the string takes, and after its
         # closing quote goes on as it would after any other text of it.

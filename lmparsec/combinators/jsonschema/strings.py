@@ -153,20 +153,26 @@ def raw_in_string(char: str) -> bool:
     return char not in _NOT_RAW and char not in _SURROGATES
 
 
-def child_enclosed(child: Parser, rewrap: Callable[[Parser], Parser]) -> tuple[Parser, Parser] | None:
+def child_enclosed(child: Parser, rewrap: Callable[[Parser], Parser] | None
+                   ) -> tuple[Parser, Parser | None] | None:
     """:meth:`Parser.enclosed` of an object or array reading ``child`` as a value:
     the child's own promise (or the child itself, a string any text leaves as it
     is), with the state after the closing quote put back in the container by
-    ``rewrap``."""
-    got: tuple[Parser, Parser] | None
+    ``rewrap`` (``None``: the container has no one state to go on from)."""
+    got: tuple[Parser, Parser | None] | None
     if isinstance(child, JsonString):
+        if rewrap is None:
+            # the tokens past the end are walked whole: any string still open will do
+            return None if child.can_end() else (child, None)
         if not child.uniform():
             return None
         after = child.advance(_QUOTE)
         got = None if after is None else (child, after)
     else:
         got = child.enclosed()
-    return None if got is None else (got[0], rewrap(got[1]))
+    if got is None:
+        return None
+    return got[0], None if got[1] is None or rewrap is None else rewrap(got[1])
 
 
 class JsonString(Parser):
