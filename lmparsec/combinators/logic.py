@@ -13,6 +13,7 @@ use these for what cannot be merged.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import Counter
 from collections.abc import Hashable, Iterable
 from typing import Any, TypeVar
@@ -187,10 +188,19 @@ class Complement(Parser):
         if out is None:
             out = self.universe.allowed()
             if self.excluded is not None and len(out) <= _CHECKED:
+                if checking_complement():
+                    # inside another complement's check: unchecked (and not kept).
+                    # Nested if/then/else checked at every level took 64 ** depth
+                    # steps: ui5.yaml's first mask ran 85 s.
+                    return out
                 # a few characters (an object's closing brace among them): one that
                 # ends the universe where the excluded part ends too leads nowhere --
                 # {"specVersion": "3.0"} then "}" under "not the if" of a ui5.yaml
-                out = CharSet.of_codes([ord(c) for c in out if _leads_on(self.advance(c))])
+                _COMPLEMENT.on = True
+                try:
+                    out = CharSet.of_codes([ord(c) for c in out if _leads_on(self.advance(c))])
+                finally:
+                    _COMPLEMENT.on = False
             self._allowed = out
         return out
 
@@ -305,6 +315,13 @@ class ExactlyOne(Parser):
 
 
 _CHECKED = 64  # allowed sets this small are checked character by character
+_COMPLEMENT = threading.local()  # .on: a complement's characters are being checked
+
+
+def checking_complement() -> bool:
+    """Whether a complement is checking its next characters in this thread (the
+    states met on the way then answer without checks of their own)."""
+    return getattr(_COMPLEMENT, "on", False)
 
 
 def _leads_on(state: Parser | None) -> bool:

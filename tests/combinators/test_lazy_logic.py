@@ -4,13 +4,14 @@ against set-logic oracles built from ``re.fullmatch``."""
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import balanced, language_texts, parens
 
-from lmparsec import Complement, ExactlyOne, FreeText, Intersect, Lazy, Literal, Regex, Union
+from lmparsec import CharSet, Complement, ExactlyOne, FreeText, Intersect, Lazy, Literal, Parser, Regex, Union
 from lmparsec.errors import GrammarError
 
 
@@ -79,3 +80,47 @@ def test_logic_errors() -> None:
         Complement(Literal("a"), "b")  # type: ignore[arg-type]
     with pytest.raises(GrammarError, match="at least one"):
         ExactlyOne(None)
+
+
+class _Counting(Parser):
+    """A regex state that counts how often it is advanced (the probe of the test
+    below; Complement and Intersect are the parsers under test)."""
+
+    calls = 0
+
+    def __init__(self, inner: Parser) -> None:
+        self.inner = inner
+
+    def advance(self, char: str) -> Parser | None:
+        _Counting.calls += 1
+        nxt = self.inner.advance(char)
+        return None if nxt is None else _Counting(nxt)
+
+    def allowed(self) -> CharSet:
+        return self.inner.allowed()
+
+    def can_end(self) -> bool:
+        return self.inner.can_end()
+
+    def key(self) -> Hashable:
+        return ("counting", self.inner.key())
+
+
+def test_nested_complements_check_their_characters_once_not_at_every_level() -> None:
+    # if/then/else nested in each else (a ui5.yaml): each complement checks its few
+    # next characters by advancing, and a check inside another one's check used to
+    # check its own as well -- (characters) ** depth advances for one allowed set
+    def level(depth: int) -> Complement:
+        universe: Parser = _Counting(Regex("[abc]{0,4}"))
+        if depth:
+            universe = Intersect(universe, level(depth - 1))
+        return Complement(universe, _Counting(Regex("a?b")))
+
+    state = level(8)
+    _Counting.calls = 0
+    allowed = state.allowed()
+    assert _Counting.calls < 400, _Counting.calls
+    # what it allows still leads somewhere (each checked character)
+    for char in "abc":
+        nxt = state.advance(char)
+        assert (char in allowed) == (nxt is not None and (nxt.can_end() or bool(nxt.allowed())))

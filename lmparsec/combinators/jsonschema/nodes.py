@@ -19,7 +19,7 @@ from ...memo import remember
 from ..base import Parser, grammar_id, own_search
 from ..base import search_shortest as _search
 from ..charset import CharSet
-from ..logic import Complement, ExactlyOne, Intersect
+from ..logic import Complement, ExactlyOne, Intersect, checking_complement
 from ..union import Union
 from .whitespace import WhitespacePolicy
 
@@ -507,6 +507,8 @@ class ValueComplement(Complement):
     def allowed(self) -> CharSet:
         if self._allowed is None:
             out = super().allowed()
+            if checking_complement():
+                return out  # (see Complement.allowed)
             # a closing character after which nothing is left is gone too: a string's
             # quote where its text is one the excluded pattern matches (the value is
             # whole there and both sides took it)

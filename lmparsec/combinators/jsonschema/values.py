@@ -31,8 +31,14 @@ class Choices(Parser):
         return cls(_ChoiceTrie(texts))
 
     def advance(self, char: str) -> Parser | None:
-        nxt = self._trie.children[self.pos].get(char)
-        return None if nxt is None else self._trie.states[nxt]
+        trie = self._trie
+        nxt = trie.children[self.pos].get(char)
+        if nxt is None:
+            return None
+        state = trie.states[nxt]
+        if state is None:
+            state = trie.states[nxt] = Choices(trie, nxt)
+        return state
 
     def allowed(self) -> CharSet:
         return self._trie.allowed[self.pos]
@@ -67,7 +73,9 @@ class _ChoiceTrie:
             self.final[node] = True
         self.allowed = [CharSet.of(c) for c in self.children]
         self.gid = grammar_id(("choices", tuple(uniq)))
-        self.states = [Choices(self, i) for i in range(len(self.children))]
+        # states made when first reached: an enum of 1,000 names has ~10k trie nodes,
+        # and each state object is one more for every full garbage collection to visit
+        self.states: list[Choices | None] = [None] * len(self.children)
         short: list[str | None] = [None] * len(self.children)
         for i in range(len(self.children) - 1, -1, -1):  # children have larger indices
             if self.final[i]:
