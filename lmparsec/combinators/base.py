@@ -12,7 +12,7 @@ import heapq
 import itertools
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from .charset import CharSet
@@ -249,6 +249,19 @@ def common_step_class(parts: Iterable[Parser | None], char: str) -> CharSet:
         if p is not None:
             out = out & p.step_class(char)
     return out
+
+
+def common_stand_in(parts: Sequence[Parser]) -> tuple[list[Parser], tuple[str, ...]] | None:
+    """Stand-ins of parts run side by side (or of alternatives): each part's own,
+    a part without one standing for itself (it acts as itself on every text), and
+    every part's prefixes -- on texts starting with none of them, each part acts
+    as its stand-in, so any combination of them acts as that of the stand-ins.
+    ``None`` when no part has one (the combination would stand in for itself)."""
+    got = [p.stand_in() for p in parts]
+    if all(g is None for g in got):
+        return None
+    prefixes = sorted({prefix for g in got if g is not None for prefix in g[1]})
+    return [p if g is None else g[0] for p, g in zip(parts, got, strict=True)], tuple(prefixes)
 
 
 def common_layout(parts: Iterable[Parser | None]) -> CharSet:

@@ -19,7 +19,15 @@ from collections.abc import Hashable, Iterable
 from typing import Any, TypeVar
 
 from ..errors import GrammarError
-from .base import SEARCH, Parser, _representatives, common_layout, common_step_class, search_shortest
+from .base import (
+    SEARCH,
+    Parser,
+    _representatives,
+    common_layout,
+    common_stand_in,
+    common_step_class,
+    search_shortest,
+)
 from .charset import CharSet
 
 __all__ = ["Intersect", "Complement", "ExactlyOne"]
@@ -141,16 +149,10 @@ class Intersect(Parser):
         return _from_parts(self, limit)
 
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
-        # each part acts as its stand-in on texts that start with none of its
-        # prefixes, and a part without one as itself; the intersection so, on texts
-        # that start with none of any prefix (an allOf part reading a uniqueItems
-        # list beside one that takes any array: the list's stand-in serves both)
-        got = [p.stand_in() for p in self.parts]
-        if all(g is None for g in got):
-            return None
-        prefixes = sorted({prefix for g in got if g is not None for prefix in g[1]})
-        others = tuple(p if g is None else g[0] for p, g in zip(self.parts, got, strict=True))
-        return self._of(others), tuple(prefixes)
+        # (an allOf part reading a uniqueItems list beside one that takes any
+        # array: the list's stand-in serves both)
+        got = common_stand_in(self.parts)
+        return None if got is None else (self._of(tuple(got[0])), got[1])
 
 
 class Complement(Parser):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 
 from ..errors import GrammarError
-from .base import Parser, common_layout, common_step_class, shorter_than
+from .base import Parser, common_layout, common_stand_in, common_step_class, shorter_than
 from .charset import CharSet
 from .literal import Literal
 
@@ -78,16 +78,14 @@ class Union(Parser):
         return self.alternatives
 
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
-        # each alternative acts as its stand-in (one without, as itself) on texts
-        # that start with none of the prefixes: so does the union (an anyOf of
-        # objects beside an allOf part, one of them reading a uniqueItems list)
-        got = [p.stand_in() for p in self.alternatives]
-        if all(g is None for g in got):
+        # (an anyOf of objects beside an allOf part, one of them reading a
+        # uniqueItems list)
+        got = common_stand_in(self.alternatives)
+        if got is None:
             return None
-        prefixes = sorted({prefix for g in got if g is not None for prefix in g[1]})
         obj = Union.__new__(Union)
-        obj._init(_dedupe(p if g is None else g[0] for p, g in zip(self.alternatives, got, strict=True)))
-        return (obj if len(obj.alternatives) > 1 else obj.alternatives[0]), tuple(prefixes)
+        obj._init(_dedupe(got[0]))
+        return (obj if len(obj.alternatives) > 1 else obj.alternatives[0]), got[1]
 
     def key(self) -> Hashable:
         return self._key
