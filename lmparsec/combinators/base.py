@@ -14,11 +14,12 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Protocol
 
 from .charset import CharSet
 
-__all__ = ["Parser", "common_layout", "common_step_class", "grammar_id", "own_search", "search_shortest",
-           "shorter_than"]
+__all__ = ["Parser", "TokenView", "common_layout", "common_step_class", "grammar_id", "own_search",
+           "search_shortest", "shorter_than"]
 
 _GRAMMARS: dict[Hashable, int] = {}
 _GRAMMARS_LOCK = threading.Lock()
@@ -37,6 +38,25 @@ def grammar_id(structure: Hashable) -> int:
         with _GRAMMARS_LOCK:
             gid = _GRAMMARS.setdefault(structure, len(_GRAMMARS))
     return gid
+
+
+class TokenView(Protocol):
+    """What the token layer tells a state about its vocabulary, for
+    :meth:`Parser.token_key`: facts about which texts some token spells."""
+
+    def closed_strings(self) -> tuple[frozenset[str], frozenset[str]]:
+        """``(texts, deep)``: the decoded texts of the JSON strings that some token
+        opens and closes after nothing but whitespace (``"",`` and ``":"`` on the
+        usual vocabularies: a token never holds a whole ordinary key); ``deep``,
+        those of them after whose closing quote some such token goes on with a
+        colon and then something other than whitespace."""
+        ...
+
+    def opened_strings(self) -> frozenset[bytes]:
+        """The raw texts (UTF-8, escapes as written, maybe cut inside an escape or
+        a character) of the JSON strings that some token opens after nothing but
+        whitespace and ends inside: ``b""`` for ``"``, ``b"log"`` for ``"log``."""
+        ...
 
 
 class Parser(ABC):
@@ -112,6 +132,22 @@ class Parser(ABC):
         with the longest token as the horizon. The default is :meth:`key`;
         containers build theirs from their parts' mask keys."""
         return self.key()
+
+    def token_key(self, view: TokenView) -> Hashable | None:
+        """A key for this state's mask on the vocabulary ``view`` describes: two
+        states with equal token keys take the same tokens (and end alike), though
+        they may part on texts no token spells. ``None`` (the default) when there
+        is none coarser than :meth:`mask_key`.
+
+        After a comma in an object, a token is whitespace, or opens a key and stops
+        inside it, or holds a whole key -- and no ordinary name is ever a token's
+        whole key, and few names' first bytes are a token's. Without the vocabulary
+        the state must be keyed by its declared names and progress; with it, most
+        objects in most schemas share a handful of masks there.
+
+        A state gives a token key only where no token goes past its end, so a
+        container reading it takes the same tokens and may pass the key up."""
+        return None
 
     def layout(self) -> CharSet:
         """Characters a shortest completion never needs here: a completion that goes

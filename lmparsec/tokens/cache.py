@@ -95,7 +95,14 @@ class MaskCache:
             self.hits += 1
             return entry
         self.misses += 1
-        entry = self._compute(state, pending)
+        alias = None if pending else state.token_key(self.index)
+        if alias is not None:
+            alias = ("tokens", alias)
+            entry = self._entries.get(alias)
+        if entry is None:
+            entry = self._compute(state, pending)
+            if alias is not None:
+                self._store(alias, entry)
         self._store(key, entry)
         return entry
 
@@ -193,9 +200,17 @@ class MaskCache:
         bits = self._entries.get(key)
         notes = self._segment_notes.get(key)
         if bits is None or notes is None:
-            with noting() as noted:
-                bits = self._compute(Probe(head, exits), b"")
-            notes = tuple(noted)
+            # a head with a token key leaves no token past its end: no notes
+            alias = head.token_key(self.index)
+            bits = None if alias is None else self._entries.get(("tokens", alias))
+            if bits is not None:
+                notes = ()
+            else:
+                with noting() as noted:
+                    bits = self._compute(Probe(head, exits), b"")
+                notes = tuple(noted)
+                if alias is not None:
+                    self._store(("tokens", alias), bits)
             self._store(key, bits)
             with self._lock:
                 remember(self._segment_notes, key, notes, 4096)

@@ -16,6 +16,8 @@ subtree answered at once (:meth:`TokenIndex.subtree_shortcut`).
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -244,6 +246,17 @@ class TokenIndex:
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
+        texts, deep, self._opened = _json_strings(self.vocabulary.token_bytes)
+        self._closed = texts, deep
+
+    # -- the TokenView facts (see lmparsec.combinators.base.TokenView) ---------
+    def closed_strings(self) -> tuple[frozenset[str], frozenset[str]]:
+        """JSON strings that a token opens and closes after whitespace."""
+        return self._closed
+
+    def opened_strings(self) -> frozenset[bytes]:
+        """Raw texts of JSON strings a token opens after whitespace and ends in."""
+        return self._opened
 
     def _build_units(self, token_bytes: tuple[bytes, ...], text_ids: list[int]) -> None:
         """Decode every token into units: complete characters ``(cp, cp)`` and, at
@@ -696,6 +709,42 @@ def _code_table(chars: CharSet) -> np.ndarray:
         table[a : min(b, 0xFFFF) + 1] = True
     table[0] = False
     return table
+
+
+#: whitespace, then a JSON string opened and closed, and the rest of the token;
+#: or opened and not closed (its raw text: a key's first bytes)
+_CLOSED_STRING = re.compile(rb'[ \t\n\r]*"((?:[^"\\]|\\.)*)"(.*)', re.S)
+_OPENED_STRING = re.compile(rb'[ \t\n\r]*"((?:[^"\\]|\\.)*\\?)', re.S)
+
+
+def _json_strings(token_bytes: tuple[bytes, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[bytes]]:
+    """:meth:`TokenIndex.closed_strings` and :meth:`TokenIndex.opened_strings` of a
+    vocabulary (one pass over the tokens that hold a quote: a few thousand). A
+    closed string JSON does not read -- a raw control character, a bad escape,
+    broken UTF-8 -- is no JSON state's either."""
+    texts: set[str] = set()
+    deep: set[str] = set()
+    opened: set[bytes] = set()
+    for data in token_bytes:
+        quotes = data.count(b'"')
+        if not quotes:
+            continue
+        found = _OPENED_STRING.fullmatch(data)
+        if found is not None:
+            opened.add(found.group(1))
+            continue
+        found = _CLOSED_STRING.fullmatch(data) if quotes >= 2 else None
+        if found is None:
+            continue
+        try:
+            text = json.loads(b'"' + found.group(1) + b'"')
+        except ValueError:
+            continue
+        texts.add(text)
+        tail = found.group(2)
+        if tail.startswith(b":") and tail[1:].strip(b" \t\n\r"):
+            deep.add(text)
+    return frozenset(texts), frozenset(deep), frozenset(opened)
 
 
 def _in_ranges(lo: np.ndarray, hi: np.ndarray, chars: CharSet) -> np.ndarray:

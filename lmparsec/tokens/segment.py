@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..combinators.base import Parser
+from ..combinators.base import Parser, TokenView
 from ..combinators.charset import CharSet
 
 if TYPE_CHECKING:
@@ -95,6 +95,10 @@ class Probe(Parser):
 
     def key(self) -> Hashable:
         return ("probe", self.head.key(), self.exits)
+
+    def token_key(self, view: TokenView) -> Hashable | None:
+        # no token gets past the head's end: no mark is ever reached
+        return self.head.token_key(view)
 
     def loop(self) -> CharSet:
         return self.head.loop()

@@ -68,10 +68,14 @@ def probe_trie(name: str) -> tuple[TokenTrie, np.ndarray]:
         # tokens closing a string and going on to another ('","","'): where a
         # container's masks can only be told apart
         quoted = [t for t in ids if vocab.token_bytes[t].count(b'"') >= 2]
+        # tokens opening a string after whitespace ('"label'): the first bytes of a
+        # key, which tell objects after a comma apart
+        opening = [t for t in ids if vocab.token_bytes[t].lstrip(b" \t\n\r").startswith(b'"')]
         ids = sorted(
             set(lone)
             | set(marked)
             | set(quoted)
+            | set(opening)
             | set(longest)
             | set(rng.sample(split, min(3000, len(split))))
             | set(rng.sample(ids, 4000))
@@ -379,6 +383,62 @@ def test_values_shared_across_contexts_keep_each_contexts_mask(tokenizer_name: s
     got = other.segment()
     assert got is not None and got[0].mask_key(mc.horizon) == heads[0][0].mask_key(mc.horizon)
     same_as_plain(mc, other)
+
+
+# After a comma, objects of different schemas share one mask where the vocabulary
+# cannot tell them apart (Parser.token_key): every token there is whitespace, a
+# key's first bytes, or a whole key of the few the vocabulary closes ("", ",", ":").
+# Names here are what tells them apart: whole closed keys ("", ","), first bytes
+# the tokenizers spell ('"label', '"log', '"The', '"a'), and ordinary ones.
+_AFTER_COMMA_NAMES = [
+    ["a", "b"], ["label", "x"], ["log", "logging"], ["The", "zz"], ["", "q"], [",", "q"], [":", "r"],
+    ["encoding", "errors"], ["math", "os"], ["zz", "yy"], ["qq"], ["q", ""], ["s", "qq"], ["r", ","],
+]
+_AFTER_COMMA_TEXTS = [
+    # (first written, then the comma): every other name still to come, or not
+    '{"%s": 1,', '{"%s": 1, "%s": 2,', '{"%s": 1,\n', '{"%s": 1, ',
+    # the same object as a value and as an array's element (shared heads, wrappers)
+    '{"w": {"%s": 1,', '{"w": [{"%s": 1,', '[{"%s": 1,', '{"w": {"%s": 1,\n', '[{"%s": 1,\n  ',
+]
+
+
+def _after_comma_schemas() -> list[tuple[dict, list[str]]]:
+    out = []
+    for names in _AFTER_COMMA_NAMES:
+        props = {n: {"type": "integer"} for n in names}
+        for extra in ({}, {"additionalProperties": False}, {"required": names[-1:]}):
+            obj = {"type": "object", "properties": props, **extra}
+            for wrap in (obj, {"type": "object", "properties": {"w": obj}}, {"type": "array", "items": obj},
+                         {"type": "object", "properties": {"w": {"type": "array", "items": obj}}}):
+                out.append((wrap, names))
+    return out
+
+
+@pytest.mark.parametrize("order", ["schema", "any"])
+def test_objects_after_a_comma_share_masks_and_keep_their_own_tokens(tokenizer_name: str, order: str) -> None:
+    mc = mask_cache(tokenizer_name)
+    keyed = 0
+    keys: set[object] = set()
+    for schema, names in _after_comma_schemas():
+        parser = JsonSchema(schema, strict=False, key_order=order)
+        for text in _AFTER_COMMA_TEXTS:
+            first, second = names[0], names[-1]
+            if text.count("%s") == 2:
+                if first == second:
+                    continue
+                text = text % (first, second)
+            else:
+                text = text % first
+            state = parser.advance_text(text)
+            if state is None:
+                continue  # (a wrapper this text does not fit)
+            same_as_plain(mc, state)
+            key = state.token_key(mc.index)
+            if key is not None:
+                keyed += 1
+                keys.add(key)
+    # the states shared few keys: the test met the shared masks, not only fresh ones
+    assert keyed > 50 and len(keys) < keyed / 3
 
 
 # Parts of a schema that the compiler cannot merge (here the object's own members

@@ -92,3 +92,54 @@ def test_split_escapes_walk_like_one_trie(tokenizer_name: str, name: str, state:
         parser = STATES[state][1]
         got = table.escape_from(before).walk(parser, shortcut=ix.subtree_shortcut)
         assert sorted(got) == sorted(whole.walk(parser, shortcut=ix.subtree_shortcut))
+
+
+def _json_string_at(data: bytes) -> tuple[bytes, bytes | None] | None:
+    """A token read as whitespace and a JSON string: ``(raw text, None)`` when the
+    string is still open at the token's end, ``(raw text, rest)`` when it closes;
+    ``None`` when the token is not such a start. Byte by byte, as a reader would."""
+    i = 0
+    while i < len(data) and data[i] in b" \t\n\r":
+        i += 1
+    if i == len(data) or data[i] != ord('"'):
+        return None
+    start = i = i + 1
+    while i < len(data):
+        if data[i] == ord("\\"):
+            i += 2
+            continue
+        if data[i] == ord('"'):
+            return data[start:i], data[i + 1 :]
+        i += 1
+    return data[start:], None
+
+
+def test_json_strings_a_token_opens(tokenizer_name: str) -> None:
+    """The facts objects after a comma key their masks by (``TokenView``): every
+    token that opens a string after whitespace is one of them, read by hand."""
+    import json
+
+    ix = index(tokenizer_name)
+    texts, deep = ix.closed_strings()
+    opened = ix.opened_strings()
+    want_open: set[bytes] = set()
+    want_closed: set[str] = set()
+    want_deep: set[str] = set()
+    for data in ix.vocabulary.token_bytes:
+        got = _json_string_at(data)
+        if got is None:
+            continue
+        raw, rest = got
+        if rest is None:
+            want_open.add(raw)
+            continue
+        try:
+            text = json.loads(b'"' + raw + b'"')
+        except ValueError:
+            continue
+        want_closed.add(text)
+        if rest[:1] == b":" and any(b not in b" \t\n\r" for b in rest[1:]):
+            want_deep.add(text)
+    assert opened == want_open and texts == want_closed and deep == want_deep
+    # what the masks rely on: a bare quote opens one, and no ordinary name is closed whole
+    assert b"" in opened and "name" not in texts and "id" not in texts

@@ -24,7 +24,7 @@ import json
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
-from ..base import Parser
+from ..base import Parser, TokenView
 from ..charset import CharSet
 from .nodes import AFTER_VALUE, Node, Padded
 from .spec import norm_key
@@ -469,6 +469,14 @@ class ArrayState(Parser):
                 self.seen or None, self.text or None,
             ))
         return got[1]
+
+    def token_key(self, view: TokenView) -> Hashable | None:
+        # an element read as it is (no text kept to compare) takes what its value
+        # takes, where no token gets past the value's end
+        if self.phase != VALUE or self.node.unique:
+            return None
+        assert self.child is not None
+        return self.child.token_key(view)
 
     def shortest(self, limit: int = 20000) -> str | None:
         node = self.node

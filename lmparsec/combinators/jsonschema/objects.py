@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
-from ..base import Parser, grammar_id
+from ..base import Parser, TokenView, grammar_id
 from ..charset import CharSet
 from .nodes import _NEVER, AFTER_VALUE, Never, Node, Padded, fresh_guard, takes_any_value
 from .strings import JsonString, child_enclosed
@@ -820,6 +820,58 @@ class ObjectState(Parser):
                 None if self.pn is None else self.pn.mask_key(horizon), self.names,
             ))
         return got[1]
+
+    def token_key(self, view: TokenView) -> Hashable | None:
+        phase = self.phase
+        if phase == VALUE:
+            assert self.child is not None
+            return self.child.token_key(view)  # (the child's promise: no token gets past its end)
+        if phase == PREKEY:
+            return self._key_start_token_key(view)
+        return None
+
+    def _key_start_token_key(self, view: TokenView) -> Hashable | None:
+        if self.pn is not None or self.names is not None:
+            return None
+        # After a comma: a token is whitespace, or opens the key and stops inside
+        # it, or holds the whole key -- one of the vocabulary's few closed strings,
+        # never an ordinary name -- and then at most a colon and whitespace (else
+        # no key takes it): nothing this object's values do shows. Where any other
+        # key may come, every object takes the tokens that stop inside the key
+        # alike, and only its refused names (written, or ruled out) turn a closed
+        # one away; where only declared names may, each spelled one way, the
+        # tokens that stop inside are the names' first bytes the vocabulary spells.
+        node = self.node
+        if node.patterns or node.names_node is not None:
+            return None
+        cand, add_ok = node.candidates(self.seen, self.pos, self.count)
+        if add_ok and node.additional is None:
+            return None
+        texts, deep = view.closed_strings()
+        index = node.index
+        for text in deep:  # (none on the usual vocabularies)
+            i = index.get(text)
+            if (add_ok and i is None) or (i is not None and cand >> i & 1):
+                return None
+        head = (node.ws.describe(), self.ws, self.depth, node.fixed)
+        if add_ok:
+            refused = tuple(name for i, name in enumerate(node.names) if not cand >> i & 1 and name in texts)
+            return ("after a comma, any key", *head, refused)
+        if not node.fixed:
+            return None  # (names spelled in many ways: escapes the vocabulary may spell)
+        opened = view.opened_strings()
+        begun: set[bytes] = set()
+        closed: list[str] = []
+        for i, name in enumerate(node.names):
+            if not cand >> i & 1:
+                continue
+            if not name.isascii() or not name.isprintable() or '"' in name or "\\" in name:
+                return None  # (a canonical spelling other than the name's own bytes)
+            data = name.encode()
+            begun.update(data[:k] for k in range(1, len(data) + 1) if data[:k] in opened)
+            if name in texts:
+                closed.append(name)
+        return ("after a comma, declared keys", *head, bool(cand), frozenset(begun), tuple(closed))
 
     # -- shortest completion -----------------------------------------------------
     def shortest(self, limit: int = 20000) -> str | None:
