@@ -229,6 +229,13 @@ class Parser(ABC):
         """
         return None
 
+    def reads_within(self, other: Parser) -> bool:
+        """Whether every text this state takes, ``other`` takes too, ending where
+        this one ends and taking nothing more there: then side by side the two
+        read as this one (an intersection's enclosed text, see :meth:`enclosed`).
+        The default: only a state equal to ``other`` (by key)."""
+        return self.key() == other.key()
+
     # -- conveniences built on the four primitives ---------------------------
     def advance_text(self, text: str) -> Parser | None:
         """The state after ``text``, or ``None`` if some character was rejected."""

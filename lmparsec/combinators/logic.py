@@ -121,10 +121,19 @@ class Intersect(Parser):
     # of an ``allOf`` reading the same plain string or value are the common case.)
 
     def enclosed(self) -> tuple[Parser, Parser | None] | None:
-        got = _alike(p.enclosed() for p in self.parts)
-        if got is None:
+        # (the parts' enclosed texts need not be one state: one that reads within
+        # all the others -- a key spelled one way beside a key spelled any way --
+        # is what they read together)
+        got = []
+        for part in self.parts:
+            promise = part.enclosed()
+            if promise is None:
+                return None
+            got.append(promise)
+        inners = [inner for inner, _ in got]
+        inner = next((a for a in inners if all(a.reads_within(b) for b in inners)), None)
+        if inner is None:
             return None
-        inner = got[0][0]
         afters = [after for _, after in got]
         if any(after is None for after in afters):
             return inner, None  # (a part goes on by its text: so does the whole)

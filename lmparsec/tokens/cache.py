@@ -444,13 +444,16 @@ class MaskCache:
         merged = max(n, 1)
         for before in table.groups:
             if tail_exact and before >= merged:
-                ids.extend(table.escape_from(merged).walk(steps[-1], shortcut=shortcut))
+                if steps[-1].allowed() - loop:
+                    ids.extend(table.escape_from(merged).walk(steps[-1], shortcut=shortcut))
                 break
             if before >= len(steps):
                 break
             if before == 0:
                 ids.extend(self._outside_walk(steps[0], loop))
-            else:
+            elif steps[before].allowed() - loop:
+                # (a state that takes only loop characters here takes none of these
+                # tokens, whose character here is outside: no escape trie to build)
                 ids.extend(table.escape(before).walk(steps[before], shortcut=shortcut))
         return mask, ids
 

@@ -327,6 +327,12 @@ class JsonString(Parser):
             k = self._key = ("jstrc" if self.canonical else "jstr", self.esc, self.value.key())
         return k
 
+    def reads_within(self, other: Parser) -> bool:
+        # one spelling of each text is among every spelling of it, and both close
+        # at the same quote
+        return (isinstance(other, JsonString) and self.esc == other.esc
+                and (self.canonical or not other.canonical) and self.value.key() == other.value.key())
+
     def mask_key(self, horizon: int) -> Hashable:
         got = self._mkey
         if got is None or got[0] != horizon:

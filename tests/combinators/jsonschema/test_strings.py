@@ -126,3 +126,27 @@ def test_shortest_and_pickle() -> None:
     assert s is not None
     t = pickle.loads(pickle.dumps(s))
     assert t.key() == s.key() and t.accepts('b"')
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x2FF) | st.sampled_from("\n\t"),
+               max_size=6), st.sampled_from(["", "x", "ab"]))
+def test_a_canonical_string_reads_within_any_spelling(text: str, prefix: str) -> None:
+    """What ``reads_within`` promises an intersection: every text the one-spelling
+    string takes, the any-spelling one takes too, and both close at once."""
+    one = JsonString(FreeText(), canonical=True).advance_text('"' + prefix)
+    every = JsonString(FreeText()).advance_text('"' + prefix)
+    assert one is not None and every is not None
+    assert one.reads_within(every) and not every.reads_within(one)
+    assert not one.reads_within(JsonString(FreeText(max_length=3), canonical=True).advance_text('"'))
+    # the canonical rest, closing quote included (controls without a short escape
+    # have no canonical spelling: left out)
+    spelled = json.dumps(text, ensure_ascii=False)[1:]
+    a: Parser | None = one
+    b: Parser | None = every
+    for char in spelled:
+        assert a is not None and b is not None
+        a, b = a.advance(char), b.advance(char)
+        assert a is not None and b is not None  # (json.dumps spells it one way: both take it)
+        assert a.can_end() == b.can_end()
+    assert a is not None and a.can_end() and not a.allowed() and not b.allowed()
