@@ -268,7 +268,7 @@ class ExactlyOne(Parser):
             return None
         if len(live) == 1:
             return live[0]
-        out = ExactlyOne(*moved)
+        out = type(self)(*moved)
         keys = [k for k in out._key[1] if k is not None]
         if len(set(keys)) == len(keys):
             return out
@@ -280,7 +280,7 @@ class ExactlyOne(Parser):
             return None
         from .union import Union
 
-        base = rest[0] if len(rest) == 1 else ExactlyOne(*rest)
+        base = rest[0] if len(rest) == 1 else type(self)(*rest)
         return Complement(base, twins[0] if len(twins) == 1 else Union(*twins))
 
     def allowed(self) -> CharSet:

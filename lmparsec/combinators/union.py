@@ -87,6 +87,20 @@ class Union(Parser):
         obj._init(_dedupe(got[0]))
         return (obj if len(obj.alternatives) > 1 else obj.alternatives[0]), got[1]
 
+    def enclosed(self) -> tuple[Parser, Parser | None] | None:
+        # alternatives inside one and the same enclosed text take its tokens alike;
+        # past its end, any of their continuations may take the rest
+        got: list[tuple[Parser, Parser | None]] = []
+        for alt in self.alternatives:
+            promise = alt.enclosed()
+            if promise is None or (got and promise[0].key() != got[0][0].key()):
+                return None
+            got.append(promise)
+        afters = [after for _, after in got]
+        if any(after is None for after in afters):
+            return got[0][0], None
+        return got[0][0], Union(*afters)  # type: ignore[arg-type]
+
     def key(self) -> Hashable:
         return self._key
 

@@ -447,24 +447,29 @@ def test_objects_after_a_comma_share_masks_and_keep_their_own_tokens(tokenizer_n
 # the others), so the key's mask is the string's -- a uniqueItems list of such
 # objects walked the whole vocabulary at every key before (~3 s a step).
 _RULE = {"type": "object", "properties": {"rule": {"enum": ["cli"]}, "binary": {"type": "string"}},
-         "required": ["rule", "binary"]}
+         "required": ["rule", "binary"], "additionalProperties": {"type": "integer"}}
 _CUSTOM = {"type": "object", "properties": {"rule": {"enum": ["custom"]}, "name": {"type": "string"}},
-           "required": ["rule", "name"], "additionalProperties": True}
+           "required": ["rule", "name"], "additionalProperties": {"type": "string"}}
 ONE_OF_ITEMS = {"type": "object", "properties": {"reqs": {
     "type": "array", "items": {"type": "object", "oneOf": [_RULE, _CUSTOM]}}}}
 _CLI = '{"reqs": [{"rule": "cli", "binary": "n", '
 ONE_OF_TEXTS = ['{"reqs": [{"rule": "cli", "', _CLI + '"x', _CLI + '"x\\', _CLI + '"x\\u00',
                 '{"reqs": [{"rule": "custom", "name": "a", "e\\',
-                '{"reqs": [{"rule": "cli", "binary": "n"}, {"rule": "cli", "binary": "n", "']
+                '{"reqs": [{"rule": "cli", "binary": "n"}, {"rule": "cli", "binary": "n", "',
+                # every branch still open: inside a declared name, inside another key
+                '{"reqs": [{"', '{"reqs": [{"ru', '{"reqs": [{"q', '{"reqs": [{"q\\',
+                '{"reqs": [{"q": 1, "na']
 
 
-@pytest.mark.parametrize("unique", [False, True])
-def test_keys_of_one_of_objects_read_as_one_text(tokenizer_name: str, unique: bool) -> None:
+@pytest.mark.parametrize(("combiner", "unique"), [("oneOf", False), ("oneOf", True), ("anyOf", False)])
+def test_keys_of_one_of_objects_read_as_one_text(tokenizer_name: str, combiner: str, unique: bool) -> None:
     import copy
 
     mc = mask_cache(tokenizer_name)
     schema = copy.deepcopy(ONE_OF_ITEMS)
     schema["properties"]["reqs"]["uniqueItems"] = unique
+    items = schema["properties"]["reqs"]["items"]
+    items[combiner] = items.pop("oneOf")
     checked = 0
     for order in ("schema", "any"):
         parser = JsonSchema(schema, strict=False, key_order=order)
@@ -474,10 +479,15 @@ def test_keys_of_one_of_objects_read_as_one_text(tokenizer_name: str, unique: bo
                 continue  # (an escape in a key the object spells one way: refused)
             same_as_plain(mc, state)
             checked += 1
-    assert checked >= 2 * len(ONE_OF_TEXTS) - 2
-    # (the shared path was taken: an undeclared key inside the list is enclosed)
-    state = advanced(JsonSchema(schema, strict=False), _CLI + '"x')
-    assert state.enclosed() is not None
+    assert checked >= 2 * len(ONE_OF_TEXTS) - 6
+    # (the shared paths were taken: an undeclared key inside the list is enclosed,
+    # with every branch still open too; a declared name's prefix has a stand-in)
+    for order in ("schema", "any"):
+        parser = JsonSchema(schema, strict=False, key_order=order)
+        assert advanced(parser, _CLI + '"x').enclosed() is not None
+    parser = JsonSchema(schema, strict=False, key_order="any")
+    assert advanced(parser, '{"reqs": [{"q').enclosed() is not None
+    assert advanced(parser, '{"reqs": [{"ru').stand_in() is not None
 
 
 # Parts of a schema that the compiler cannot merge (here the object's own members

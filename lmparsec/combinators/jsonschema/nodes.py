@@ -463,10 +463,61 @@ class OneOfNode(_PartsNode):
         live = self._live_starts(depth)
         if not live:
             return _NEVER
-        return live[0] if len(live) == 1 else ExactlyOne(*live)
+        return live[0] if len(live) == 1 else OneOfState(*live)
 
     def _compute_shortest(self) -> str | None:
         return _combined_shortest(self)
+
+
+class OneOfState(ExactlyOne):
+    """A ``oneOf`` read side by side, sharing the parts' promises where its parts
+    are objects of different schemas (or depths): their states never become equal
+    (an object's key holds its schema), so none is ever another's twin, and the
+    parts taken one by one as their stand-ins or inside one enclosed text make the
+    same "exactly one". (Other parts may meet as twins: no promise then.)"""
+
+    __slots__ = ()
+
+    def _apart(self) -> bool:
+        from .objects import ObjectState
+
+        seen = set()
+        for part in self.parts:
+            if part is None:
+                continue
+            if not isinstance(part, ObjectState) or (part.node.gid, part.depth) in seen:
+                return False
+            seen.add((part.node.gid, part.depth))
+        return True
+
+    def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
+        # (each object inside a declared name stands in by its any-key state)
+        if not self._apart():
+            return None
+        got = [None if p is None else p.stand_in() for p in self.parts]
+        if not any(got):
+            return None
+        parts = [g[0] if g is not None else p for p, g in zip(self.parts, got, strict=True)]
+        prefixes = sorted({prefix for g in got if g is not None for prefix in g[1]})
+        return OneOfState(*parts), tuple(prefixes)
+
+    def enclosed(self) -> tuple[Parser, Parser | None] | None:
+        # (every object inside the same undeclared key: one text, read alike)
+        if not self._apart():
+            return None
+        got: list[tuple[Parser, Parser | None] | None] = []
+        inner: Parser | None = None
+        for part in self.parts:
+            promise = None if part is None else part.enclosed()
+            if part is not None:
+                if promise is None or (inner is not None and promise[0].key() != inner.key()):
+                    return None
+                inner = promise[0]
+            got.append(promise)
+        assert inner is not None
+        if any(g is not None and g[1] is None for g in got):
+            return inner, None
+        return inner, OneOfState(*(None if g is None else g[1] for g in got))
 
 
 #: grammar ids of "any JSON value" nodes (one per whitespace policy: see the compiler)
