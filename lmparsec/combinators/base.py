@@ -18,8 +18,8 @@ from typing import Protocol
 
 from .charset import CharSet
 
-__all__ = ["Parser", "TokenView", "common_layout", "common_step_class", "grammar_id", "own_search",
-           "search_shortest", "shorter_than"]
+__all__ = ["Parser", "TokenView", "common_enclosed", "common_layout", "common_stand_in", "common_step_class",
+           "grammar_id", "own_search", "search_shortest", "shorter_than"]
 
 _GRAMMARS: dict[Hashable, int] = {}
 _GRAMMARS_LOCK = threading.Lock()
@@ -292,6 +292,28 @@ def common_step_class(parts: Iterable[Parser | None], char: str) -> CharSet:
         if p is not None:
             out = out & p.step_class(char)
     return out
+
+
+def common_enclosed(parts: Sequence[Parser], *, narrowest: bool = False
+                    ) -> tuple[Parser, list[Parser | None]] | None:
+    """The enclosed text that parts read together (see :meth:`Parser.enclosed`)
+    and each part's continuation past its end; ``None`` unless every part is
+    inside one. The parts' texts must be one state (by key) -- or, with
+    ``narrowest`` (parts side by side, all of which must take a token), one of
+    them that reads within all the others (:meth:`Parser.reads_within`)."""
+    got = []
+    for part in parts:
+        promise = part.enclosed()
+        if promise is None:
+            return None
+        got.append(promise)
+    inners = [inner for inner, _ in got]
+    if narrowest:
+        inner = next((a for a in inners if all(a.reads_within(b) for b in inners)), None)
+    else:
+        first = inners[0].key()
+        inner = inners[0] if all(b.key() == first for b in inners[1:]) else None
+    return None if inner is None else (inner, [after for _, after in got])
 
 
 def common_stand_in(parts: Sequence[Parser]) -> tuple[list[Parser], tuple[str, ...]] | None:

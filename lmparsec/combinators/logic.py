@@ -23,6 +23,7 @@ from .base import (
     SEARCH,
     Parser,
     _representatives,
+    common_enclosed,
     common_layout,
     common_stand_in,
     common_step_class,
@@ -124,17 +125,10 @@ class Intersect(Parser):
         # (the parts' enclosed texts need not be one state: one that reads within
         # all the others -- a key spelled one way beside a key spelled any way --
         # is what they read together)
-        got = []
-        for part in self.parts:
-            promise = part.enclosed()
-            if promise is None:
-                return None
-            got.append(promise)
-        inners = [inner for inner, _ in got]
-        inner = next((a for a in inners if all(a.reads_within(b) for b in inners)), None)
-        if inner is None:
+        got = common_enclosed(self.parts, narrowest=True)
+        if got is None:
             return None
-        afters = [after for _, after in got]
+        inner, afters = got
         if any(after is None for after in afters):
             return inner, None  # (a part goes on by its text: so does the whole)
         return inner, self._of(tuple(afters))  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 
 from ..errors import GrammarError
-from .base import Parser, common_layout, common_stand_in, common_step_class, shorter_than
+from .base import Parser, common_enclosed, common_layout, common_stand_in, common_step_class, shorter_than
 from .charset import CharSet
 from .literal import Literal
 
@@ -90,16 +90,13 @@ class Union(Parser):
     def enclosed(self) -> tuple[Parser, Parser | None] | None:
         # alternatives inside one and the same enclosed text take its tokens alike;
         # past its end, any of their continuations may take the rest
-        got: list[tuple[Parser, Parser | None]] = []
-        for alt in self.alternatives:
-            promise = alt.enclosed()
-            if promise is None or (got and promise[0].key() != got[0][0].key()):
-                return None
-            got.append(promise)
-        afters = [after for _, after in got]
+        got = common_enclosed(self.alternatives)
+        if got is None:
+            return None
+        inner, afters = got
         if any(after is None for after in afters):
-            return got[0][0], None
-        return got[0][0], Union(*afters)  # type: ignore[arg-type]
+            return inner, None
+        return inner, Union(*afters)  # type: ignore[arg-type]
 
     def key(self) -> Hashable:
         return self._key

@@ -16,7 +16,7 @@ from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
 from ...memo import remember
-from ..base import Parser, grammar_id, own_search
+from ..base import Parser, common_enclosed, common_stand_in, grammar_id, own_search
 from ..base import search_shortest as _search
 from ..charset import CharSet
 from ..logic import Complement, ExactlyOne, Intersect, checking_complement
@@ -492,32 +492,26 @@ class OneOfState(ExactlyOne):
 
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
         # (each object inside a declared name stands in by its any-key state)
-        if not self._apart():
-            return None
-        got = [None if p is None else p.stand_in() for p in self.parts]
-        if not any(got):
-            return None
-        parts = [g[0] if g is not None else p for p, g in zip(self.parts, got, strict=True)]
-        prefixes = sorted({prefix for g in got if g is not None for prefix in g[1]})
-        return OneOfState(*parts), tuple(prefixes)
+        got = common_stand_in(self._live()) if self._apart() else None
+        return None if got is None else (self._placed(got[0]), got[1])
 
     def enclosed(self) -> tuple[Parser, Parser | None] | None:
         # (every object inside the same undeclared key: one text, read alike)
-        if not self._apart():
+        got = common_enclosed(self._live()) if self._apart() else None
+        if got is None:
             return None
-        got: list[tuple[Parser, Parser | None] | None] = []
-        inner: Parser | None = None
-        for part in self.parts:
-            promise = None if part is None else part.enclosed()
-            if part is not None:
-                if promise is None or (inner is not None and promise[0].key() != inner.key()):
-                    return None
-                inner = promise[0]
-            got.append(promise)
-        assert inner is not None
-        if any(g is not None and g[1] is None for g in got):
+        inner, afters = got
+        if any(after is None for after in afters):
             return inner, None
-        return inner, OneOfState(*(None if g is None else g[1] for g in got))
+        return inner, self._placed(afters)  # type: ignore[arg-type]
+
+    def _live(self) -> list[Parser]:
+        return [p for p in self.parts if p is not None]
+
+    def _placed(self, live: list[Parser]) -> OneOfState:
+        """This state with its live parts, in order, replaced by ``live``."""
+        it = iter(live)
+        return OneOfState(*(None if p is None else next(it) for p in self.parts))
 
 
 #: grammar ids of "any JSON value" nodes (one per whitespace policy: see the compiler)
