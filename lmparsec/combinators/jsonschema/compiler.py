@@ -557,7 +557,12 @@ class Compiler:
         takes every object it writes (``{"properties": {"eq": ...}}`` beside
         ``{"properties": {"lt": ...}}``, a Snowplow schema): its texts would lead to
         no closing brace. Only the branches that can be are generated; where none
-        can, the oneOf as the schema says it (``flat``: each branch's own spec)."""
+        can, the oneOf as the schema says it (``flat``: each branch's own spec).
+
+        Branches of different types (a string, or an object) never take one value
+        together: "exactly one" is "some", a plain union."""
+        if _types_apart(flat):
+            return UnionNode(gid, branches)
         if all(a is b for a, b in zip(branches, exact, strict=True)):
             return OneOfNode(gid, branches)
         alive = [i for i in range(len(flat))
@@ -601,7 +606,8 @@ class Compiler:
     def typed(self, spec: Spec, loc: Loc, gid: int) -> Node | None:
         """The type-dispatching part of a spec; ``None`` when it admits any JSON value."""
         types = _ALL_TYPES if spec.types is None else spec.types
-        if types == _ALL_TYPES and not _has_constraints(spec):
+        if types == _ALL_TYPES and not _types_constrained(spec):
+            # (any value: an anyOf or not beside it needs no part that takes any value)
             return None
         parts: list[Node] = []
         if "null" in types:
@@ -854,6 +860,19 @@ class Compiler:
         return fwd
 
 
+def _types_apart(specs: list[Spec]) -> bool:
+    """Whether each spec names its types and no two share one (an integer is a number)."""
+    taken: set[str] = set()
+    for spec in specs:
+        if spec.types is None:
+            return False
+        types = {"number" if t == "integer" else t for t in spec.types}
+        if types & taken:
+            return False
+        taken |= types
+    return True
+
+
 def _required_only(group: list[Loc]) -> dict[int, list[str]]:
     """The branches (by index) that say nothing but which keys are required."""
     out: dict[int, list[str]] = {}
@@ -980,14 +999,21 @@ def _no_object_spec(spec: Spec) -> bool:
 
 def _has_constraints(spec: Spec) -> bool:
     """Whether the spec says more than which types are allowed."""
+    return _types_constrained(spec) or bool(
+        spec.any_of or spec.one_of or spec.nots or spec.conditionals or spec.extra or spec.enum is not None
+    )
+
+
+def _types_constrained(spec: Spec) -> bool:
+    """Whether the spec constrains the values of its types itself -- what its typed
+    part compiles; its anyOf, oneOf, not, if and other schemas are parts beside it."""
     return bool(
         spec.min_length or spec.max_length is not None or spec.patterns or spec.formats
         or spec.lower or spec.upper or spec.multiple_of or spec.has_object_words()
         or spec.property_names or spec.required or spec.min_props or spec.max_props is not None
         or spec.dep_required or spec.dep_schemas or spec.prefix is not None or spec.items is not None
         or spec.contains is not None or spec.min_items or spec.max_items is not None or spec.unique
-        or spec.any_of or spec.one_of or spec.nots or spec.conditionals or spec.extra
-        or spec.unevaluated_items is not None or spec.enum is not None
+        or spec.unevaluated_items is not None
     )
 
 

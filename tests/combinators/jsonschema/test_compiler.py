@@ -75,6 +75,11 @@ SCHEMAS: list[dict[str, Any]] = [
      "tags": {"type": "array", "items": {"type": "string"}, "uniqueItems": True}},
      "minProperties": 1, "maxProperties": 2},
     {"oneOf": [{"type": "integer", "multipleOf": 3}, {"type": "integer", "multipleOf": 5}]},
+    # branches of different types (a union), and of one type (exactly one is checked)
+    {"oneOf": [{"type": "string", "maxLength": 3}, {"type": "integer", "minimum": 2},
+               {"type": "object", "properties": {"k": {"type": "boolean"}}, "required": ["k"]}]},
+    {"oneOf": [{"type": "string"}, {"type": ["string", "null"], "maxLength": 2}]},
+    {"anyOf": [{"type": "string"}, {"type": "null"}], "not": {"const": "a"}, "description": "x"},
 ]
 
 
@@ -314,6 +319,26 @@ def test_equal_subschemas_without_refs_share_keys_across_documents() -> None:
     assert f.accepts("[{}]") and not f.accepts('[{"description": 1}]')
     ea, fa = e.advance_text("["), f.advance_text("[")
     assert ea is not None and fa is not None and ea.key() != fa.key()
+
+
+def test_combinators_of_whole_types_read_the_chosen_branch_alone() -> None:
+    # an anyOf with nothing beside it needs no part that takes any value, and a oneOf of
+    # branches of different types is an anyOf (no value is of two types): once the first
+    # character chose a branch, the states are the branch's own -- the same keys, and
+    # masks, as the branch alone, not an intersection of copies
+    obj = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    alone = JsonSchema(obj).advance_text('{"name": "A')
+    assert alone is not None
+    for kind in ("anyOf", "oneOf"):
+        state = JsonSchema({kind: [{"type": "string"}, obj], "title": "t"}).advance_text('{"name": "A')
+        assert state is not None and state.key() == alone.key(), kind
+    # (a number and an integer overlap: exactly one of them is still checked)
+    overlap = JsonSchema({"oneOf": [{"type": "integer"}, {"type": "number", "maximum": 3}]})
+    assert overlap.accepts("7") and overlap.accepts("2.5") and not overlap.accepts("2")
+    text = JsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}], "description": "d"})
+    plain = JsonSchema({"type": ["string", "null"]}).advance_text('"ab')
+    got = text.advance_text('"ab')
+    assert got is not None and plain is not None and got.key() == plain.key()
 
 
 def test_patterns_that_change_no_value_leave_undeclared_keys_on_the_shared_path() -> None:
