@@ -71,6 +71,7 @@ class MaskCache:
         self._exit_tries: dict[Hashable, TokenTrie] = {}
         self._exit_wholes: dict[Hashable, TokenTrie] = {}
         self._segment_notes: dict[Hashable, tuple[Exit, ...]] = {}
+        self._node_walks: dict[Hashable, tuple[list[int], tuple[Exit, ...]]] = {}
         self.hits = 0
         self.misses = 0
         eos = np.zeros(self.words * 32, dtype=bool)
@@ -165,7 +166,7 @@ class MaskCache:
             lo, hi = trie.prefix_range(prefix.encode("utf-8", "surrogatepass"))
             if lo < hi:
                 taken_out.append(trie.id_array[lo:hi])
-                walked.extend(trie.walk_below(prefix, state, shortcut=self.index.subtree_shortcut))
+                walked.extend(self._walk_below(trie, prefix, lo, hi, state))
         return self._adjusted(self.bitmask(other), other.can_end(), state, taken_out, walked)
 
     def _enclosed_walk(self, state: Parser, inner: Parser, after: Parser | None) -> np.ndarray:
@@ -173,11 +174,11 @@ class MaskCache:
         :meth:`~lmparsec.combinators.base.Parser.enclosed`): the inner state's
         cached mask, plus the tokens that go on past its end, walked from ``after``
         -- or, without one, walked whole from ``state``."""
-        shortcut = self.index.subtree_shortcut
         if after is None:
-            walked = self._exits_whole(inner).walk(state, shortcut=shortcut)
+            walked = self._exits_whole(inner).walk(state, shortcut=self.index.subtree_shortcut)
         else:
-            walked = self._exits(inner).walk(after, shortcut=shortcut)
+            trie = self._exits(inner)
+            walked = self._walk_node(trie, 0, len(trie), 0, b"", 0, after)
         return self._adjusted(self.bitmask(inner), inner.can_end(), state, [], walked)
 
     def _exits_whole(self, inner: Parser) -> TokenTrie:
@@ -214,6 +215,11 @@ class MaskCache:
             self._store(key, bits)
             with self._lock:
                 remember(self._segment_notes, key, notes, 4096)
+        return self._adjusted(bits, head.can_end(), state, [], self._resume(notes, after))
+
+    def _resume(self, notes: tuple[Exit, ...], after: Parser) -> list[int]:
+        """The tokens that leave a head at the noted nodes and that ``after``, the
+        state past the head, admits from there."""
         walked: list[int] = []
         steps: dict[str, Parser | None] = {}
         shortcut = self.index.subtree_shortcut
@@ -225,7 +231,41 @@ class MaskCache:
                     arr = np.asarray(found, dtype=np.int64)
                     found = arr[keep[arr]].tolist()
                 walked.extend(found)
-        return self._adjusted(bits, head.can_end(), state, [], walked)
+        return walked
+
+    def _walk_node(self, trie: TokenTrie, lo: int, hi: int, depth: int, prefix: bytes, chars: int,
+                   state: Parser) -> list[int]:
+        """``trie.walk_node`` of a subtree from ``state``; a state that reads a shared
+        head (:meth:`~lmparsec.combinators.base.Parser.segment`) -- the value after
+        a key, in any object -- has the head's walk of that subtree kept (by the
+        head's mask key) and only the rests of the tokens leaving it walked."""
+        seg = state.segment()
+        if seg is None:
+            return trie.walk_node(lo, hi, depth, prefix, chars, state, shortcut=self.index.subtree_shortcut)
+        head, after, exits = seg
+        key = (trie, lo, hi, depth, head.mask_key(self.horizon), exits)
+        got = self._node_walks.get(key)
+        if got is None:
+            with noting() as noted:
+                ids = trie.walk_node(lo, hi, depth, prefix, chars, Probe(head, exits),
+                                     shortcut=self.index.subtree_shortcut)
+            got = (ids, tuple(noted))
+            with self._lock:
+                remember(self._node_walks, key, got, 4096)
+        ids, notes = got
+        return ids + self._resume(notes, after) if notes else ids
+
+    def _walk_below(self, trie: TokenTrie, prefix: str, lo: int, hi: int, state: Parser) -> list[int]:
+        """Ids of the entries ``lo:hi`` (those starting with ``prefix``, complete
+        characters) that ``state`` admits: ``state`` takes ``prefix``, then the rests
+        are walked (:meth:`_walk_node`)."""
+        for char in prefix:
+            nxt = step(state, char)
+            if nxt is None:
+                return []
+            state = nxt
+        data = prefix.encode("utf-8", "surrogatepass")
+        return self._walk_node(trie, lo, hi, len(data), data, len(prefix), state)
 
     def _fixed_walk(self, texts: tuple[tuple[str, Parser], ...]) -> list[int]:
         """Tokens of a state that takes only prefixes of fixed texts, each then going
@@ -239,8 +279,7 @@ class MaskCache:
             inside, lo, hi = trie.along(data)
             ids.extend(inside)
             if lo < hi:  # (the token that is the whole text comes twice: harmless)
-                ids.extend(trie.walk_node(lo, hi, len(data), data, len(text), then,
-                                          shortcut=index.subtree_shortcut))
+                ids.extend(self._walk_node(trie, lo, hi, len(data), data, len(text), then))
         return ids
 
     def _adjusted(self, bits: np.ndarray, base_ends: bool, state: Parser, taken_out: list[np.ndarray],

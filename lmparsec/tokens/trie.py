@@ -114,23 +114,6 @@ class TokenTrie:
                 k += 1
         return out, *self.prefix_range(data, lo, hi)
 
-    def walk_below(self, prefix: str, state: Parser, *, shortcut: Shortcut | None = None) -> list[int]:
-        """Ids of the entries starting with ``prefix`` (complete characters) that
-        ``state`` admits: ``state`` must take ``prefix`` (each character allowed),
-        then the entries' rest is walked."""
-        data = prefix.encode("utf-8", "surrogatepass")
-        lo, hi = self.prefix_range(data)
-        if lo >= hi:
-            return []
-        for char in prefix:
-            nxt = step(state, char)
-            if nxt is None:
-                return []
-            state = nxt
-        out: list[int] = []
-        self._walk(lo, hi, len(data), data, state, b"", out, None, shortcut, len(prefix))
-        return out
-
     def walk(self, state: Parser, pending: bytes = b"", *, first: CharSet | None = None,
              shortcut: Shortcut | None = None) -> list[int]:
         """Ids of the tokens ``state`` admits, given ``pending`` bytes of an

@@ -386,6 +386,50 @@ def test_values_shared_across_contexts_keep_each_contexts_mask(tokenizer_name: s
     same_as_plain(mc, other)
 
 
+# Inside a key, the tokens that close it and go on (' "name": "', '":"",') are walked
+# from the state after the key's quote: a colon, then the member's value. That walk
+# is kept by the value's kind (Colon, a segment head), not by object and progress:
+# names of different objects with values alike, at any progress, share it.
+_AFTER_KEY_SCHEMAS = [
+    {"type": "object", "properties": {"name": {"type": "string"}, "n": {"type": "integer"},
+                                      "o": {"type": "object", "properties": {"name": {"type": "string"}}}}},
+    {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+     "required": ["id"], "additionalProperties": False},
+    {"type": "object", "properties": {"name": {"type": "string", "maxLength": 2}},
+     "additionalProperties": {"type": "integer"}},
+    {"type": "array", "items": {"type": "object", "properties": {"n": {"type": "integer"}}}},
+]
+_AFTER_KEY_TEXTS = ['{"', '{"name', '{"name"', '{"n', '{"n"', '{"zz', '{"zz"', '{"na', '{"id": "a", "',
+                    '{"id": "a", "name', '{"n": 1, "name', '{"n": 1, "o": {"name', '[{"n', '[{"n"', '[{"q',
+                    '{"name": "ab", "zz', '{"name": "ab", "zz"']
+
+
+@pytest.mark.parametrize("order", ["schema", "any"])
+def test_walks_after_a_key_are_kept_by_the_value_after_it(tokenizer_name: str, order: str) -> None:
+    mc = MaskCache(load_vocabulary(tokenizer_name), index_cache_dir=False)
+    _name_of[mc.vocabulary.fingerprint] = tokenizer_name
+    states = 0
+    for schema in _AFTER_KEY_SCHEMAS:
+        parser = JsonSchema(schema, strict=False, key_order=order)
+        for text in _AFTER_KEY_TEXTS:
+            state = parser.advance_text(text)
+            if state is None:
+                continue
+            states += 1
+            same_as_plain(mc, state)
+    assert states > 25
+    # the name of one object, then of another at other progress: one walk after it
+    fresh = MaskCache(mc.vocabulary, index_cache_dir=False)
+    first = JsonSchema(_AFTER_KEY_SCHEMAS[0], strict=False, key_order=order).advance_text('{"name')
+    second = JsonSchema(_AFTER_KEY_SCHEMAS[1], strict=False, key_order=order).advance_text('{"id": "", "name')
+    assert first is not None and second is not None
+    fresh.bitmask(first)
+    kept = len(fresh._node_walks)
+    fresh.bitmask(second)
+    assert kept and len(fresh._node_walks) == kept
+    same_as_plain(fresh, second)
+
+
 # After a comma, objects of different schemas share one mask where the vocabulary
 # cannot tell them apart (Parser.token_key): every token there is whitespace, a
 # key's first bytes, or a whole key of the few the vocabulary closes ("", ",", ":").

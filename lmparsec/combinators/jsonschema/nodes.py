@@ -24,7 +24,8 @@ from ..union import Union
 from .whitespace import WhitespacePolicy
 
 __all__ = ["Node", "ForwardNode", "NeverNode", "ParserNode", "TypedNode", "UnionNode",
-           "IntersectNode", "OneOfNode", "NotNode", "IfNode", "Never", "ValueStart", "Padded", "AFTER_VALUE"]
+           "IntersectNode", "OneOfNode", "NotNode", "IfNode", "Never", "ValueStart", "Padded", "Colon",
+           "AFTER_VALUE"]
 
 _guard = threading.local()
 
@@ -226,6 +227,39 @@ class Padded(Parser):
         # 500 characters acts as one of at most 1,000 on any one token
         return ("padded", self.policy.describe(), self.ws, self.depth,
                 self.node.start(self.depth + 1).mask_key(horizon))
+
+
+_COLON = CharSet.of(":")
+
+
+class Colon(Parser):
+    """A key's colon, then a slot of whitespace and one value of ``node``: what
+    follows the closing quote of an object's key, in whatever object at whatever
+    progress. As the shared head of the state there, a walk of the tokens after
+    a key (``": "``, ``":"",``) is made once per kind of value, not once per
+    object and member (see :class:`Padded`)."""
+
+    __slots__ = ("depth", "node", "policy")
+
+    def __init__(self, policy: WhitespacePolicy, depth: int, node: Node) -> None:
+        self.policy = policy
+        self.depth = depth
+        self.node = node
+
+    def advance(self, char: str) -> Parser | None:
+        return Padded(self.policy, 0, self.depth, self.node) if char == ":" else None
+
+    def allowed(self) -> CharSet:
+        return _COLON
+
+    def can_end(self) -> bool:
+        return False
+
+    def key(self) -> Hashable:
+        return ("colon", self.policy.describe(), self.depth, self.node.gid)
+
+    def mask_key(self, horizon: int) -> Hashable:
+        return ("colon", Padded(self.policy, 0, self.depth, self.node).mask_key(horizon))
 
 
 class ValueStart(Parser):

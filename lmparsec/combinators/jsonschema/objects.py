@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..base import Parser, TokenView, grammar_id
 from ..charset import CharSet
-from .nodes import _NEVER, AFTER_VALUE, Never, Node, Padded, fresh_guard, takes_any_value
+from .nodes import _NEVER, AFTER_VALUE, Colon, Never, Node, Padded, fresh_guard, takes_any_value
 from .strings import JsonString, child_enclosed
 
 if TYPE_CHECKING:
@@ -762,7 +762,11 @@ class ObjectState(Parser):
 
     def segment(self) -> tuple[Parser, Parser, CharSet] | None:
         # After the colon: whitespace and the member's value, then the object goes
-        # on as after any value of it (the value's node is shared by many members).
+        # on as after any value of it (the value's node is shared by many members);
+        # after a key's closing quote, the same behind a colon.
+        if self.phase == COLON:
+            assert self.cur is not None
+            return Colon(self.node.ws, self.depth, self.cur), self._with(POSTVAL), AFTER_VALUE
         if self.phase == PREVAL:
             assert self.cur is not None
             return Padded(self.node.ws, self.ws, self.depth, self.cur), self._with(POSTVAL), AFTER_VALUE
