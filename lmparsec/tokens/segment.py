@@ -38,7 +38,7 @@ from ..combinators.charset import CharSet
 if TYPE_CHECKING:
     from .trie import TokenTrie
 
-__all__ = ["Exit", "Mark", "Probe", "filtered", "noting", "note"]
+__all__ = ["Exit", "Mark", "Probe", "filtered", "noting", "note", "replay"]
 
 #: a trie node where tokens leave the head (see the module docstring)
 Exit = tuple["TokenTrie", int, int, int, bytes, int, str, "np.ndarray | None"]
@@ -96,6 +96,9 @@ class Probe(Parser):
     def key(self) -> Hashable:
         return ("probe", self.head.key(), self.exits)
 
+    def mask_key(self, horizon: int) -> Hashable:
+        return ("probe", self.head.mask_key(horizon), self.exits)
+
     def token_key(self, view: TokenView) -> Hashable | None:
         # no token gets past the head's end: no mark is ever reached
         return self.head.token_key(view)
@@ -142,6 +145,17 @@ def filtered(keep: np.ndarray) -> Iterator[None]:
         yield
     for *node, old in inner:
         outer.append((*node, keep if old is None else keep & old))
+
+
+def replay(notes: tuple[Exit, ...]) -> None:
+    """Notes again the nodes a kept walk noted when it was made (a walk answered
+    from a memo meets its marks only this way)."""
+    if not notes:
+        return
+    out = getattr(_NOTES, "out", None)
+    if out is None:
+        raise RuntimeError("a segment probe was walked outside noting()")
+    out.extend(notes)
 
 
 def note(trie: TokenTrie, lo: int, hi: int, depth: int, prefix: bytes, chars: int, mark: Any) -> None:

@@ -18,13 +18,14 @@ them character by character.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 
 import numpy as np
 
 from ..combinators.base import Parser
 from ..combinators.charset import CharSet
-from .segment import Mark, note
+from ..memo import remember
+from .segment import Exit, Mark, note, noting, replay
 from .utf8 import char_at, partial_range, sequence_length
 
 __all__ = ["Shortcut", "SplitTrie", "TokenTrie", "step"]
@@ -268,9 +269,14 @@ class SplitTrie:
     allows a few (a closing quote, a colon). A walk enters only the groups its
     state allows, and only those are ever sorted into tries: one merged trie of
     ~10k suffixes took ~20 ms to build for a walk that kept a handful.
+
+    A group's walk is kept by the state's mask key for texts as long as the
+    group's longest entry: the escapes of a string counted to 32 characters are
+    walked from the state at every count, and far from the bound the counts
+    take every such entry alike (the walk never reads past an entry's end).
     """
 
-    __slots__ = ("_bounds", "_codes", "_entries", "_tries")
+    __slots__ = ("_bounds", "_codes", "_entries", "_reach", "_tries", "_walks")
 
     def __init__(self, suffixes: Callable[[np.ndarray], Iterable[tuple[bytes, int, int]]],
                  codes: np.ndarray) -> None:
@@ -286,14 +292,30 @@ class SplitTrie:
         self._bounds: list[int] = [0, *first.tolist(), len(order)] if len(order) else [0]
         self._entries = (order, suffixes)
         self._tries: dict[int, TokenTrie] = {}
+        self._reach: dict[int, int] = {}
+        self._walks: dict[tuple[int, Hashable], tuple[list[int], tuple[Exit, ...]]] = {}
 
     def _group(self, g: int) -> TokenTrie:
         trie = self._tries.get(g)
         if trie is None:
             order, suffixes = self._entries
             rows = order[self._bounds[g] : self._bounds[g + 1]]
-            trie = self._tries[g] = TokenTrie.of_suffixes(suffixes(rows))
+            trie = TokenTrie.of_suffixes(suffixes(rows))
+            self._reach[g] = max(map(len, trie.keys), default=0)
+            self._tries[g] = trie
         return trie
+
+    def _walk_group(self, g: int, state: Parser, shortcut: Shortcut | None) -> list[int]:
+        trie = self._group(g)
+        # (bytes bound characters: texts this long cover every entry)
+        key = (g, state.mask_key(self._reach[g] + 1))
+        got = self._walks.get(key)
+        if got is None:
+            with noting() as noted:
+                ids = trie.walk(state, shortcut=shortcut)
+            got = remember(self._walks, key, (ids, tuple(noted)), 1024)
+        replay(got[1])
+        return got[0]
 
     def walk(self, state: Parser, *, shortcut: Shortcut | None = None) -> list[int]:
         """Ids of the entries ``state`` admits (as :meth:`TokenTrie.walk` of them all)."""
@@ -301,10 +323,10 @@ class SplitTrie:
         out: list[int] = []
         if codes and codes[0] < 0:
             # an unfinished first character: the walk checks what it can become
-            out.extend(self._group(0).walk(state, shortcut=shortcut))
+            out.extend(self._walk_group(0, state, shortcut))
         for lo, hi in state.allowed().ranges:
             for g in range(bisect_left(codes, lo), bisect_right(codes, hi)):
-                out.extend(self._group(g).walk(state, shortcut=shortcut))
+                out.extend(self._walk_group(g, state, shortcut))
         return out
 
 

@@ -667,6 +667,28 @@ def test_counted_strings_share_masks_far_from_their_bounds(
     assert len({id(mc.bitmask(states[c])) for c in far}) == 1
 
 
+def test_escape_walks_of_counted_strings_are_kept_across_counts(tokenizer_name: str) -> None:
+    # a string counted to 100 (or 101) characters: at each count the tokens leaving
+    # the string at each position are walked from the state there; far from the
+    # bound, every count takes those rests alike, and the walks are kept by it
+    mc = MaskCache(load_vocabulary(tokenizer_name), index_cache_dir=False)
+    _name_of[mc.vocabulary.fingerprint] = tokenizer_name
+
+    def kept() -> int:
+        return sum(len(trie._walks) for table in mc.index._loops.values()
+                   for trie in (*table._escapes.values(), *table._merged.values()))
+
+    grown = []
+    for limit in (100, 101):
+        parser = JsonSchema({"type": "object", "properties": {"s": {"type": "string", "maxLength": limit}}})
+        before = kept()
+        for count in [*range(0, 50, 5), *(limit - d for d in (24, 16, 8, 4, 2, 1))]:
+            same_as_plain(mc, advanced(parser, '{"s": "' + "a" * count))
+        grown.append(kept() - before)
+    # the second string's counts met the first one's walks (the bound a whole token away)
+    assert grown[0] > 0 and grown[1] < grown[0] / 2, grown
+
+
 def sample_ids(mc: MaskCache, rng: random.Random, n: int = 400) -> list[int]:
     """Random ids, plus ids whose bytes end or start mid-character (the hard cases)."""
     vocab = mc.vocabulary
