@@ -410,6 +410,7 @@ class Compiler:
             if spelled and rest is not None:
                 node = IntersectNode(grammar_id((gid, "spelled")), [node, rest])
             return node
+        spec = _fold_required_groups(spec)
         parts: list[Node] = []
         typed = self.typed(spec, loc, grammar_id((gid, "typed")))
         if typed is not None:
@@ -719,6 +720,9 @@ class Compiler:
         for k, v in spec.dep_required.items():
             wanted.append(k)
             wanted.extend(v)
+        for group in spec.any_required:
+            for alt in group:
+                wanted.extend(alt)
         value_locs: dict[str, list[Loc] | None] = {n: spec.props[n] for n in names}
         for name in wanted:
             if name in value_locs:
@@ -759,6 +763,13 @@ class Compiler:
             for d in v:
                 mask |= 1 << index[d]
             deps[index[k]] = deps.get(index[k], 0) | mask
+        # (a branch requiring a name no value is allowed for is never met; a group
+        # without another, no object at all)
+        any_required = tuple(tuple(sum(1 << index[n] for n in set(alt)) for alt in group
+                                   if all(values[index[n]] is not self.never for n in alt))
+                             for group in spec.any_required)
+        if not all(any_required):
+            return None
         # a required property whose value schema is false makes the object impossible
         for i, node in enumerate(values):
             if node is self.never and required >> i & 1:
@@ -784,7 +795,7 @@ class Compiler:
         return ObjectNode(gid, names=names, values=values, required=required, deps=deps,
                           patterns=patterns, additional=additional, names_node=names_node,
                           min_props=spec.min_props, max_props=spec.max_props, fixed=fixed,
-                          ws=self.options.ws)
+                          ws=self.options.ws, any_required=any_required)
 
     def _array(self, spec: Spec, loc: Loc, gid: int) -> Node | None:
         prefix = [self.conj(p) for p in (spec.prefix or [])]
@@ -1013,8 +1024,29 @@ def _types_constrained(spec: Spec) -> bool:
         or spec.property_names or spec.required or spec.min_props or spec.max_props is not None
         or spec.dep_required or spec.dep_schemas or spec.prefix is not None or spec.items is not None
         or spec.contains is not None or spec.min_items or spec.max_items is not None or spec.unique
-        or spec.unevaluated_items is not None
+        or spec.unevaluated_items is not None or spec.any_required
     )
+
+
+def _fold_required_groups(spec: Spec) -> Spec:
+    """An anyOf whose branches only require names ("type" or "url" must be there)
+    says of an object that one branch's names are all among its keys, and nothing
+    of other values: the object checks it itself (``ObjectNode.any_required``), one
+    state where an intersection with a union of open objects made four."""
+    if not spec.any_of or spec.max_props is not None:
+        return spec
+    folded: list[list[list[str]]] = []
+    rest: list[list[Loc]] = []
+    for group in spec.any_of:
+        sole = _required_only(group)
+        if group and len(sole) == len(group):
+            if all(sole.values()):  # (a branch requiring nothing: any object)
+                folded.append([sole[i] for i in range(len(group))])
+        else:
+            rest.append(group)
+    if len(rest) == len(spec.any_of):
+        return spec
+    return dataclasses.replace(spec, any_of=rest, any_required=spec.any_required + folded)
 
 
 def _to_schema(schema: Any) -> Any:

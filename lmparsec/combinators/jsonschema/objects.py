@@ -135,6 +135,7 @@ class ObjectNode(Node):
         "_live",
         "_no_names",
         "additional",
+        "any_required",
         "count_cap",
         "deps",
         "fixed",
@@ -154,8 +155,11 @@ class ObjectNode(Node):
                  deps: dict[int, int], patterns: list[tuple[Parser, Node]],
                  additional: Node | None, names_node: Node | None, min_props: int,
                  max_props: int | None, fixed: bool, ws: WhitespacePolicy,
-                 extra_factory: object = None) -> None:
+                 extra_factory: object = None, any_required: tuple[tuple[int, ...], ...] = ()) -> None:
+        """``any_required``: groups of names (bitmasks), one of each group all among
+        the keys (an anyOf of branches that only require names)."""
         super().__init__(gid)
+        self.any_required = any_required
         self.names = names
         self.index = {n: i for i, n in enumerate(names)}
         self.values = values
@@ -182,7 +186,8 @@ class ObjectNode(Node):
         self._no_names: frozenset[str] | None = frozenset() if undeclared and min_props >= 2 else None
 
     def start(self, depth: int) -> Parser:
-        if self.required & ~self.live_names():
+        live = self.live_names()
+        if self.required & ~live or any(all(alt & ~live for alt in g) for g in self.any_required):
             return _NEVER  # a required member no value satisfies: no object does
         return ObjectState(self, depth, OPEN, 0, 0, 0, 0, None, None, None, self._no_names)
 
@@ -206,6 +211,26 @@ class ObjectNode(Node):
         return _OPEN_SET
 
     # -- bookkeeping ---------------------------------------------------------
+    def groups_met(self, seen: int) -> bool:
+        """Whether each group of :attr:`any_required` has one all among ``seen``."""
+        return all(any(not alt & ~seen for alt in group) for group in self.any_required)
+
+    def missing(self, seen: int) -> int:
+        """Names still needed: the required ones, and those of every group not met."""
+        out = self.required_now(seen) & ~seen
+        for group in self.any_required:
+            if not any(not alt & ~seen for alt in group):
+                for alt in group:
+                    out |= alt & ~seen
+        return out
+
+    def _groups_reachable(self, seen: int, pos: int) -> bool:
+        """In a fixed key order, from position ``pos`` on: whether each group still has
+        one whose missing names are all live and still to come."""
+        live = self.live_names()
+        before = (1 << pos) - 1
+        return all(any(not (alt & ~seen) & (before | ~live) for alt in group) for group in self.any_required)
+
     def required_now(self, seen: int) -> int:
         req = self.required
         if self.deps:
@@ -269,12 +294,19 @@ class ObjectNode(Node):
             cand = kept
         add_ok = (self.additional is not None or bool(self.patterns)) and (
             max_props is None or count + 1 + bin(unmet).count("1") <= max_props)
+        if self.any_required and self.fixed:
+            # (a name past which some group could no longer be met is not offered;
+            # an undeclared key comes after every declared one)
+            cand = sum(1 << i for i in range(n)
+                       if cand >> i & 1 and self._groups_reachable(seen | 1 << i, i + 1))
+            if not self.groups_met(seen):
+                add_ok = False
         if self.fixed and unmet:
             add_ok = False
         return cand, add_ok
 
     def can_close(self, seen: int, count: int) -> bool:
-        return not (self.required_now(seen) & ~seen) and count >= self.min_props
+        return not (self.required_now(seen) & ~seen) and count >= self.min_props and self.groups_met(seen)
 
     def more_keys(self, seen: int, pos: int, count: int) -> bool:
         cand, add_ok = self.candidates(seen, pos, count)
@@ -711,7 +743,7 @@ class ObjectState(Parser):
         node = self.node
         if (node.additional is None or not takes_any_value(node.additional) or node.patterns
                 or node.names_node is not None or node.max_props is not None or node.fixed
-                or node.required_now(self.seen) & ~self.seen or self.count < node.min_props):
+                or node.missing(self.seen) or self.count < node.min_props):
             return False
         return all(self.seen >> i & 1 or takes_any_value(v) for i, v in enumerate(node.values))
 
@@ -922,7 +954,7 @@ class ObjectState(Parser):
             if not need_member and node.can_close(seen, count):
                 break
             cand, add_ok = node.candidates(seen, pos, count)
-            unmet = node.required_now(seen) & ~seen
+            unmet = node.missing(seen)
             pick = -1
             best: str | None = None
             for i in range(len(node.names)):

@@ -142,6 +142,9 @@ class Spec:
     dep_schemas: list[tuple[str, Loc]] = field(default_factory=list)
     unevaluated_props: Loc | None = None
     free_order: bool = False  # keys in any order, whatever the options (see Compiler._distribute)
+    # anyOf groups of branches that only require names: per group, each branch's names
+    # (folded into the object by the compiler, see Compiler.compile_spec)
+    any_required: list[list[list[str]]] = field(default_factory=list)
     # arrays
     prefix: list[list[Loc]] | None = None
     items: list[Loc] | None = None

@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import assert_walks_finish_valid, jsonschema_oracle
 
 from lmparsec import Literal, Sequence, Union
 from lmparsec.combinators.base import Parser
@@ -595,6 +596,57 @@ def test_drawn_instances_accepted_iff_valid(index: int, value: Any) -> None:
     valid = jsonschema.Draft202012Validator(schema).is_valid(value)
     for text in dumps3(value):
         assert p.accepts(text) == valid, (text, valid)
+
+
+# anyOf branches that only require names, folded into the object (non-strict): in a
+# fixed key order a name past which no branch could be met is not offered
+REQUIRED_GROUPS: list[dict[str, Any]] = [
+    {"type": "object",
+     "properties": {"a": {"type": "integer"}, "b": {"type": "string"}, "k": {"type": "boolean"}},
+     "anyOf": [{"required": ["a", "k"]}, {"title": "b", "required": ["b"]}], "additionalProperties": False},
+    {"anyOf": [{"required": ["k"]}, {"required": ["x-y"]}], "properties": {"k": {"type": "null"}}},
+    {"type": "object", "properties": {"id": {"type": "integer"}, "value": {"type": "integer"}},
+     "anyOf": [{"required": ["id"]}, {"required": ["value"]}], "minProperties": 2,
+     "oneOf": [{"required": ["tags"]}, {"required": ["make"]}]},
+    {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+     "anyOf": [{"required": ["a"]}, {"required": ["b"]}], "additionalProperties": {"type": "string"}},
+    # no branch an object can meet (no other key may come): only the strings are left
+    {"type": ["object", "string"], "properties": {"a": {"type": "integer"}}, "additionalProperties": False,
+     "anyOf": [{"required": ["q"]}, {"required": ["a", "r"]}]},
+]
+
+
+@pytest.mark.parametrize("index", range(len(REQUIRED_GROUPS)))
+@pytest.mark.parametrize("order", ["schema", "any"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=json_values, seed=st.integers(0, 2**32 - 1))
+def test_required_only_branches_fold_into_the_object(index: int, order: str, value: Any, seed: int) -> None:
+    schema = REQUIRED_GROUPS[index]
+    p = JsonSchema(schema, strict=False, key_order=order)
+    validator = jsonschema.Draft202012Validator(schema)
+    valid = validator.is_valid(value)
+    texts = dumps3(value if order == "any" else schema_order(value, schema))
+    for text in texts:
+        accepted = p.accepts(text)
+        assert accepted == valid or (order == "schema" and not accepted), (text, valid)
+    text = random_walk(p, random.Random(seed))
+    if text is not None:
+        assert p.accepts(text), text
+        assert validator.is_valid(exact_loads(text)), text
+    start = p.advance_text("{")
+    if "oneOf" not in schema and start is not None:  # one object, not an intersection with a union
+        assert start.__class__.__name__ == "ObjectState"
+    assert (start is None) == (index == len(REQUIRED_GROUPS) - 1)
+
+
+@pytest.mark.parametrize("index", range(len(REQUIRED_GROUPS)))
+@pytest.mark.parametrize("order", ["schema", "any"])
+def test_required_only_branches_leave_no_dead_end(index: int, order: str) -> None:
+    # every walk through allowed() still finishes valid: no key is offered after
+    # which no branch's names could all come
+    schema = REQUIRED_GROUPS[index]
+    assert_walks_finish_valid(JsonSchema(schema, strict=False, key_order=order), jsonschema_oracle(schema),
+                              alphabet='{}":,[]abkidvlueagsmx-y0123 tn', walks=150, max_steps=40, seed=index)
 
 
 def car_instances() -> st.SearchStrategy[dict[str, Any]]:
