@@ -253,7 +253,7 @@ class MaskCache:
             with self._lock:
                 remember(self._node_walks, key, got, 4096)
         ids, notes = got
-        return ids + self._resume(notes, after) if notes else ids
+        return ids + self._resume(notes, after) if notes else list(ids)  # (the kept list stays as it is)
 
     def _walk_below(self, trie: TokenTrie, prefix: str, lo: int, hi: int, state: Parser) -> list[int]:
         """Ids of the entries ``lo:hi`` (those starting with ``prefix``, complete
