@@ -316,16 +316,29 @@ class MaskCache:
         rest &= member(index.first_cp, inner.allowed())
         token_bytes = self.vocabulary.token_bytes
         out: list[tuple[bytes, int, int]] = []
-        for t in np.nonzero(rest)[0].tolist():
-            # characters of the loop leave the state as it is: start at the first other one
-            at = 0
-            if table is not None:
-                at = int(table.first_out[t])
-                if at < 0:
-                    continue
+        # (characters of the loop leave the state as it is: each token is met at its
+        # first other character in ``inner`` itself, so the step there is kept)
+        first_steps: dict[str, Parser | None] = {}
+        ended = inner.can_end() and not inner.allowed()
+        toks = np.nonzero(rest)[0]
+        starts = np.zeros(len(toks), dtype=np.int64)
+        if table is not None:
+            starts = table.first_out[toks]
+            toks = toks[starts >= 0]
+            starts = starts[starts >= 0]
+        offsets = index.unit_offsets(toks, starts)
+        for t, at, pos in zip(toks.tolist(), starts.tolist(), offsets.tolist(), strict=True):
             data = token_bytes[t]
-            pos = index.unit_offset(t, at)
             state: Parser | None = inner
+            if table is not None and not ended:
+                found = char_at(data, pos)
+                if found is None:
+                    continue
+                char, pos = found
+                state = first_steps.get(char, inner)
+                if state is inner:
+                    state = first_steps[char] = step(inner, char)
+                at += 1
             while pos < len(data) and state is not None:
                 if state.can_end() and not state.allowed():
                     out.append((data[pos:], t, at))

@@ -345,9 +345,10 @@ class TokenIndex:
         """Which tokens are text that starts on a character boundary."""
         return self._starts_ok
 
-    def unit_offset(self, token: int, char: int) -> int:
-        """The byte offset of character ``char`` of ``token``."""
-        return int(self._unit_off[self._first_unit[token] + char])
+    def unit_offsets(self, tokens: np.ndarray, chars: np.ndarray) -> np.ndarray:
+        """The byte offset of character ``chars[i]`` of each of ``tokens``."""
+        out: np.ndarray = self._unit_off[self._first_unit[tokens] + chars]
+        return out
 
     @property
     def max_units(self) -> int:

@@ -85,10 +85,11 @@ def test_split_escapes_walk_like_one_trie(tokenizer_name: str, name: str, state:
     table = ix.loop_table(SETS[name])
     token_bytes = ix.vocabulary.token_bytes
     for before in (1, 2):
-        toks = np.flatnonzero(table.first_out >= before).tolist()
-        whole = TokenTrie.of_suffixes(
-            (token_bytes[t][ix.unit_offset(t, int(table.first_out[t])):], t, int(table.first_out[t]))
-            for t in toks)
+        toks = np.flatnonzero(table.first_out >= before)
+        starts = table.first_out[toks]
+        offsets = ix.unit_offsets(toks, starts)
+        rows = zip(toks.tolist(), starts.tolist(), offsets.tolist(), strict=True)
+        whole = TokenTrie.of_suffixes((token_bytes[t][o:], t, a) for t, a, o in rows)
         parser = STATES[state][1]
         got = table.escape_from(before).walk(parser, shortcut=ix.subtree_shortcut)
         assert sorted(got) == sorted(whole.walk(parser, shortcut=ix.subtree_shortcut))
