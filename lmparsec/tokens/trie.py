@@ -80,7 +80,7 @@ class TokenTrie:
         """The ids in trie order, as a numpy array (built on first use)."""
         arr = self._id_array
         if arr is None:
-            arr = self._id_array = np.asarray(self.ids, dtype=np.int64)
+            arr = self._id_array = np.fromiter(self.ids, dtype=np.int64, count=len(self.ids))
         return arr
 
     def prefix_range(self, prefix: bytes, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
