@@ -12,7 +12,7 @@ import heapq
 import itertools
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Protocol
 
@@ -294,13 +294,15 @@ def common_step_class(parts: Iterable[Parser | None], char: str) -> CharSet:
     return out
 
 
-def common_enclosed(parts: Sequence[Parser], *, narrowest: bool = False
-                    ) -> tuple[Parser, list[Parser | None]] | None:
+def common_enclosed(parts: Sequence[Parser], combine: Callable[[list[Parser]], Parser], *,
+                    narrowest: bool = False) -> tuple[Parser, Parser | None] | None:
     """The enclosed text that parts read together (see :meth:`Parser.enclosed`)
-    and each part's continuation past its end; ``None`` unless every part is
-    inside one. The parts' texts must be one state (by key) -- or, with
-    ``narrowest`` (parts side by side, all of which must take a token), one of
-    them that reads within all the others (:meth:`Parser.reads_within`)."""
+    and the parts' continuations past its end, ``combine`` d as the whole's (none
+    where a part has none: it goes on by its text, and so does the whole);
+    ``None`` unless every part is inside one. The parts' texts must be one state
+    (by key) -- or, with ``narrowest`` (parts side by side, all of which must take
+    a token), one of them that reads within all the others
+    (:meth:`Parser.reads_within`)."""
     got = []
     for part in parts:
         promise = part.enclosed()
@@ -313,7 +315,12 @@ def common_enclosed(parts: Sequence[Parser], *, narrowest: bool = False
     else:
         first = inners[0].key()
         inner = inners[0] if all(b.key() == first for b in inners[1:]) else None
-    return None if inner is None else (inner, [after for _, after in got])
+    if inner is None:
+        return None
+    afters = [after for _, after in got]
+    if any(after is None for after in afters):
+        return inner, None
+    return inner, combine(afters)  # type: ignore[arg-type]
 
 
 def common_stand_in(parts: Sequence[Parser]) -> tuple[list[Parser], tuple[str, ...]] | None:

@@ -125,13 +125,7 @@ class Intersect(Parser):
         # (the parts' enclosed texts need not be one state: one that reads within
         # all the others -- a key spelled one way beside a key spelled any way --
         # is what they read together)
-        got = common_enclosed(self.parts, narrowest=True)
-        if got is None:
-            return None
-        inner, afters = got
-        if any(after is None for after in afters):
-            return inner, None  # (a part goes on by its text: so does the whole)
-        return inner, self._of(tuple(afters))  # type: ignore[arg-type]
+        return common_enclosed(self.parts, lambda afters: self._of(tuple(afters)), narrowest=True)
 
     def segment(self) -> tuple[Parser, Parser, CharSet] | None:
         got = _alike(p.segment() for p in self.parts)

@@ -90,13 +90,7 @@ class Union(Parser):
     def enclosed(self) -> tuple[Parser, Parser | None] | None:
         # alternatives inside one and the same enclosed text take its tokens alike;
         # past its end, any of their continuations may take the rest
-        got = common_enclosed(self.alternatives)
-        if got is None:
-            return None
-        inner, afters = got
-        if any(after is None for after in afters):
-            return inner, None
-        return inner, Union(*afters)  # type: ignore[arg-type]
+        return common_enclosed(self.alternatives, lambda afters: Union(*afters))
 
     def key(self) -> Hashable:
         return self._key

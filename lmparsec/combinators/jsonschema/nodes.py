@@ -531,13 +531,7 @@ class OneOfState(ExactlyOne):
 
     def enclosed(self) -> tuple[Parser, Parser | None] | None:
         # (every object inside the same undeclared key: one text, read alike)
-        got = common_enclosed(self._live()) if self._apart() else None
-        if got is None:
-            return None
-        inner, afters = got
-        if any(after is None for after in afters):
-            return inner, None
-        return inner, self._placed(afters)  # type: ignore[arg-type]
+        return common_enclosed(self._live(), self._placed) if self._apart() else None
 
     def _live(self) -> list[Parser]:
         return [p for p in self.parts if p is not None]

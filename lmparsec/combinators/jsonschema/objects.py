@@ -213,13 +213,13 @@ class ObjectNode(Node):
     # -- bookkeeping ---------------------------------------------------------
     def groups_met(self, seen: int) -> bool:
         """Whether each group of :attr:`any_required` has one all among ``seen``."""
-        return all(any(not alt & ~seen for alt in group) for group in self.any_required)
+        return all(_met(group, seen) for group in self.any_required)
 
     def missing(self, seen: int) -> int:
         """Names still needed: the required ones, and those of every group not met."""
         out = self.required_now(seen) & ~seen
         for group in self.any_required:
-            if not any(not alt & ~seen for alt in group):
+            if not _met(group, seen):
                 for alt in group:
                     out |= alt & ~seen
         return out
@@ -349,6 +349,11 @@ class ObjectNode(Node):
 
     def _compute_shortest(self) -> str | None:
         return self.start(0).shortest()
+
+
+def _met(group: tuple[int, ...], seen: int) -> bool:
+    """Whether one of ``group`` (name bitmasks) is all among ``seen``."""
+    return any(not alt & ~seen for alt in group)
 
 
 class KeyText(Parser):
