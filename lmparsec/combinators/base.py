@@ -197,11 +197,12 @@ class Parser(ABC):
         """
         return None
 
-    def fixed_texts(self) -> tuple[tuple[str, Parser], ...] | None:
+    def fixed_texts(self) -> tuple[tuple[str, Callable[[], Parser]], ...] | None:
         """``((text, then), ...)`` when every text this state takes is a prefix of one
-        of a few fixed ``text`` s, or one of them followed by a text its ``then`` state
-        takes (each character of a ``text`` allowed on the way); ``None`` otherwise
-        (the default).
+        of a few fixed ``text`` s, or one of them followed by a text the state
+        ``then()`` makes takes (each character of a ``text`` allowed on the way);
+        ``None`` otherwise (the default). ``then`` is called only for the texts
+        some token goes past: an object's forty names make forty states otherwise.
 
         Inside an object key that can only be one of the declared names, spelled one
         way, the names' rests are such texts: the token layer then finds the tokens

@@ -14,7 +14,7 @@ import os
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -267,7 +267,7 @@ class MaskCache:
         data = prefix.encode("utf-8", "surrogatepass")
         return self._walk_node(trie, lo, hi, len(data), data, len(prefix), state)
 
-    def _fixed_walk(self, texts: tuple[tuple[str, Parser], ...]) -> list[int]:
+    def _fixed_walk(self, texts: tuple[tuple[str, Callable[[], Parser]], ...]) -> list[int]:
         """Tokens of a state that takes only prefixes of fixed texts, each then going
         on as its own state (see :meth:`~lmparsec.combinators.base.Parser.fixed_texts`):
         those inside a text by their bytes, those past its end walked from there."""
@@ -279,7 +279,7 @@ class MaskCache:
             inside, lo, hi = trie.along(data)
             ids.extend(inside)
             if lo < hi:  # (the token that is the whole text comes twice: harmless)
-                ids.extend(self._walk_node(trie, lo, hi, len(data), data, len(text), then))
+                ids.extend(self._walk_node(trie, lo, hi, len(data), data, len(text), then()))
         return ids
 
     def _adjusted(self, bits: np.ndarray, base_ends: bool, state: Parser, taken_out: list[np.ndarray],

@@ -26,7 +26,7 @@ in another's.
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -109,9 +109,21 @@ class Probe(Parser):
     def loop_limit(self) -> int | None:
         return self.head.loop_limit()
 
-    def fixed_texts(self) -> tuple[tuple[str, Parser], ...] | None:
+    def segment(self) -> tuple[Parser, Parser, CharSet] | None:
+        # the head's own shared head, then its continuation still probed: a key's
+        # closing quote in a nested object reads the colon's shared walk too
+        got = self.head.segment()
+        if got is None:
+            return None
+        head, after, exits = got
+        return head, Probe(after, self.exits), exits
+
+    def fixed_texts(self) -> tuple[tuple[str, Callable[[], Parser]], ...] | None:
         got = self.head.fixed_texts()
-        return None if got is None else tuple((text, Probe(then, self.exits)) for text, then in got)
+        if got is None:
+            return None
+        exits = self.exits
+        return tuple((text, lambda then=then: Probe(then(), exits)) for text, then in got)
 
     def step_class(self, char: str) -> CharSet:
         if not self.head.can_end():

@@ -430,6 +430,30 @@ def test_walks_after_a_key_are_kept_by_the_value_after_it(tokenizer_name: str, o
     same_as_plain(fresh, second)
 
 
+# A key of a nested object closes through the same kept walk as at the top level:
+# the inner object is the outer state's shared head, walked as a probe, and the
+# probe of the state after the key's quote reads the colon's kept walk too
+# (Probe.segment) -- the inner object at another progress walks no colon again.
+_NESTED = {"type": "object", "properties": {"o": {
+    "type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                                     "n": {"type": "integer"}}, "additionalProperties": False}}}
+
+
+def test_nested_keys_close_through_the_colons_kept_walk(tokenizer_name: str) -> None:
+    mc = MaskCache(load_vocabulary(tokenizer_name), index_cache_dir=False)
+    _name_of[mc.vocabulary.fingerprint] = tokenizer_name
+    parser = JsonSchema(_NESTED, strict=False, key_order="schema")
+    first = advanced(parser, '{"o": {"name')
+    mc.bitmask(first)
+    colons = [k for k in mc._node_walks if k[4][0] == "colon"]
+    assert colons, "the nested key's closing walk was not kept by the colon after it"
+    second = advanced(parser, '{"o": {"id": "", "name')
+    mc.bitmask(second)
+    assert [k for k in mc._node_walks if k[4][0] == "colon"] == colons
+    for text in ['{"o": {"name', '{"o": {"id": "", "name', '{"o": {"id": "", "n', '{"o": {"na', '{"o": {"']:
+        same_as_plain(mc, advanced(parser, text))
+
+
 # After a comma, objects of different schemas share one mask where the vocabulary
 # cannot tell them apart (Parser.token_key): every token there is whitespace, a
 # key's first bytes, or a whole key of the few the vocabulary closes ("", ",", ":").

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
+from ...memo import remember
 from ..base import Parser, TokenView, grammar_id
 from ..charset import CharSet
 from .nodes import _NEVER, AFTER_VALUE, Colon, Never, Node, Padded, fresh_guard, takes_any_value
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["ObjectNode", "ObjectState"]
 
 OPEN, FIRST, KEY, COLON, PREVAL, VALUE, POSTVAL, PREKEY, DONE = range(9)
+_UNKNOWN = object()  # (a memo's miss, where None is a kept answer)
 _OPEN_SET = CharSet.of("{")
 _MUST_ESCAPE = CharSet([(0x00, 0x1F), (0x22, 0x22), (0x5C, 0x5C)])
 _QUOTE_SET = CharSet.of('"')
@@ -132,8 +134,10 @@ class ObjectNode(Node):
         "_cands",
         "_extra_factory",
         "_extra_nodes",
+        "_fixed",
         "_live",
         "_no_names",
+        "_token_keys",
         "additional",
         "any_required",
         "count_cap",
@@ -175,6 +179,10 @@ class ObjectNode(Node):
         self.trie = _Trie(names)
         self.count_cap = max_props if max_props is not None else min_props
         self._cands: dict[tuple[int, int, int], tuple[int, bool]] = {}
+        #: ObjectState.token_key after a comma, and fixed_texts inside keys, by place
+        #: and progress (and the vocabulary the token key was taken on)
+        self._token_keys: dict[tuple[object, ...], Hashable] = {}
+        self._fixed: dict[tuple[object, ...], tuple[tuple[str, Callable[[], Parser]], ...] | None] = {}
         self._between: dict[tuple[int, ...], CharSet] = {}
         self._extra_nodes: dict[tuple[int, ...], Node] = {}
         self._extra_factory = extra_factory
@@ -470,7 +478,9 @@ class KeyText(Parser):
             if self.any_key():
                 k = self._key = ("key", "any")
             else:
-                k = self._key = (self.node.gid, "key", self.trie_pos, self.cand, self.add_ok,
+                # (only the names below the place in the trie can still be written)
+                cand = self.cand & self.node.trie.below[self.trie_pos] if self.trie_pos >= 0 else 0
+                k = self._key = (self.node.gid, "key", self.trie_pos, cand, self.add_ok,
                                  tuple(None if p is None else p.key() for p in self.pstates),
                                  None if self.avoid is None else (self.avoid, self.text))
         return k
@@ -772,13 +782,16 @@ class ObjectState(Parser):
         after = self.advance('"')
         return None if after is None else (child, after)
 
-    def fixed_texts(self) -> tuple[tuple[str, Parser], ...] | None:
+    def fixed_texts(self) -> tuple[tuple[str, Callable[[], Parser]], ...] | None:
         # Inside a key that can only be a declared name spelled one way (a fixed key
         # order, no other keys, no propertyNames): the names' rests and the quote.
         if self.phase == VALUE:
             assert self.child is not None
             got = self.child.fixed_texts()
-            return None if got is None else tuple((t, self._with_value(s)) for t, s in got)
+            if got is None:
+                return None
+            wrap = self._with_value
+            return tuple((t, lambda s=s: wrap(s())) for t, s in got)
         text = self.child
         if (self.phase != KEY or self.pn is not None or not isinstance(text, JsonString)
                 or not text.canonical or not text.in_content()):
@@ -786,16 +799,23 @@ class ObjectState(Parser):
         inner = text.value
         if not isinstance(inner, KeyText) or inner.add_ok or inner.trie_pos < 0:
             return None
-        trie = self.node.trie
+        # (kept per place and progress: every key state of every object of the
+        # node asks, most of them again and again)
+        node = self.node
+        memo = (inner.trie_pos, inner.cand, self.depth, self.seen, self.pos, self.count, self.names)
+        got = node._fixed.get(memo, _UNKNOWN)
+        if got is not _UNKNOWN:
+            return got
+        trie = node.trie
         rests = trie.rests(inner.trie_pos, inner.cand)
-        if rests is None:
-            return None
-        out: list[tuple[str, Parser]] = []
-        for rest, i in rests:
-            after = self._after_key(KeyText(self.node, trie.ends[i], inner.cand, False, ()))
-            if after is not None:
-                out.append((rest, after))
-        return tuple(out)
+        out = None
+        if rests is not None:
+            # (a declared name in ``cand`` always has a state after it; it is made
+            # only for the few rests some token goes past)
+            cand = inner.cand
+            out = tuple((rest, lambda i=i: self._after_key(KeyText(node, trie.ends[i], cand, False, ())))
+                        for rest, i in rests)
+        return remember(node._fixed, memo, out, 4096)
 
     def segment(self) -> tuple[Parser, Parser, CharSet] | None:
         # After the colon: whitespace and the member's value, then the object goes
@@ -868,7 +888,12 @@ class ObjectState(Parser):
             assert self.child is not None
             return self.child.token_key(view)  # (the child's promise: no token gets past its end)
         if phase == PREKEY:
-            return self._key_start_token_key(view)
+            # (asked at every key start of every object: kept per progress)
+            memo = (view, self.ws, self.depth, self.seen, self.pos, self.count, self.names)
+            got = self.node._token_keys.get(memo, _UNKNOWN)
+            if got is _UNKNOWN:
+                got = remember(self.node._token_keys, memo, self._key_start_token_key(view), 4096)
+            return got
         return None
 
     def _key_start_token_key(self, view: TokenView) -> Hashable | None:

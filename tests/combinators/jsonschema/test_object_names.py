@@ -67,3 +67,21 @@ def test_walks_finish_valid() -> None:
     assert_walks_finish_valid(JsonSchema(schema), jsonschema_oracle(schema),
                               alphabet='{}":,ab01', walks=100, max_steps=25, seed=5)
 
+
+
+def test_a_key_text_is_keyed_by_the_names_it_can_still_become() -> None:
+    """Inside a name, only the declared names below that place in the name trie can
+    still be written: states of one object at different progress -- other names
+    written or not -- read the rest alike and have one key there."""
+    parser = JsonSchema({"type": "object", "properties": {
+        "alpha": {"type": "string"}, "beta": {"type": "string"}, "alps": {"type": "integer"}}})
+    fresh = parser.advance_text('{"be')
+    later = parser.advance_text('{"alpha": "x", "be')
+    assert fresh is not None and later is not None
+    assert fresh.child.value.key() == later.child.value.key()  # type: ignore[attr-defined]
+    # where the names written still matter, the keys differ
+    a1 = parser.advance_text('{"al')
+    a2 = parser.advance_text('{"alpha": "x", "al')
+    assert a1 is not None and a2 is not None
+    assert a1.child.value.key() != a2.child.value.key()  # type: ignore[attr-defined]
+    assert a2.advance_text('pha') is None and a1.advance_text('pha"') is not None
