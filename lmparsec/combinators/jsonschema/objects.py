@@ -803,19 +803,22 @@ class ObjectState(Parser):
         # node asks, most of them again and again)
         node = self.node
         memo = (inner.trie_pos, inner.cand, self.depth, self.seen, self.pos, self.count, self.names)
-        got = node._fixed.get(memo, _UNKNOWN)
-        if got is not _UNKNOWN:
-            return got
-        trie = node.trie
-        rests = trie.rests(inner.trie_pos, inner.cand)
+        if memo in node._fixed:
+            return node._fixed[memo]
+        rests = node.trie.rests(inner.trie_pos, inner.cand)
         out = None
         if rests is not None:
-            # (a declared name in ``cand`` always has a state after it; it is made
-            # only for the few rests some token goes past)
+            # (the state after a name is made only for the few rests some token
+            # goes past)
             cand = inner.cand
-            out = tuple((rest, lambda i=i: self._after_key(KeyText(node, trie.ends[i], cand, False, ())))
-                        for rest, i in rests)
+            out = tuple((rest, lambda i=i: self._after_name(i, cand)) for rest, i in rests)
         return remember(node._fixed, memo, out, 4096)
+
+    def _after_name(self, i: int, cand: int) -> Parser:
+        """The state after the closing quote of declared name ``i`` (one of ``cand``)."""
+        after = self._after_key(KeyText(self.node, self.node.trie.ends[i], cand, False, ()))
+        assert after is not None  # (a declared name in ``cand`` always has a value)
+        return after
 
     def segment(self) -> tuple[Parser, Parser, CharSet] | None:
         # After the colon: whitespace and the member's value, then the object goes
