@@ -41,8 +41,8 @@ _COLON_SET = CharSet.of(":")
 class _Trie:
     """The declared names as a trie over decoded characters."""
 
-    __slots__ = ("_chars", "_closers", "_rests", "below", "children", "depth", "ends", "final", "first",
-                 "names")
+    __slots__ = ("_chars", "_closers", "_last_escape", "_rests", "below", "children", "depth", "ends",
+                 "final", "first", "names")
 
     def __init__(self, names: list[str]) -> None:
         self.names = names
@@ -54,6 +54,9 @@ class _Trie:
         self.below: list[int] = [0]  # bitmask of names in the subtree
         self.ends: list[int] = []  # the node where each name ends
         self._rests: dict[tuple[int, int], tuple[tuple[str, int], ...] | None] = {}
+        # per name, where its last character that JSON must escape is (-1: none)
+        self._last_escape = [max((k for k, ch in enumerate(name) if ch in _MUST_ESCAPE), default=-1)
+                             for name in names]
         for i, name in enumerate(names):
             node = 0
             self.below[0] |= 1 << i
@@ -80,7 +83,7 @@ class _Trie:
         live = self.below[pos] & cand
         skip = self.depth[pos]
         rests = [(name[skip:] + '"', i) for i, name in enumerate(self.names) if live >> i & 1]
-        got = None if any(ch in _MUST_ESCAPE for rest, _ in rests for ch in rest[:-1]) else tuple(rests)
+        got = None if any(self._last_escape[i] >= skip for _, i in rests) else tuple(rests)
         self._rests[(pos, cand)] = got
         return got
 
