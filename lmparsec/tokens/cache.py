@@ -72,6 +72,7 @@ class MaskCache:
         self._exit_wholes: dict[Hashable, TokenTrie] = {}
         self._segment_notes: dict[Hashable, tuple[Exit, ...]] = {}
         self._node_walks: dict[Hashable, tuple[list[int], tuple[Exit, ...]]] = {}
+        self._spans: dict[str, tuple[bytes, tuple[int, ...], int, int]] = {}
         self.hits = 0
         self.misses = 0
         eos = np.zeros(self.words * 32, dtype=bool)
@@ -271,12 +272,19 @@ class MaskCache:
         """Tokens of a state that takes only prefixes of fixed texts, each then going
         on as its own state (see :meth:`~lmparsec.combinators.base.Parser.fixed_texts`):
         those inside a text by their bytes, those past its end walked from there."""
-        index = self.index
-        trie = index.trie
+        trie = self.index.trie
+        spans = self._spans
         ids: list[int] = []
         for text, then in texts:
-            data = text.encode("utf-8", "surrogatepass")
-            inside, lo, hi = trie.along(data)
+            # (kept per text: an object's names come back at every progress)
+            got = spans.get(text)
+            if got is None:
+                data = text.encode("utf-8", "surrogatepass")
+                found, lo, hi = trie.along(data)
+                got = (data, tuple(found), lo, hi)
+                with self._lock:
+                    remember(spans, text, got, 8192)
+            data, inside, lo, hi = got
             ids.extend(inside)
             if lo < hi:  # (the token that is the whole text comes twice: harmless)
                 ids.extend(self._walk_node(trie, lo, hi, len(data), data, len(text), then()))
