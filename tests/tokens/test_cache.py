@@ -454,6 +454,24 @@ def test_nested_keys_close_through_the_colons_kept_walk(tokenizer_name: str) -> 
         same_as_plain(mc, advanced(parser, text))
 
 
+def test_a_compiled_schema_does_not_keep_a_caches_index_alive(tokenizer_name: str) -> None:
+    """Token keys are kept on the compiled object per vocabulary (after a comma,
+    by progress), weakly: a schema compiled once outlives the caches it is used
+    with, and a vocabulary's index is ~100 MB."""
+    import gc
+    import weakref
+
+    parser = JsonSchema({"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "string"}}})
+    mc = MaskCache(load_vocabulary(tokenizer_name), index_cache_dir=False)
+    state = advanced(parser, '{"a": 1,')
+    assert state.token_key(mc.index) is not None  # (the kept key the schema holds)
+    mc.bitmask(state)
+    index = weakref.ref(mc.index)
+    del mc
+    gc.collect()
+    assert index() is None
+
+
 # After a comma, objects of different schemas share one mask where the vocabulary
 # cannot tell them apart (Parser.token_key): every token there is whitespace, a
 # key's first bytes, or a whole key of the few the vocabulary closes ("", ",", ":").

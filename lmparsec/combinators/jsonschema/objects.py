@@ -16,6 +16,7 @@ import json
 from collections import deque
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from ...memo import remember
 from ..base import Parser, TokenView, grammar_id
@@ -184,7 +185,8 @@ class ObjectNode(Node):
         self._cands: dict[tuple[int, int, int], tuple[int, bool]] = {}
         #: ObjectState.token_key after a comma, and fixed_texts inside keys, by place
         #: and progress (and the vocabulary the token key was taken on)
-        self._token_keys: dict[tuple[object, ...], Hashable] = {}
+        self._token_keys: WeakKeyDictionary[TokenView, dict[tuple[object, ...], Hashable]]
+        self._token_keys = WeakKeyDictionary()
         self._fixed: dict[tuple[object, ...], tuple[tuple[str, Callable[[], Parser]], ...] | None] = {}
         self._between: dict[tuple[int, ...], CharSet] = {}
         self._extra_nodes: dict[tuple[int, ...], Node] = {}
@@ -894,11 +896,19 @@ class ObjectState(Parser):
             assert self.child is not None
             return self.child.token_key(view)  # (the child's promise: no token gets past its end)
         if phase == PREKEY:
-            # (asked at every key start of every object: kept per progress)
-            memo = (view, self.ws, self.depth, self.seen, self.pos, self.count, self.names)
-            got = self.node._token_keys.get(memo, _UNKNOWN)
+            # (asked at every key start of every object: kept per progress, by a
+            # vocabulary the node does not keep alive -- a compiled schema outlives
+            # the caches of the vocabularies it is used with)
+            try:
+                memos = self.node._token_keys.get(view)
+                if memos is None:
+                    memos = self.node._token_keys.setdefault(view, {})
+            except TypeError:  # a view that takes no weak reference: not kept
+                return self._key_start_token_key(view)
+            memo = (self.ws, self.depth, self.seen, self.pos, self.count, self.names)
+            got = memos.get(memo, _UNKNOWN)
             if got is _UNKNOWN:
-                got = remember(self.node._token_keys, memo, self._key_start_token_key(view), 4096)
+                got = remember(memos, memo, self._key_start_token_key(view), 4096)
             return got
         return None
 
