@@ -248,6 +248,11 @@ class TokenIndex:
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
         texts, deep, self._opened = _json_strings(self.vocabulary.token_bytes)
         self._closed = texts, deep
+        # the loop tables of the classes most strings loop on, made with the index
+        # (a pass over every character of the vocabulary each, 1-4 ms, that the
+        # first mask of such a string would pay)
+        for chars in COMMON_LOOPS:
+            self.loop_table(chars).groups  # noqa: B018 - builds the table's columns
 
     # -- the TokenView facts (see lmparsec.combinators.base.TokenView) ---------
     def closed_strings(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -631,6 +636,24 @@ _Plan = tuple[object, tuple[int, ...], list[tuple[int, TokenTrie]], int]
 
 #: character sets larger than this are answered through loop tables at the root
 _HUGE = 64
+
+#: the character classes strings most often loop on, whose loop tables are made with
+#: the index: a JSON string's raw characters, digits, hexadecimal digits, letters and
+#: the word, name and hostname-label classes of formats and common patterns
+COMMON_LOOPS = tuple(CharSet(ranges) for ranges in (
+    [(0x20, 0x21), (0x23, 0x5B), (0x5D, 0x10FFFF)],
+    [(0x30, 0x39)],
+    [(0x30, 0x39), (0x41, 0x46), (0x61, 0x66)],
+    [(0x30, 0x39), (0x61, 0x66)],
+    [(0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A)],
+    [(0x30, 0x39), (0x61, 0x7A)],
+    [(0x41, 0x5A)],
+    [(0x61, 0x7A)],
+    [(0x41, 0x5A), (0x61, 0x7A)],
+    [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
+    [(0x2D, 0x2D), (0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
+    [(0x2D, 0x2D), (0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A)],
+))
 
 
 def _picker(tokens: np.ndarray, start: np.ndarray | int, chosen: np.ndarray,

@@ -73,6 +73,25 @@ def test_round_trip_gives_identical_masks(tmp_path: Path) -> None:
         assert np.array_equal(a, b)
 
 
+def test_common_loop_tables_come_with_the_index_built_or_reloaded(tmp_path: Path) -> None:
+    """The loop tables of the classes strings most often loop on are made with the
+    index (a first mask inside such a string does not pay for one), also when the
+    index is reloaded, and are the tables a first use would build."""
+    from lmparsec.tokens.index import COMMON_LOOPS, LoopTable
+
+    vocab = _small_vocab()
+    built = load_or_build_index(vocab, tmp_path)
+    reloaded = load_index(vocab, tmp_path)
+    assert reloaded is not None
+    for ix in (built, reloaded):
+        for chars in COMMON_LOOPS:
+            table = ix._loops.get(chars)
+            assert table is not None and table._first_out is not None, chars
+            fresh = LoopTable(ix, chars)
+            assert np.array_equal(table.first_out, fresh.first_out)
+            assert table.groups == fresh.groups
+
+
 def test_missing_file_is_none_and_build_stores_it(tmp_path: Path) -> None:
     vocab = _small_vocab()
     assert load_index(vocab, tmp_path) is None
