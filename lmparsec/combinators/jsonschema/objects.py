@@ -138,7 +138,6 @@ class ObjectNode(Node):
         "_cands",
         "_extra_factory",
         "_extra_nodes",
-        "_fixed",
         "_live",
         "_no_names",
         "_token_keys",
@@ -183,11 +182,9 @@ class ObjectNode(Node):
         self.trie = _Trie(names)
         self.count_cap = max_props if max_props is not None else min_props
         self._cands: dict[tuple[int, int, int], tuple[int, bool]] = {}
-        #: ObjectState.token_key after a comma, and fixed_texts inside keys, by place
-        #: and progress (and the vocabulary the token key was taken on)
+        #: ObjectState.token_key after a comma, per vocabulary (weakly) and progress
         self._token_keys: WeakKeyDictionary[TokenView, dict[tuple[object, ...], Hashable]]
         self._token_keys = WeakKeyDictionary()
-        self._fixed: dict[tuple[object, ...], tuple[tuple[str, Callable[[], Parser]], ...] | None] = {}
         self._between: dict[tuple[int, ...], CharSet] = {}
         self._extra_nodes: dict[tuple[int, ...], Node] = {}
         self._extra_factory = extra_factory
@@ -804,20 +801,12 @@ class ObjectState(Parser):
         inner = text.value
         if not isinstance(inner, KeyText) or inner.add_ok or inner.trie_pos < 0:
             return None
-        # (kept per place and progress: every key state of every object of the
-        # node asks, most of them again and again)
-        node = self.node
-        memo = (inner.trie_pos, inner.cand, self.depth, self.seen, self.pos, self.count, self.names)
-        if memo in node._fixed:
-            return node._fixed[memo]
-        rests = node.trie.rests(inner.trie_pos, inner.cand)
-        out = None
-        if rests is not None:
-            # (the state after a name is made only for the few rests some token
-            # goes past)
-            cand = inner.cand
-            out = tuple((rest, lambda i=i: self._after_name(i, cand)) for rest, i in rests)
-        return remember(node._fixed, memo, out, 4096)
+        rests = self.node.trie.rests(inner.trie_pos, inner.cand)
+        if rests is None:
+            return None
+        # (the state after a name is made only for the few rests some token goes past)
+        cand = inner.cand
+        return tuple((rest, lambda i=i: self._after_name(i, cand)) for rest, i in rests)
 
     def _after_name(self, i: int, cand: int) -> Parser:
         """The state after the closing quote of declared name ``i`` (one of ``cand``)."""
