@@ -24,7 +24,7 @@ from ..combinators.charset import CharSet
 from ..memo import remember
 from .index import _HUGE, TokenIndex, follow_chain, member, widest_sample
 from .persist import load_or_build_index
-from .segment import Exit, Probe, filtered, noting
+from .segment import Exit, Probe, filtered, noting, replay
 from .trie import TokenTrie, step
 from .utf8 import char_at
 
@@ -73,6 +73,8 @@ class MaskCache:
         self._segment_notes: dict[Hashable, tuple[Exit, ...]] = {}
         self._node_walks: dict[Hashable, tuple[list[int], tuple[Exit, ...]]] = {}
         self._spans: dict[str, tuple[bytes, tuple[int, ...], int, int]] = {}
+        self._first_spans: dict[int, tuple[int, int, int]] = {}
+        self._first_walks: dict[Hashable, tuple[list[int], tuple[Exit, ...]]] = {}
         self.hits = 0
         self.misses = 0
         eos = np.zeros(self.words * 32, dtype=bool)
@@ -453,7 +455,7 @@ class MaskCache:
                     tail_exact = True
                 elif last.allowed() & loop:
                     return None
-        return self._table_walk(loop, steps, tail_exact)
+        return self._table_walk(loop, steps, tail_exact, counted=limit is not None)
 
     def _chain_walk(self, state: Parser) -> tuple[np.ndarray, list[int]] | None:
         """Allowed tokens of a state at the head of a *chain*: a large class of
@@ -480,24 +482,25 @@ class MaskCache:
         steps, tail_exact = chain
         return self._table_walk(cls, steps, tail_exact)
 
-    def _table_walk(self, loop: CharSet, steps: list[Parser],
-                    tail_exact: bool) -> tuple[np.ndarray, list[int]]:
+    def _table_walk(self, loop: CharSet, steps: list[Parser], tail_exact: bool,
+                    counted: bool = False) -> tuple[np.ndarray, list[int]]:
         """The loop table's answer for ``steps`` (the states after 0, 1, ... characters
-        of ``loop``; the last one loops exactly when ``tail_exact``)."""
+        of ``loop``; the last one loops exactly when ``tail_exact``). A ``counted``
+        loop (a string of at most 100 characters) keeps its walk outside the loop
+        by first character (see :meth:`_first_walk`): the next count meets it again."""
         table = self.index.loop_table(loop)
-        inside = table.inside
-        if not tail_exact:
-            inside = inside & (table.lengths <= len(steps) - 1)
-        mask = self._dense()
-        mask[: self.size] = inside
-        ids: list[int] = []
         n = len(steps) - 1
-        if not tail_exact:
+        mask = self._dense()
+        ids: list[int] = []
+        if tail_exact:
+            mask[: self.size] = table.inside
+        else:
+            inside, over = table.inside_upto(n)
+            mask[: self.size] = inside
             # n loop characters then an unfinished one: the loop table counts it as
             # a loop character, but it may become a character the state after the
             # count allows (a counted string, then a CJK literal)
-            over = table.inside & (table.lengths == n + 1) & (self.index.tail_lo >= 0)
-            ids.extend(self.index.tails_allowed(np.nonzero(over)[0], steps[-1].allowed()).tolist())
+            ids.extend(self.index.tails_allowed(over, steps[-1].allowed()).tolist())
         shortcut = self.index.subtree_shortcut
         # from the last step on, an exact loop meets every later escape in the
         # same state: one merged walk
@@ -510,7 +513,7 @@ class MaskCache:
             if before >= len(steps):
                 break
             if before == 0:
-                ids.extend(self._outside_walk(steps[0], loop))
+                ids.extend(self._outside_walk(steps[0], loop, kept=counted))
             elif steps[before].allowed() - loop:
                 # (a state that takes only loop characters here takes none of these
                 # tokens, whose character here is outside: no escape trie to build)
@@ -527,15 +530,54 @@ class MaskCache:
         """An empty one-bool-per-token mask, for the paths that fill it from tables."""
         return np.zeros(self.words * 32, dtype=bool)
 
-    def _outside_walk(self, state: Parser, chars: CharSet) -> list[int]:
+    def _outside_walk(self, state: Parser, chars: CharSet, *, kept: bool = False) -> list[int]:
         """Tokens ``state`` admits among those whose first character is not in
         ``chars``: the vocabulary's own trie, entered only through the other
         first characters (the loop table's group 0 would be most of the
-        vocabulary, too big to build a trie of per set)."""
-        ids = self.index.walk(state, first=~chars)
+        vocabulary, too big to build a trie of per set). With ``kept``, a few
+        ASCII first characters -- a string's closing quote and backslash -- are
+        walked one subtree each, kept (:meth:`_first_walk`)."""
+        allowed = state.allowed()
+        outside = allowed - chars
+        if kept and outside and outside.ranges[-1][1] < 0x80 and len(outside) <= _FIRST_FEW:
+            ids: list[int] = []
+            for lo, hi in outside.ranges:
+                for code in range(lo, hi + 1):
+                    ids.extend(self._first_walk(code, state))
+        else:
+            ids = self.index.walk(state, first=~chars)
         # a lone unfinished character may still become one of ``chars``
-        ids.extend(self.index.lone_tails(state.allowed()))
+        ids.extend(self.index.lone_tails(allowed))
         return ids
+
+    def _first_walk(self, code: int, state: Parser) -> list[int]:
+        """The tokens starting with ASCII character ``code`` that ``state`` admits,
+        kept by the state's mask key for texts as long as the longest of them: a
+        string counted to 100 characters meets its closing quote's tokens at
+        every count, and far from the bound every count takes them alike."""
+        trie = self.index.trie
+        span = self._first_spans.get(code)
+        if span is None:
+            lo, hi = trie.prefix_range(_BYTE_OF[code])
+            reach = int(self.index.lengths[trie.id_array[lo:hi]].max()) if lo < hi else 0
+            span = self._first_spans[code] = (lo, hi, reach)
+        lo, hi, reach = span
+        if lo >= hi:
+            return []
+        key = (code, state.mask_key(reach + 1))
+        got = self._first_walks.get(key)
+        if got is None:
+            nxt = step(state, chr(code))
+            found: list[int] = []
+            with noting() as noted:
+                if nxt is not None:
+                    found = trie.walk_node(lo, hi, 1, _BYTE_OF[code], 1, nxt,
+                                           shortcut=self.index.subtree_shortcut)
+            got = (found, tuple(noted))
+            with self._lock:
+                remember(self._first_walks, key, got, 4096)
+        replay(got[1])
+        return got[0]
 
     def transition(self, state: Parser, pending: bytes, token_id: int) -> tuple[Parser, bytes] | None:
         """The state after ``token_id`` (memoised; ``None`` if the token is rejected)."""
@@ -550,6 +592,8 @@ class MaskCache:
 
 
 _CHAIN = 4  # classes larger than this are followed along a chain of states
+_FIRST_FEW = 8  # outside a loop, at most this many ASCII first characters are walked one by one
+_BYTE_OF = [bytes((b,)) for b in range(128)]
 #: transitions kept (then the memo starts afresh). Each holds the parser state it
 #: leads to, ~1.9 KB measured on the speed workload's JSON states, outside the
 #: mask cache's ``max_bytes``: at this bound ~125 MB at most (it was a million:

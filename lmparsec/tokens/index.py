@@ -61,8 +61,8 @@ class LoopTable:
     make that pass a few slices for a small set or one with a small complement.
     """
 
-    __slots__ = ("_chars", "_escapes", "_first_out", "_groups", "_index", "_inside", "_merged", "_table",
-                 "lengths")
+    __slots__ = ("_by_length", "_chars", "_escapes", "_first_out", "_groups", "_index", "_inside", "_merged",
+                 "_table", "lengths")
 
     def __init__(self, index: TokenIndex, chars: CharSet) -> None:
         self._index = index
@@ -74,6 +74,7 @@ class LoopTable:
         self._groups: tuple[int, ...] = ()
         self._escapes: dict[int, SplitTrie] = {}
         self._merged: dict[int, SplitTrie] = {}
+        self._by_length: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def first_out(self) -> np.ndarray:
@@ -93,6 +94,28 @@ class LoopTable:
             got = self._inside
             assert got is not None
         return got
+
+    def inside_upto(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """For a loop counted to ``n`` more characters: which tokens lie inside the
+        set and are at most ``n`` long, and the tokens ``n + 1`` long that end in
+        an unfinished character (which may become one the state after the count
+        allows). Long tokens are few: the inside column loses only those, picked
+        from the tokens sorted by length, not a comparison over every token."""
+        got = self._by_length
+        if got is None:
+            toks = np.flatnonzero(self.inside)
+            lens = self.lengths[toks]
+            order = np.argsort(lens, kind="stable")
+            tails = toks[self._index.tail_lo[toks] >= 0]
+            got = self._by_length = (toks[order], lens[order], tails, self.lengths[tails])
+        toks, lens, tails, tail_lens = got
+        cut = int(np.searchsorted(lens, n, side="right"))
+        if cut * 2 >= len(lens):
+            inside = self.inside.copy()
+            inside[toks[cut:]] = False
+        else:
+            inside = self.inside & (self.lengths <= n)
+        return inside, tails[tail_lens == n + 1]
 
     @property
     def groups(self) -> tuple[int, ...]:

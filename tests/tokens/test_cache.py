@@ -731,6 +731,31 @@ def test_escape_walks_of_counted_strings_are_kept_across_counts(tokenizer_name: 
     assert grown[0] > 0 and grown[1] < grown[0] / 2, grown
 
 
+def test_walks_outside_counted_strings_are_kept_across_counts(tokenizer_name: str) -> None:
+    # the tokens starting with the closing quote or a backslash are walked from the
+    # state at every count of a counted string; far from the bound every count
+    # takes them alike, and the walks are kept by first character and that state
+    mc = MaskCache(load_vocabulary(tokenizer_name), index_cache_dir=False)
+    _name_of[mc.vocabulary.fingerprint] = tokenizer_name
+    parser = JsonSchema({"type": "object", "properties": {
+        "s": {"type": "string", "maxLength": mc.horizon - 1},
+        "e": {"type": "string", "maxLength": mc.horizon - 1, "pattern": "^[^x]*$"}}})
+    limit = mc.horizon - 1
+    for prefix in ('{"s": "', '{"e": "', '{"s": "\\n\\t'):
+        kept = []
+        for count in (0, 1, 2, limit // 2, limit - 8, limit - 2, limit - 1, limit):
+            before = len(mc._first_walks)
+            same_as_plain(mc, advanced(parser, prefix + "a" * min(count, limit - prefix.count("\\"))))
+            kept.append(len(mc._first_walks) - before)
+        # the first count walks the quote's and the backslash's subtrees; the next
+        # ones far from the bound meet those walks again (after escapes, the same
+        # string's walks from the start)
+        if "\\" in prefix:
+            assert sum(kept[:4]) == 0, (prefix, kept)
+        else:
+            assert kept[0] > 0 and sum(kept[1:4]) == 0, (prefix, kept)
+
+
 def sample_ids(mc: MaskCache, rng: random.Random, n: int = 400) -> list[int]:
     """Random ids, plus ids whose bytes end or start mid-character (the hard cases)."""
     vocab = mc.vocabulary
