@@ -75,6 +75,7 @@ class MaskCache:
         self._spans: dict[str, tuple[bytes, tuple[int, ...], int, int]] = {}
         self._first_spans: dict[int, tuple[int, int, int]] = {}
         self._first_walks: dict[Hashable, tuple[list[int], tuple[Exit, ...]]] = {}
+        self._loop_steps: dict[tuple[Hashable, str], Parser | None] = {}
         self.hits = 0
         self.misses = 0
         eos = np.zeros(self.words * 32, dtype=bool)
@@ -444,8 +445,20 @@ class MaskCache:
             # no token is longer than the longest one: a limit beyond it (maxLength
             # 32767) needs no more states than that
             count = min(limit, self.index.max_units)
+            # (a long count is kept by state key: the next count goes along the same
+            # states; a short one costs less made again than looked up)
+            memo = self._loop_steps if count > _SHORT_COUNT else None
             for _ in range(count):
-                nxt = steps[-1].advance(sample)
+                cur = steps[-1]
+                if memo is None:
+                    nxt = cur.advance(sample)
+                else:
+                    skey = (cur.key(), sample)
+                    nxt = memo.get(skey, cur)
+                    if nxt is cur:
+                        nxt = cur.advance(sample)
+                        with self._lock:
+                            remember(memo, skey, nxt, _LOOP_STEPS)
                 if nxt is None:
                     return None
                 steps.append(nxt)
@@ -592,6 +605,8 @@ class MaskCache:
 
 
 _CHAIN = 4  # classes larger than this are followed along a chain of states
+_LOOP_STEPS = 16384  # steps of counted loops kept (a state each)
+_SHORT_COUNT = 32  # counted loops up to this long make their steps afresh
 _FIRST_FEW = 8  # outside a loop, at most this many ASCII first characters are walked one by one
 _BYTE_OF = [bytes((b,)) for b in range(128)]
 #: transitions kept (then the memo starts afresh). Each holds the parser state it
