@@ -805,10 +805,24 @@ def _in_ranges(lo: np.ndarray, hi: np.ndarray, chars: CharSet) -> np.ndarray:
 
 
 def member(codes: np.ndarray, chars: CharSet) -> np.ndarray:
-    """Vectorised ``code in chars`` (codes < 0 are never members)."""
-    return _in_ranges(codes, codes, chars) & (codes >= 0)
+    """Vectorised ``code in chars`` (codes < 0 are never members). A column over
+    the vocabulary looks its BMP codes up in a table of the set (a quarter of
+    the time of a search among the set's ranges, ~1 ms on 128k tokens)."""
+    if len(codes) < _BY_TABLE:
+        return _in_ranges(codes, codes, chars) & (codes >= 0)
+    table = _code_table(chars)
+    table[0] = chars.contains_code(0)
+    bmp = (codes >= 0) & (codes <= 0xFFFF)
+    out: np.ndarray = np.take(table, np.where(bmp, codes, 0)) & bmp
+    astral = np.flatnonzero(codes > 0xFFFF)
+    if len(astral):
+        picked = codes[astral]
+        out[astral] = _in_ranges(picked, picked, chars)
+    return out
 
 
+#: code columns at least this long are tested against a set by table (see :func:`member`)
+_BY_TABLE = 4096
 #: inside the trie, a subtree reached in a state looping on at least this many
 #: characters is answered by the set's loop table (digits, whitespace, letters)
 _SUBTREE_LOOP = 2

@@ -13,7 +13,7 @@ import pytest
 from conftest import load_vocabulary
 
 from lmparsec import CharSet, FreeText, Literal, Parser, Regex
-from lmparsec.tokens.index import LoopTable, TokenIndex
+from lmparsec.tokens.index import LoopTable, TokenIndex, member
 from lmparsec.tokens.trie import TokenTrie
 
 SETS = {
@@ -144,3 +144,20 @@ def test_json_strings_a_token_opens(tokenizer_name: str) -> None:
     assert opened == want_open and texts == want_closed and deep == want_deep
     # what the masks rely on: a bare quote opens one, and no ordinary name is closed whole
     assert b"" in opened and "name" not in texts and "id" not in texts
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_member_by_table_and_by_ranges_agree_with_the_set(name: str) -> None:
+    # a vocabulary's column (first characters) is tested by table, a subtree's
+    # few codes by range search: both must say what the set says, for NUL,
+    # codes beyond the BMP and the -1 of "no character"
+    chars = SETS[name]
+    rng = random.Random(name)
+    picks = [-1, 0, 1, 0x22, 0x39, 0x3A, 0x4E00, 0x9FFF, 0xFFFF, 0x10000, 0x1F600, 0x10FFFF]
+    picks += [rng.choice((rng.randrange(0x80), rng.randrange(0x10000), rng.randrange(0x110000)))
+              for _ in range(300)]
+    for size in (len(picks), 5000):  # below and above the table's threshold
+        codes = np.asarray([picks[i % len(picks)] for i in range(size)], dtype=np.int64)
+        got = member(codes, chars)
+        want = [c >= 0 and chars.contains_code(c) for c in codes.tolist()]
+        assert got.tolist() == want
