@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -76,6 +77,7 @@ class MaskCache:
         self._first_spans: dict[int, tuple[int, int, int]] = {}
         self._first_walks: dict[Hashable, tuple[list[int], tuple[Exit, ...]]] = {}
         self._loop_steps: dict[tuple[Hashable, str], Parser | None] = {}
+        self._made: weakref.WeakValueDictionary[Hashable, np.ndarray] = weakref.WeakValueDictionary()
         self.hits = 0
         self.misses = 0
         eos = np.zeros(self.words * 32, dtype=bool)
@@ -138,8 +140,7 @@ class MaskCache:
                 return self._segment_walk(state, *seg)
             texts = state.fixed_texts()
             if texts is not None:
-                bits = self._bits_of(self._fixed_walk(texts))
-                return bits | self.eos_bits if state.can_end() else bits
+                return self._bits_of(self._fixed_walk(texts), state.can_end())
         found = None
         if not pending:
             found = self._loop_walk(state)
@@ -154,7 +155,7 @@ class MaskCache:
             bits = _pack(mask)
         else:
             # most walks admit a handful of tokens: set their bits directly
-            bits = self._bits_of(self.index.walk(state, pending))
+            return self._bits_of(self.index.walk(state, pending), not pending and state.can_end())
         if not pending and state.can_end():
             bits |= self.eos_bits
         return bits
@@ -533,11 +534,28 @@ class MaskCache:
                 ids.extend(table.escape(before).walk(steps[before], shortcut=shortcut))
         return mask, ids
 
-    def _bits_of(self, ids: list[int]) -> np.ndarray:
-        """A packed row with the bits of ``ids`` set."""
+    def _bits_of(self, ids: list[int], eos: bool = False) -> np.ndarray:
+        """A packed row with the bits of ``ids`` set (and EOS's, with ``eos``):
+        the very row made before from the same few ids, while that one is kept.
+        Three in four masks a cold pass makes equal one made before under
+        another key (states that differ where no token reaches); a row of their
+        own costs new memory, and new memory costs page faults (~14 us for the
+        16 KB row of a 128k vocabulary)."""
+        recipe = None
+        if len(ids) <= _RECIPE_IDS:
+            recipe = (frozenset(ids), eos)
+            got = self._made.get(recipe)
+            if got is not None:
+                return got
         row = array(_U32, self._zero_row)
         _put(row, ids, True)
-        return _row_array(row)
+        if eos:
+            _put(row, self._eos_list, True)
+        got = _row_array(row)
+        if recipe is not None:
+            with self._lock:
+                self._made[recipe] = got
+        return got
 
     def _dense(self) -> np.ndarray:
         """An empty one-bool-per-token mask, for the paths that fill it from tables."""
@@ -616,14 +634,15 @@ _BYTE_OF = [bytes((b,)) for b in range(128)]
 #: benchmark replays ~12,000 steps per vocabulary (7,400 distinct transitions in a 10,000-step cold pass).
 _TRANSITIONS = 65_536
 _U32 = "I" if array("I").itemsize == 4 else "L"  # the array type code of a 32-bit word
+_RECIPE_IDS = 64  # rows of at most this many ids are kept by their ids (see MaskCache._bits_of)
 
 
 def _row_array(row: array[int]) -> np.ndarray:
-    """A packed row as a numpy array of its own (a ~1 us copy): an array over
-    the row's buffer would keep a memoryview and a managed buffer alive per
-    cache entry -- objects every full garbage collection then visits,
-    thousands of them after a cold pass."""
-    return np.frombuffer(row, dtype=np.int32).copy()
+    """A packed row as a numpy array of its own, over a bytes copy of it (an
+    array over the ``array``'s own buffer would keep a memoryview and a managed
+    buffer alive per cache entry -- objects every full garbage collection then
+    visits, thousands of them after a cold pass; bytes are not tracked)."""
+    return np.frombuffer(row.tobytes(), dtype=np.int32)
 
 
 def _pack(mask: np.ndarray) -> np.ndarray:

@@ -756,6 +756,32 @@ def test_walks_outside_counted_strings_are_kept_across_counts(tokenizer_name: st
             assert kept[0] > 0 and sum(kept[1:4]) == 0, (prefix, kept)
 
 
+def test_equal_masks_of_a_few_tokens_share_one_row_while_kept(tokenizer_name: str) -> None:
+    # inside a name at two progresses of an object: two keys, one mask (no token
+    # spans the rest of the name, its value and what follows) -- and one row
+    import gc
+
+    mc = MaskCache(load_vocabulary(tokenizer_name), index_cache_dir=False)
+    _name_of[mc.vocabulary.fingerprint] = tokenizer_name
+    parser = JsonSchema({"type": "object", "properties": {
+        "a": {"type": "integer"}, "zebra_crossing": {"type": "integer"}}})
+    one = advanced(parser, '{"zebra_cr')
+    two = advanced(parser, '{"a": 1, "zebra_cr')
+    assert one.mask_key(mc.horizon) != two.mask_key(mc.horizon)
+    for state in (one, two):
+        same_as_plain(mc, state)
+    first, second = mc.bitmask(one), mc.bitmask(two)
+    assert np.array_equal(first, second)
+    assert first is second
+    # the row is kept by its masks, not by what remembers how it was made
+    made = len(mc._made)
+    assert made > 0
+    mc._entries.clear()
+    del first, second
+    gc.collect()
+    assert len(mc._made) < made
+
+
 def sample_ids(mc: MaskCache, rng: random.Random, n: int = 400) -> list[int]:
     """Random ids, plus ids whose bytes end or start mid-character (the hard cases)."""
     vocab = mc.vocabulary
