@@ -127,18 +127,22 @@ class LoopTable:
     def _columns(self) -> np.ndarray:
         index = self._index
         ok = index._starts_ok
+        # (positions in a token: 16 bits hold them, a quarter of the memory a
+        # 64-bit column takes -- new memory costs page faults, ~1 ms a table)
+        kind = np.int16 if index.max_units < 0x7FFF else np.int64
         inside, outside = index.units_by_code(self._chars)
         if outside is None:
             # a small set (digits): few tokens start inside it, so count the
             # leading runs of those directly
-            first_out = np.where(ok, 0, -1)
+            first_out: np.ndarray = np.full(index.size, -1, dtype=kind)
+            first_out[ok] = 0
             assert inside is not None
             starting = np.take(inside, np.flatnonzero(np.take(index._unit_pos, inside) == 0))
             toks = np.take(index._unit_tok, starting)
             lead = self._count(starting)
             first_out[toks] = np.where(lead == np.take(index.lengths, toks), -1, lead)
         else:
-            first_out = np.full(index.size, -1, dtype=np.int64)
+            first_out = np.full(index.size, -1, dtype=kind)
             if len(outside):
                 # from the units outside it: units are grouped by token, so a token's
                 # first such unit is the first of its token in that sorted list
