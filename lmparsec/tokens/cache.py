@@ -338,6 +338,18 @@ class MaskCache:
             starts = table.first_out[toks]
             toks = toks[starts >= 0]
             starts = starts[starts >= 0]
+            if not ended and len(toks):
+                # a token whose first character off the loop is one ``inner`` refuses
+                # there (a raw newline in a JSON string: thousands of tokens) ends
+                # nowhere: those are dropped by that character, stepped once each
+                units = index._first_unit[toks] + starts
+                lo = index._unit_lo[units]
+                codes = np.where(lo == index._unit_hi[units], lo, -1)
+                # (not np.unique: its first call imports numpy.ma, ~40 ms)
+                dead = [c for c in set(codes.tolist()) if c >= 0 and step(inner, chr(c)) is None]
+                if dead:
+                    keep = ~np.isin(codes, dead)
+                    toks, starts = toks[keep], starts[keep]
         offsets = index.unit_offsets(toks, starts)
         for t, at, pos in zip(toks.tolist(), starts.tolist(), offsets.tolist(), strict=True):
             data = token_bytes[t]
