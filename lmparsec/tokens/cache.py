@@ -539,7 +539,7 @@ class MaskCache:
             if before >= len(steps):
                 break
             if before == 0:
-                ids.extend(self._outside_walk(steps[0], loop, kept=counted))
+                ids.extend(self._outside_walk(steps[0], loop, kept=True))
             elif steps[before].allowed() - loop:
                 # (a state that takes only loop characters here takes none of these
                 # tokens, whose character here is outside: no escape trie to build)
@@ -595,9 +595,11 @@ class MaskCache:
 
     def _first_walk(self, code: int, state: Parser) -> list[int]:
         """The tokens starting with ASCII character ``code`` that ``state`` admits,
-        kept by the state's mask key for texts as long as the longest of them: a
-        string counted to 100 characters meets its closing quote's tokens at
-        every count, and far from the bound every count takes them alike."""
+        kept by the mask key, for texts as long as the rests of those tokens, of
+        the state after the character: a string counted to 100 characters meets
+        its closing quote's tokens at every count, and far from the bound every
+        count goes on alike after it; a hostname label at every count goes on
+        after its dot into the same next label."""
         trie = self.index.trie
         span = self._first_spans.get(code)
         if span is None:
@@ -607,15 +609,16 @@ class MaskCache:
         lo, hi, reach = span
         if lo >= hi:
             return []
-        key = (code, state.mask_key(reach + 1))
+        nxt = step(state, chr(code))
+        if nxt is None:
+            return []
+        # (the rests after the character are shorter than the longest such token)
+        key = (code, nxt.mask_key(reach))
         got = self._first_walks.get(key)
         if got is None:
-            nxt = step(state, chr(code))
-            found: list[int] = []
             with noting() as noted:
-                if nxt is not None:
-                    found = trie.walk_node(lo, hi, 1, _BYTE_OF[code], 1, nxt,
-                                           shortcut=self.index.subtree_shortcut)
+                found = trie.walk_node(lo, hi, 1, _BYTE_OF[code], 1, nxt,
+                                       shortcut=self.index.subtree_shortcut)
             got = (found, tuple(noted))
             with self._lock:
                 remember(self._first_walks, key, got, 4096)
