@@ -481,7 +481,7 @@ class MaskCache:
                     tail_exact = True
                 elif last.allowed() & loop:
                     return None
-        return self._table_walk(loop, steps, tail_exact, counted=limit is not None)
+        return self._table_walk(loop, steps, tail_exact)
 
     def _chain_walk(self, state: Parser) -> tuple[np.ndarray, list[int]] | None:
         """Allowed tokens of a state at the head of a *chain*: a large class of
@@ -508,12 +508,10 @@ class MaskCache:
         steps, tail_exact = chain
         return self._table_walk(cls, steps, tail_exact)
 
-    def _table_walk(self, loop: CharSet, steps: list[Parser], tail_exact: bool,
-                    counted: bool = False) -> tuple[np.ndarray, list[int]]:
+    def _table_walk(self, loop: CharSet, steps: list[Parser],
+                    tail_exact: bool) -> tuple[np.ndarray, list[int]]:
         """The loop table's answer for ``steps`` (the states after 0, 1, ... characters
-        of ``loop``; the last one loops exactly when ``tail_exact``). A ``counted``
-        loop (a string of at most 100 characters) keeps its walk outside the loop
-        by first character (see :meth:`_first_walk`): the next count meets it again."""
+        of ``loop``; the last one loops exactly when ``tail_exact``)."""
         table = self.index.loop_table(loop)
         n = len(steps) - 1
         mask = self._dense()
@@ -539,7 +537,7 @@ class MaskCache:
             if before >= len(steps):
                 break
             if before == 0:
-                ids.extend(self._outside_walk(steps[0], loop, kept=True))
+                ids.extend(self._outside_walk(steps[0], loop))
             elif steps[before].allowed() - loop:
                 # (a state that takes only loop characters here takes none of these
                 # tokens, whose character here is outside: no escape trie to build)
@@ -573,16 +571,16 @@ class MaskCache:
         """An empty one-bool-per-token mask, for the paths that fill it from tables."""
         return np.zeros(self.words * 32, dtype=bool)
 
-    def _outside_walk(self, state: Parser, chars: CharSet, *, kept: bool = False) -> list[int]:
+    def _outside_walk(self, state: Parser, chars: CharSet) -> list[int]:
         """Tokens ``state`` admits among those whose first character is not in
         ``chars``: the vocabulary's own trie, entered only through the other
         first characters (the loop table's group 0 would be most of the
-        vocabulary, too big to build a trie of per set). With ``kept``, a few
-        ASCII first characters -- a string's closing quote and backslash -- are
-        walked one subtree each, kept (:meth:`_first_walk`)."""
+        vocabulary, too big to build a trie of per set). A few ASCII first
+        characters -- a string's closing quote and backslash, a label's dot --
+        are walked one subtree each, kept (:meth:`_first_walk`)."""
         allowed = state.allowed()
         outside = allowed - chars
-        if kept and outside and outside.ranges[-1][1] < 0x80 and len(outside) <= _FIRST_FEW:
+        if outside and outside.ranges[-1][1] < 0x80 and len(outside) <= _FIRST_FEW:
             ids: list[int] = []
             for lo, hi in outside.ranges:
                 for code in range(lo, hi + 1):
