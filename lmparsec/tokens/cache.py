@@ -342,9 +342,7 @@ class MaskCache:
                 # a token whose first character off the loop is one ``inner`` refuses
                 # there (a raw newline in a JSON string: thousands of tokens) ends
                 # nowhere: those are dropped by that character, stepped once each
-                units = index._first_unit[toks] + starts
-                lo = index._unit_lo[units]
-                codes = np.where(lo == index._unit_hi[units], lo, -1)
+                codes = index.unit_codes(index._first_unit[toks] + starts)
                 # (not np.unique: its first call imports numpy.ma, ~40 ms)
                 dead = [c for c in set(codes.tolist()) if c >= 0 and step(inner, chr(c)) is None]
                 if dead:

@@ -231,8 +231,7 @@ class LoopTable:
         at = self.first_out[toks].astype(np.int64)
         units = index._first_unit[toks] + at
         offs = index._unit_off[units]
-        lo = index._unit_lo[units]
-        codes = np.where(lo == index._unit_hi[units], lo, -1)
+        codes = index.unit_codes(units)
         token_bytes = index.vocabulary.token_bytes
 
         def suffixes(rows: np.ndarray) -> Iterable[tuple[bytes, int, int]]:
@@ -376,6 +375,13 @@ class TokenIndex:
     def starts_ok(self) -> np.ndarray:
         """Which tokens are text that starts on a character boundary."""
         return self._starts_ok
+
+    def unit_codes(self, units: np.ndarray) -> np.ndarray:
+        """The code point of each of ``units``, or -1 where it is an unfinished
+        character (a range of code points it may still become)."""
+        lo = self._unit_lo[units]
+        out: np.ndarray = np.where(lo == self._unit_hi[units], lo, -1)
+        return out
 
     def unit_offsets(self, tokens: np.ndarray, chars: np.ndarray) -> np.ndarray:
         """The byte offset of character ``chars[i]`` of each of ``tokens``."""
@@ -631,8 +637,8 @@ class TokenIndex:
         start = starts[lo:hi] + chars if isinstance(starts, np.ndarray) else starts + chars
         tokens = trie.id_array[lo:hi]
         unit = np.minimum(self._first_unit[tokens] + start, max(len(self._unit_lo) - 1, 0))
-        whole = self._unit_lo[unit] == self._unit_hi[unit]
-        code = np.where(whole, self._unit_lo[unit], -1)
+        code = self.unit_codes(unit)
+        whole = code >= 0
         present = self._starts_ok[tokens] & (start < self._lengths[tokens])
         code[~present] = -1
         longest = int((self._lengths[tokens] - start).max()) if len(tokens) else 0
