@@ -62,11 +62,13 @@ class LoopTable:
     """
 
     __slots__ = ("_by_length", "_chars", "_escapes", "_first_out", "_groups", "_index", "_inside", "_merged",
-                 "_table", "lengths")
+                 "_table", "lengths", "units")
 
     def __init__(self, index: TokenIndex, chars: CharSet) -> None:
         self._index = index
         self._chars = chars
+        #: units that are one BMP character of the set (how near two sets are)
+        self.units = index._bmp_units(chars, index._unit_kinds()[1])
         self._table = _code_table(chars)
         self.lengths = index.lengths
         self._first_out: np.ndarray | None = None
@@ -127,6 +129,51 @@ class LoopTable:
     def _columns(self) -> np.ndarray:
         index = self._index
         ok = index._starts_ok
+        near = index.nearest_loop(self._chars)
+        first_out = self._patched(*near) if near is not None else self._counted()
+        first_out[~ok] = -1
+        self._inside = ok & (first_out < 0)
+        self._groups = tuple((np.nonzero(np.bincount(first_out + 1))[0][1:] - 1).tolist())
+        self._first_out = first_out  # (last: the other columns are set when it is)
+        return first_out
+
+    def _patched(self, base: LoopTable, gone: np.ndarray, new: np.ndarray) -> np.ndarray:
+        """``first_out`` from a table whose set differs from this one in a few
+        characters (a pattern's class is a common one with a ``:`` or a ``+``
+        more): ``gone`` and ``new`` are the units (sorted) that were inside that
+        set and are not in this one, and the other way round. A token leaves
+        this set no later than at its first unit gone; a token whose first
+        unit outside is now inside is counted on from there. A new table
+        otherwise passes over every unit of the vocabulary (~740k for 128k
+        tokens): 3 ms alone, 10-15 ms amid a cold pass."""
+        index = self._index
+        first_out = base.first_out.copy()
+        if len(gone):
+            tok = np.take(index._unit_tok, gone)
+            lead = np.ones(len(gone), dtype=bool)
+            np.not_equal(tok[1:], tok[:-1], out=lead[1:])
+            at = np.flatnonzero(lead)
+            toks = np.take(tok, at)
+            pos = np.take(index._unit_pos, np.take(gone, at))
+            cur = first_out[toks].astype(np.int64)
+            cur = np.where(cur < 0, np.take(self.lengths, toks), cur)
+            first_out[toks] = np.minimum(cur, pos)
+        if len(new):
+            tok = np.take(index._unit_tok, new)
+            pos = np.take(index._unit_pos, new)
+            hit = np.flatnonzero(first_out[tok] == pos)
+            if len(hit):
+                units = np.take(new, hit)
+                toks = np.take(tok, hit)
+                end = np.take(pos, hit) + self._count(units)
+                first_out[toks] = np.where(end >= np.take(self.lengths, toks), -1, end)
+        return first_out
+
+    def _counted(self) -> np.ndarray:
+        """``first_out`` from the units inside the set or those outside it,
+        whichever are fewer."""
+        index = self._index
+        ok = index._starts_ok
         # (positions in a token: 16 bits hold them, a quarter of the memory a
         # 64-bit column takes -- new memory costs page faults, ~1 ms a table)
         kind = np.int16 if index.max_units < 0x7FFF else np.int64
@@ -152,10 +199,6 @@ class LoopTable:
                 at = np.flatnonzero(lead_bad)  # (then take: boolean indexing is ~5x slower here)
                 first_tok = np.take(tok, at)
                 first_out[first_tok] = np.take(outside, at) - np.take(index._first_unit, first_tok)
-                first_out[~ok] = -1
-        self._inside = ok & (first_out < 0)
-        self._groups = tuple((np.nonzero(np.bincount(first_out + 1))[0][1:] - 1).tolist())
-        self._first_out = first_out  # (last: the other columns are set when it is)
         return first_out
 
     def _member(self, units: np.ndarray) -> np.ndarray:
@@ -438,9 +481,7 @@ class TokenIndex:
         """The units in ``chars`` or those outside it, whichever are fewer, as sorted
         unit indices: ``(inside, None)`` or ``(None, outside)``."""
         order, bounds, odd = self._unit_kinds()
-        # the set's ranges within the BMP, code 0 left to ``odd`` (with the units
-        # that are not one BMP character)
-        spans = [(max(a, 1), min(b, 0xFFFF)) for a, b in chars.ranges if a <= 0xFFFF and b >= 1]
+        spans = _bmp_spans(chars)
         count = sum(bounds[b + 1] - bounds[a] for a, b in spans)
         total = len(order)
         want = count * 3 < total
@@ -465,9 +506,47 @@ class TokenIndex:
         if len(odd):
             hit = _in_ranges(self._unit_lo[odd], self._unit_hi[odd], chars)
             parts.append(odd[hit if want else ~hit])
-        units = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        units.sort()
+        units = _sorted_units(parts)
         return (units, None) if want else (None, units)
+
+    def nearest_loop(self, chars: CharSet) -> tuple[LoopTable, np.ndarray, np.ndarray] | None:
+        """A loop table made before whose set differs from ``chars`` in few units,
+        with the units (sorted) inside its set and not in ``chars`` and those in
+        ``chars`` and not in its set (see :meth:`LoopTable._patched`); ``None``
+        when every such table differs in more units than a table made from
+        scratch passes over."""
+        order, bounds, odd = self._unit_kinds()
+        total = len(order)
+        count = self._bmp_units(chars, bounds)
+        if min(count, total - count) * _NEAR_SHARE <= total:
+            return None  # a few slices of the units by code: cheaper than any patch
+        best: tuple[int, LoopTable, CharSet, CharSet] | None = None
+        bound = total // _NEAR_SHARE
+        for table in list(self._loops.values()):
+            # (two sets differ in at least the difference of their counts)
+            if table._first_out is None or abs(table.units - count) >= bound:
+                continue
+            other = table._chars
+            gone, new = other - chars, chars - other
+            units = self._bmp_units(gone, bounds) + self._bmp_units(new, bounds)
+            if units < bound:
+                best, bound = (units, table, gone, new), units
+        if best is None:
+            return None
+        _, table, gone, new = best
+        gone_units = [order[bounds[a] : bounds[b + 1]] for a, b in _bmp_spans(gone)]
+        new_units = [order[bounds[a] : bounds[b + 1]] for a, b in _bmp_spans(new)]
+        if len(odd):
+            lo, hi = self._unit_lo[odd], self._unit_hi[odd]
+            now, before = _in_ranges(lo, hi, chars), _in_ranges(lo, hi, table._chars)
+            gone_units.append(odd[before & ~now])
+            new_units.append(odd[now & ~before])
+        return table, _sorted_units(gone_units), _sorted_units(new_units)
+
+    @staticmethod
+    def _bmp_units(chars: CharSet, bounds: np.ndarray) -> int:
+        """How many units are one BMP character (other than NUL) of ``chars``."""
+        return sum(int(bounds[b + 1] - bounds[a]) for a, b in _bmp_spans(chars))
 
     def _unit_kinds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The units sorted by code point (units that are not one BMP character, and
@@ -755,6 +834,19 @@ def _chain_step(cur: Parser, chars: CharSet, sample: str, memo: StepMemo) -> tup
     return remember(memo, mkey, (how, nxt), _STEP_MEMO)
 
 
+def _bmp_spans(chars: CharSet) -> list[tuple[int, int]]:
+    """The ranges of ``chars`` within the BMP, code 0 left out: the units sorted by
+    code (:meth:`TokenIndex._unit_kinds`) put NUL with the units that are not one
+    BMP character, each looked up by range."""
+    return [(max(a, 1), min(b, 0xFFFF)) for a, b in chars.ranges if a <= 0xFFFF and b >= 1]
+
+
+def _sorted_units(parts: list[np.ndarray]) -> np.ndarray:
+    units = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    units.sort()
+    return units
+
+
 def _code_table(chars: CharSet) -> np.ndarray:
     """Membership in ``chars`` by code point, for units that are one BMP character;
     code 0 is left out: it also stands for the units that are not, looked up by
@@ -831,6 +923,10 @@ def member(codes: np.ndarray, chars: CharSet) -> np.ndarray:
     return out
 
 
+#: a loop table is patched from one made before (:meth:`TokenIndex.nearest_loop`) when
+#: the units inside its set and those outside both exceed the vocabulary's units over
+#: this, and the sets differ in fewer units than that
+_NEAR_SHARE = 8
 #: code columns at least this long are tested against a set by table (see :func:`member`)
 _BY_TABLE = 4096
 #: inside the trie, a subtree reached in a state looping on at least this many

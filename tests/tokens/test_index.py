@@ -1,7 +1,8 @@
 """TokenIndex tables against their definitions on real vocabularies: a loop
 table's run of every unit (sets large, middling and small, empty, with NUL and
-characters beyond the BMP), before and after its per-token columns exist, and
-a table's escapes, split by first character, walking like one trie of them all."""
+characters beyond the BMP), before and after its per-token columns exist, a
+table patched from one whose set is near its own equal to one made from scratch,
+and a table's escapes, split by first character, walking like one trie of them all."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from functools import cache
 import numpy as np
 import pytest
 from conftest import load_vocabulary
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
 
 from lmparsec import CharSet, FreeText, Literal, Parser, Regex
 from lmparsec.tokens.index import LoopTable, TokenIndex, member
@@ -69,6 +72,62 @@ def test_loop_table_runs(tokenizer_name: str, name: str) -> None:
         whole = want[0] == len(units)
         assert bool(table.inside[t]) == whole
         assert int(table.first_out[t]) == (-1 if whole else want[0])
+
+
+#: characters a pattern's class adds to or takes from a common one: ASCII
+#: punctuation, digits and letters, NUL, a Latin-1 letter, CJK and emoji ranges
+#: (units of several bytes, and unfinished characters that may become them)
+_NEAR_CHARS = st.one_of(
+    st.integers(0x20, 0x7E).map(lambda c: (c, c)),
+    st.sampled_from([(0, 0), (0xE9, 0xE9), (0x80, 0x7FF), (0x4E00, 0x9FFF), (0x1F300, 0x1FAFF)]),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(base=st.sampled_from(["letters", "word", "lower-digits"]),
+       added=st.lists(_NEAR_CHARS, max_size=3), removed=st.lists(_NEAR_CHARS, max_size=3))
+def test_a_table_patched_from_a_near_one_is_the_table(tokenizer_name: str, base: str,
+                                                      added: list[tuple[int, int]],
+                                                      removed: list[tuple[int, int]]) -> None:
+    # a class met in a pattern is mostly a common one give or take a few
+    # characters; its table is made from that one's by the units that differ
+    ix = index(tokenizer_name)
+    start = {"letters": SETS["letters"],
+             "word": CharSet([(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)]),
+             "lower-digits": CharSet([(0x30, 0x39), (0x61, 0x7A)])}[base]
+    ix.loop_table(start).groups  # noqa: B018 - the base's columns exist
+    chars = (start | CharSet(added)) - CharSet(removed)
+    near = ix.nearest_loop(chars)
+    note(f"near: {near is not None and (sorted(near[0]._chars.ranges), len(near[1]), len(near[2]))}")
+    patched = LoopTable(ix, chars)
+    got = patched.first_out
+    scratch = LoopTable(ix, chars)._counted()
+    scratch[~ix.starts_ok] = -1
+    assert np.array_equal(got, scratch)
+    assert np.array_equal(patched.inside, ix.starts_ok & (scratch < 0))
+    # and against the definition, on the tokens holding a changed character
+    changed = CharSet(added) | CharSet(removed)
+    rng = random.Random(repr((base, added, removed)))
+    touched = [t for t in np.flatnonzero(ix.starts_ok).tolist()[::7]
+               if any(unit_in(ix, u, changed) for u in range(int(ix._first_unit[t]),
+                                                             int(ix._first_unit[t] + ix.lengths[t])))]
+    for t in rng.sample(touched, min(200, len(touched))):
+        first = int(ix._first_unit[t])
+        out = next((k for k in range(int(ix.lengths[t])) if not unit_in(ix, first + k, chars)), -1)
+        assert int(got[t]) == out, (t, ix.vocabulary.token_bytes[t])
+
+
+def test_a_class_with_one_more_character_is_patched(tokenizer_name: str) -> None:
+    # (the path the property above exercises is taken for such a class; an index
+    # of its own, holding the common tables only)
+    ix = TokenIndex(load_vocabulary(tokenizer_name))
+    letters = ix.loop_table(SETS["letters"])
+    letters.groups  # noqa: B018
+    near = ix.nearest_loop(SETS["letters"] | CharSet.of(":"))
+    assert near is not None and len(near[1]) == 0 and len(near[2]) > 0
+    assert near[0]._chars == SETS["letters"]
+    # a small set's table is a few slices of the units by code: never patched
+    assert ix.nearest_loop(CharSet.range("0", "9") | CharSet.of(":")) is None
 
 
 STATES: list[tuple[str, Parser]] = [
