@@ -107,7 +107,9 @@ class LoopTable:
         if got is None:
             toks = np.flatnonzero(self.inside)
             lens = self.lengths[toks]
-            order = np.argsort(lens, kind="stable")
+            # (16-bit keys sort by radix: a fifth of the time of 64-bit ones)
+            short = self._index.max_units < 0x7FFF
+            order = np.argsort(lens.astype(np.int16) if short else lens, kind="stable")
             tails = toks[self._index.tail_lo[toks] >= 0]
             got = self._by_length = (toks[order], lens[order], tails, self.lengths[tails])
         toks, lens, tails, tail_lens = got
