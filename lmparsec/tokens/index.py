@@ -58,7 +58,9 @@ class LoopTable:
     point answers for those units alone, while the columns take one pass over
     every unit of the vocabulary (~740k for 128k tokens, ~4 ms for a set of
     letters). Units sorted by code point (:meth:`TokenIndex.units_by_code`)
-    make that pass a few slices for a small set or one with a small complement.
+    make that pass a few slices for a small set or one with a small complement,
+    and a set a few characters away from one whose table exists (a pattern's
+    ``[0-9a-z:]``) has its columns patched from that table's.
     """
 
     __slots__ = ("_by_length", "_chars", "_escapes", "_first_out", "_groups", "_index", "_inside", "_merged",
