@@ -69,8 +69,9 @@ class LoopTable:
     def __init__(self, index: TokenIndex, chars: CharSet) -> None:
         self._index = index
         self._chars = chars
-        #: units that are one BMP character of the set (how near two sets are)
-        self.units = index._bmp_units(chars, index._unit_kinds()[1])
+        #: units that are one BMP character of the set (how near two sets are; set
+        #: with the columns, the only tables :meth:`TokenIndex.nearest_loop` compares)
+        self.units = 0
         self._table = _code_table(chars)
         self.lengths = index.lengths
         self._first_out: np.ndarray | None = None
@@ -133,7 +134,8 @@ class LoopTable:
     def _columns(self) -> np.ndarray:
         index = self._index
         ok = index._starts_ok
-        near = index.nearest_loop(self._chars)
+        self.units = index.bmp_units(self._chars)
+        near = index.nearest_loop(self._chars, self.units)
         first_out = self._patched(*near) if near is not None else self._counted()
         first_out[~ok] = -1
         self._inside = ok & (first_out < 0)
@@ -153,12 +155,7 @@ class LoopTable:
         index = self._index
         first_out = base.first_out.copy()
         if len(gone):
-            tok = np.take(index._unit_tok, gone)
-            lead = np.ones(len(gone), dtype=bool)
-            np.not_equal(tok[1:], tok[:-1], out=lead[1:])
-            at = np.flatnonzero(lead)
-            toks = np.take(tok, at)
-            pos = np.take(index._unit_pos, np.take(gone, at))
+            toks, pos = index.first_of_each_token(gone)
             cur = first_out[toks].astype(np.int64)
             cur = np.where(cur < 0, np.take(self.lengths, toks), cur)
             first_out[toks] = np.minimum(cur, pos)
@@ -197,12 +194,8 @@ class LoopTable:
             if len(outside):
                 # from the units outside it: units are grouped by token, so a token's
                 # first such unit is the first of its token in that sorted list
-                tok = np.take(index._unit_tok, outside)
-                lead_bad = np.ones(len(outside), dtype=bool)
-                np.not_equal(tok[1:], tok[:-1], out=lead_bad[1:])
-                at = np.flatnonzero(lead_bad)  # (then take: boolean indexing is ~5x slower here)
-                first_tok = np.take(tok, at)
-                first_out[first_tok] = np.take(outside, at) - np.take(index._first_unit, first_tok)
+                toks, pos = index.first_of_each_token(outside)
+                first_out[toks] = pos
         return first_out
 
     def _member(self, units: np.ndarray) -> np.ndarray:
@@ -513,15 +506,28 @@ class TokenIndex:
         units = _sorted_units(parts)
         return (units, None) if want else (None, units)
 
-    def nearest_loop(self, chars: CharSet) -> tuple[LoopTable, np.ndarray, np.ndarray] | None:
+    def first_of_each_token(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For sorted ``units``: each token they hold a unit of, and the position in
+        that token of its first such unit (units are grouped by token, so it is
+        the first of its token in the list)."""
+        tok = np.take(self._unit_tok, units)
+        lead = np.ones(len(units), dtype=bool)
+        np.not_equal(tok[1:], tok[:-1], out=lead[1:])
+        at = np.flatnonzero(lead)  # (then take: boolean indexing is ~5x slower here)
+        toks = np.take(tok, at)
+        return toks, np.take(units, at) - np.take(self._first_unit, toks)
+
+    def nearest_loop(self, chars: CharSet, count: int | None = None
+                     ) -> tuple[LoopTable, np.ndarray, np.ndarray] | None:
         """A loop table made before whose set differs from ``chars`` in few units,
         with the units (sorted) inside its set and not in ``chars`` and those in
         ``chars`` and not in its set (see :meth:`LoopTable._patched`); ``None``
         when every such table differs in more units than a table made from
-        scratch passes over."""
+        scratch passes over. ``count``: :meth:`bmp_units` of ``chars``, if known."""
         order, bounds, odd = self._unit_kinds()
         total = len(order)
-        count = self._bmp_units(chars, bounds)
+        if count is None:
+            count = self.bmp_units(chars)
         if min(count, total - count) * _NEAR_SHARE <= total:
             return None  # a few slices of the units by code: cheaper than any patch
         best: tuple[int, LoopTable, CharSet, CharSet] | None = None
@@ -532,7 +538,7 @@ class TokenIndex:
                 continue
             other = table._chars
             gone, new = other - chars, chars - other
-            units = self._bmp_units(gone, bounds) + self._bmp_units(new, bounds)
+            units = self.bmp_units(gone) + self.bmp_units(new)
             if units < bound:
                 best, bound = (units, table, gone, new), units
         if best is None:
@@ -547,9 +553,9 @@ class TokenIndex:
             new_units.append(odd[now & ~before])
         return table, _sorted_units(gone_units), _sorted_units(new_units)
 
-    @staticmethod
-    def _bmp_units(chars: CharSet, bounds: np.ndarray) -> int:
+    def bmp_units(self, chars: CharSet) -> int:
         """How many units are one BMP character (other than NUL) of ``chars``."""
+        bounds = self._unit_kinds()[1]
         return sum(int(bounds[b + 1] - bounds[a]) for a, b in _bmp_spans(chars))
 
     def _unit_kinds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
