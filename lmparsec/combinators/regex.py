@@ -227,10 +227,16 @@ def _translate_escapes(pattern: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _compile(pattern: str) -> _Dfa:
+    return _Dfa(pattern_fsm(pattern), pattern)
+
+
+def pattern_fsm(pattern: str) -> FSM:
+    """interegular's automaton of ``pattern`` (for languages built from several:
+    intersections, differences)."""
     if not isinstance(pattern, str):
         raise RegexError(f"expected a str pattern, got {type(pattern).__name__}", pattern=repr(pattern))
     try:
-        fsm = interegular.parse_pattern(_translate_escapes(pattern)).to_fsm()
+        return interegular.parse_pattern(_translate_escapes(pattern)).to_fsm()
     except interegular.patterns.Unsupported as exc:
         raise RegexError(f"unsupported regex syntax ({exc})", pattern=pattern) from exc
     except interegular.patterns.InvalidSyntax as exc:
@@ -239,7 +245,6 @@ def _compile(pattern: str) -> _Dfa:
         position = getattr(exc, "index", None)
         raise RegexError(f"invalid regex ({type(exc).__name__}: {exc})", pattern=pattern,
                          position=position) from exc
-    return _Dfa(fsm, pattern)
 
 
 class RegexState(Parser):

@@ -66,6 +66,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         "required": ["role", "email", "score", "tag"],
     },
+    # patterns with lookarounds (automaton intersections and differences)
+    "account": {
+        "type": "object",
+        "properties": {
+            "host": {"type": "string", "pattern": "^(?!-)[a-z0-9-]{1,12}(?<!-)$"},
+            "password": {"type": "string", "pattern": "^(?=.*\\d)(?=.*[A-Z]).{6,20}$"},
+            "note": {"type": "string", "pattern": "^((?!TODO).)*$"},
+        },
+        "required": ["host", "password", "note"],
+    },
 }
 
 INSTANCES: dict[str, list[Any]] = {
@@ -80,6 +90,10 @@ INSTANCES: dict[str, list[Any]] = {
     "profile": [
         {"role": "admin", "email": "a.b@example.com", "score": 9.75, "tag": "ab-12"},
         {"role": "guest", "email": None, "score": 0, "tag": "abcdef-0"},
+    ],
+    "account": [
+        {"host": "my-host1", "password": "Secret123", "note": "all done, no TOD0 left"},
+        {"host": "a", "password": "éé9Xéé", "note": ""},
     ],
 }
 

@@ -20,10 +20,23 @@ word set is too large to exclude all the others from in a quick DFA.) Character 
 as sets of code points, negated when that is shorter, so that interegular,
 which expands classes into explicit characters, stays fast.
 
+Lookarounds are regular where real schemas put them, and are compiled there
+with automaton intersections and differences (:data:`Lang`): lookaheads
+anywhere between the terms of a top-level alternative (``^(?!io\\.papermc\\.)[a-z.]+$``,
+``^(?=.{1,253}$)...``, ``\\d{3}(?!\\d)``), lookbehinds where its match starts or ends
+(``^(?!-)[a-z0-9-]{1,63}(?<!-)$``; one ending a match that lookaheads check too
+needs both anchors), and
+the "tempered" repetition of one character that ends an alternative anchored
+at the end (``^((?!mode|Mode).)*$``: no match of ``mode`` starts in it). A
+lookbehind may have any width; ``$`` may end a lookahead's alternatives.
+
 Not supported (:class:`UnsupportedSchemaError`, keyword ``pattern``):
-lookahead and lookbehind, backreferences (``\\1``, ``\\k<n>``), word boundaries
-(``\\b``, ``\\B``), ``^``/``$`` anywhere but at the start/end of a top-level
-alternative, and Unicode property escapes whose set and complement both exceed
+lookarounds elsewhere (inside groups and repetitions, lookbehinds between
+terms), backreferences (``\\1``, ``\\k<n>``), word boundaries (``\\b``,
+``\\B``), ``^``/``$`` anywhere but at the start/end of a top-level alternative
+(or ``$`` at the end of a lookahead's), lookarounds whose automaton would pass
+:data:`~lmparsec.combinators.jsonschema.patterns.MAX_PRODUCT_STATES` states, and
+Unicode property escapes whose set and complement both exceed
 ``MAX_PROPERTY_SIZE`` code points (``\\p{L}``; ``\\p{Lu}``, ``\\p{Nd}``,
 ``\\p{P}``... are fine). Malformed patterns raise :class:`SchemaError`.
 """
@@ -34,11 +47,46 @@ import re
 import sys
 import unicodedata
 from functools import cache, lru_cache
+from typing import NamedTuple, Union
 
 from ...errors import SchemaError, UnsupportedSchemaError
 from ..charset import MAX_CODEPOINT, CharSet
 
-__all__ = ["search_pattern", "MAX_PROPERTY_SIZE"]
+__all__ = ["Lang", "search_pattern", "MAX_PROPERTY_SIZE"]
+
+#: A language of decoded strings: an interegular pattern, or ``("cat", a, b)``,
+#: ``("or", a, b, ...)``, ``("and", a, b)``, ``("minus", a, b)`` of languages --
+#: what lookaheads need beyond one pattern (built as automata by
+#: :func:`lmparsec.combinators.jsonschema.patterns.pattern_parser`).
+Lang = Union[str, tuple["Lang", ...]]  # noqa: UP007 - an alias read at run time
+
+
+class _Look(NamedTuple):
+    """A lookahead: ``(?!x)`` when ``negative``, else ``(?=x)``; ``pattern`` is the
+    texts from there on in which ``x`` finds a match at their start."""
+
+    negative: bool
+    pattern: str
+
+
+class _Behind(NamedTuple):
+    """A lookbehind: ``(?<!pattern)`` when ``negative``, else ``(?<=pattern)``."""
+
+    negative: bool
+    pattern: str
+
+
+class _Tempered(NamedTuple):
+    """``(?:(?!x)(?=y)c)``: one character of the class ``char`` at which each
+    lookahead ``(negative, pattern)`` holds."""
+
+    char: str
+    checks: tuple[_Look, ...]
+
+
+#: one term of an alternative: an atom and its quantifier, a lookahead (no
+#: quantifier), or a tempered repetition
+_Term = tuple[Union[str, _Look, _Behind, _Tempered], str]  # noqa: UP007 - an alias read at run time
 
 #: Largest Unicode property class (counted on the smaller of it and its complement).
 MAX_PROPERTY_SIZE = 8000
@@ -209,13 +257,17 @@ class _Parser:
         return self.src[i] if i < len(self.src) else ""
 
     # -- structure --------------------------------------------------------------------
-    def top(self) -> str:
+    def top(self) -> Lang:
         # Alternatives are grouped by their anchors, so that ``a|b|c`` becomes one
         # ``[^]*(?:a|b|c)[^]*`` rather than a union of three searches, whose
         # automaton is the product of theirs (minutes to build for 20 words).
         groups: dict[tuple[bool, bool], list[str]] = {}
+        special: list[Lang] = []
         for start_anchor, end_anchor, body in self.top_alternatives():
-            groups.setdefault((start_anchor, end_anchor), []).append(body)
+            if isinstance(body, str):
+                groups.setdefault((start_anchor, end_anchor), []).append(body)
+            else:
+                special.append(body)  # (with lookaheads: its searched language whole)
         if self.pos < len(self.src):
             raise self.bad(f"unbalanced {self.peek()!r}")
         out = []
@@ -227,7 +279,9 @@ class _Parser:
                 inner = f"(?:{inner})?"
             out.append(("" if start_anchor else _ANY_STAR) + (f"(?:{inner})" if inner else "")
                        + ("" if end_anchor else _ANY_STAR))
-        return "|".join(out)
+        if not special:
+            return "|".join(out)
+        return ("or", *(["|".join(out)] if out else []), *special)
 
     def disjunction(self) -> str:
         alternatives = [self.alternative(top=False)]
@@ -236,10 +290,10 @@ class _Parser:
             alternatives.append(self.alternative(top=False))
         return "|".join(alternatives)
 
-    def top_alternatives(self) -> list[tuple[bool, bool, str]]:
+    def top_alternatives(self) -> list[_Alternative]:
         """The alternatives of the pattern (or of a group that is a whole top-level
         alternative): ``(^a$)|(^b$)`` is ``^a$|^b$``, whose anchors are fine."""
-        out: list[tuple[bool, bool, str]] = []
+        out: list[_Alternative] = []
         while True:
             flat = self.whole_group()
             if flat is not None:
@@ -251,10 +305,10 @@ class _Parser:
                 continue
             return out
 
-    def whole_group(self) -> list[tuple[bool, bool, str]] | None:
+    def whole_group(self) -> list[_Alternative] | None:
         """The alternatives of a group with no quantifier that makes up a whole
         top-level alternative, or ``None`` (position unchanged) when there is none."""
-        if self.peek() != "(":
+        if self.peek() != "(" or (self.peek(1) == "?" and self.peek(2) in ("=", "!")):
             return None
         save = self.pos
         self.in_group += 1
@@ -275,15 +329,17 @@ class _Parser:
         self.pos += 1
         return inner
 
-    def anchored_alternative(self) -> tuple[bool, bool, str]:
+    def anchored_alternative(self) -> _Alternative:
         """A top-level alternative: whether it is anchored at the start and at the
-        end, and its body with the edges a search does not need trimmed off:
-        where the pattern is not anchored, a term that may match nothing at the
-        edge adds nothing to "the string contains a match" (the ``[^]*`` around
-        it absorbs whatever it would match), and ``x+`` or ``x{2,9}`` there
-        need only their least repetition."""
+        end, and its body with the edges a search does not need trimmed off --
+        or, with lookaheads, the language it searches whole. Where the pattern
+        is not anchored, a term that may match nothing at the edge adds nothing
+        to "the string contains a match" (the ``[^]*`` around it absorbs
+        whatever it would match), and ``x+`` or ``x{2,9}`` there need only their
+        least repetition; a lookahead stops the trimming (it looks from where
+        it stands)."""
         start_anchor, end_anchor, terms = self._alternative_terms(top=True)
-        while terms and not end_anchor:
+        while terms and not end_anchor and isinstance(terms[-1][0], str):
             atom, quant = terms[-1]
             least = _least(quant)
             if least == 0:
@@ -291,7 +347,7 @@ class _Parser:
                 continue
             terms[-1] = (atom, "" if least == 1 else f"{{{least}}}")
             break
-        while terms and not start_anchor:
+        while terms and not start_anchor and isinstance(terms[0][0], str):
             atom, quant = terms[0]
             least = _least(quant)
             if least == 0:
@@ -299,17 +355,27 @@ class _Parser:
                 continue
             terms[0] = (atom, "" if least == 1 else f"{{{least}}}")
             break
-        return start_anchor, end_anchor, "".join(a + q for a, q in terms)
+        if all(isinstance(a, str) for a, _ in terms):
+            return start_anchor, end_anchor, "".join(a + q for a, q in terms if isinstance(a, str))
+        lead = _leading(terms)  # (assertions where the match starts)
+        behind = 0
+        while behind < len(terms) - lead and isinstance(terms[len(terms) - 1 - behind][0], _Behind):
+            behind += 1
+        if any(isinstance(a, _Behind) for a, _ in terms[lead:len(terms) - behind]):
+            raise self.unsupported("lookbehind assertions inside an alternative")
+        if behind and any(isinstance(a, _Look) for a, _ in terms) and not (start_anchor and end_anchor):
+            raise self.unsupported("lookbehind and lookahead assertions in an alternative not anchored")
+        return start_anchor, end_anchor, _searched(start_anchor, end_anchor, terms)
 
     def alternative(self, top: bool) -> str:
         start_anchor, end_anchor, terms = self._alternative_terms(top)
-        body = "".join(a + q for a, q in terms)
+        body = "".join(a + q for a, q in terms if isinstance(a, str))
         if not top:
             return body
         return ("" if start_anchor else _ANY_STAR) + (f"(?:{body})" if body else "") + (
             "" if end_anchor else _ANY_STAR)
 
-    def _alternative_terms(self, top: bool) -> tuple[bool, bool, list[tuple[str, str]]]:
+    def _alternative_terms(self, top: bool, look: bool = False) -> tuple[bool, bool, list[_Term]]:
         start_anchor = end_anchor = False
         if self.peek() == "^":
             if not top:
@@ -318,22 +384,76 @@ class _Parser:
             start_anchor = True
             while self.peek() == "^":  # ^^ is still one anchor
                 self.pos += 1
-        terms: list[tuple[str, str]] = []
+        terms: list[_Term] = []
         while self.pos < len(self.src) and self.peek() not in "|)":
             if self.peek() == "$":
                 self.pos += 1
                 while self.peek() == "$":
                     self.pos += 1
-                if not top or self.peek() not in self._top_ends():
+                ends = self._top_ends() if top else ("|", ")") if look else ()
+                if self.peek() not in ends:
                     raise self.unsupported("'$' before the end of the pattern")
                 end_anchor = True
                 break
             if self.peek() == "^":
                 raise self.unsupported("'^' after the start of the pattern")
+            if terms and isinstance(terms[-1][0], _Tempered):
+                raise self.unsupported("lookahead assertions in a repetition that does not end the pattern")
+            if top and self.peek() == "(" and self.peek(1) == "?" and self.peek(2) in ("=", "!"):
+                terms.extend((ahead, "") for ahead in self.lookaheads())
+                continue
+            if top and self.src.startswith(("(?<=", "(?<!"), self.pos):
+                terms.append((self.lookbehind(), ""))
+                continue
             terms.append(self.term())
+            if isinstance(terms[-1][0], _Tempered) and not top:
+                raise self.unsupported("lookahead assertions inside a group")
+        if terms and isinstance(terms[-1][0], _Tempered) and not end_anchor:
+            raise self.unsupported("lookahead assertions in a repetition that does not end the pattern")
         return start_anchor, end_anchor, terms
 
-    def term(self) -> tuple[str, str]:
+    def lookaheads(self) -> tuple[_Look, ...]:
+        """The ``(?=x)`` and ``(?!x)`` at the cursor."""
+        out: list[_Look] = []
+        while self.peek() == "(" and self.peek(1) == "?" and self.peek(2) in ("=", "!"):
+            negative = self.peek(2) == "!"
+            self.pos += 3
+            self.depth += 1
+            if self.depth > 200:
+                raise self.bad("groups nested too deeply")
+            parts: list[str] = []
+            while True:
+                _, end_anchor, terms = self._alternative_terms(top=False, look=True)
+                body = "".join(a + q for a, q in terms if isinstance(a, str))
+                parts.append(f"(?:{body})" + ("" if end_anchor else _ANY_STAR))
+                if self.peek() != "|":
+                    break
+                self.pos += 1
+            self.depth -= 1
+            self.close_assertion("lookahead")
+            out.append(_Look(negative, "|".join(parts)))
+        return tuple(out)
+
+    def lookbehind(self) -> _Behind:
+        """The ``(?<=x)`` or ``(?<!x)`` at the cursor."""
+        negative = self.peek(3) == "!"
+        self.pos += 4
+        self.depth += 1
+        if self.depth > 200:
+            raise self.bad("groups nested too deeply")
+        inner = self.disjunction()
+        self.depth -= 1
+        self.close_assertion("lookbehind")
+        return _Behind(negative, inner)
+
+    def close_assertion(self, kind: str) -> None:
+        if self.peek() != ")":
+            raise self.bad("missing ')'")
+        self.pos += 1
+        if self.peek() in ("*", "+", "?") or (self.peek() == "{" and self.braces(probe=True)):
+            raise self.unsupported(f"a quantified {kind} assertion")
+
+    def term(self) -> _Term:
         atom = self.atom()
         return atom, self.quantifier()
 
@@ -381,7 +501,7 @@ class _Parser:
                 raise self.bad("numbers out of order in {} quantifier")
         return lo, hi
 
-    def atom(self) -> str:
+    def atom(self) -> str | _Tempered:
         c = self.peek()
         if c == "(":
             return self.group()
@@ -410,11 +530,20 @@ class _Parser:
             return chr(0x10000 + ((ord(c) - 0xD800) << 10) + (ord(low) - 0xDC00))
         return c
 
-    def group(self) -> str:
+    def group(self) -> str | _Tempered:
         self.group_header()
         self.depth += 1
         if self.depth > 200:
             raise self.bad("groups nested too deeply")
+        checks = self.lookaheads()
+        if checks:
+            # one character past lookaheads: a repetition of it is "tempered"
+            char = self.atom()
+            if not isinstance(char, str) or char.startswith("(") or self.peek() != ")":
+                raise self.unsupported("lookahead assertions before more than one character")
+            self.depth -= 1
+            self.pos += 1
+            return _Tempered(char, checks)
         inner = self.disjunction()
         self.depth -= 1
         if self.peek() != ")":
@@ -430,9 +559,9 @@ class _Parser:
             if kind == ":":
                 self.pos += 2
             elif kind in ("=", "!"):
-                raise self.unsupported("lookahead assertions are not supported")
+                raise self.unsupported("lookahead assertions are supported only in a top-level alternative")
             elif kind == "<" and self.peek(2) in ("=", "!"):
-                raise self.unsupported("lookbehind assertions are not supported")
+                raise self.unsupported("lookbehind assertions are supported only ending an alternative")
             elif kind == "<":
                 end = self.src.find(">", self.pos + 2)
                 name = self.src[self.pos + 2:end] if end >= 0 else ""
@@ -564,8 +693,81 @@ class _Parser:
         return ~out if negate else out
 
 
+_Alternative = tuple[bool, bool, Lang]
+
+
+def _searched(start_anchor: bool, end_anchor: bool, terms: list[_Term]) -> Lang:
+    """The strings in which a top-level alternative with lookarounds finds a match,
+    built from its end: what follows its last term (nothing, or anything where it
+    is not anchored), each term before that, and at each lookahead the texts
+    from there on that it finds a match in (or, negative, does not). Lookbehinds
+    end the alternative (:meth:`_Parser.anchored_alternative` checks): they take
+    the texts up to the match's end that end in a match of theirs (or do not);
+    with lookaheads too, the match is the whole text. Lookbehinds where the
+    match starts take the texts before it."""
+    n = _leading(terms)
+    lead = [a for a, _ in terms[:n] if isinstance(a, _Behind)]
+    terms = [t for t in terms[:n] if not isinstance(t[0], _Behind)] + terms[n:]
+    behind: list[_Behind] = []
+    while terms and isinstance(terms[-1][0], _Behind):
+        atom = terms.pop()[0]
+        assert isinstance(atom, _Behind)
+        behind.append(atom)
+    looks = any(isinstance(a, _Look) for a, _ in terms)
+    rest: Lang = "" if end_anchor or (behind and not looks) else _ANY_STAR
+    run: list[str] = []  # plain terms not yet put in front of ``rest``
+    for atom, quant in reversed(terms):
+        if isinstance(atom, str):
+            run.append(atom + quant)
+            continue
+        if run:
+            rest = ("cat", "".join(reversed(run)), rest)
+            run = []
+        if isinstance(atom, _Tempered):
+            rest = _tempered(atom, quant)  # (always last, and at the anchored end)
+        elif isinstance(atom, _Look):
+            rest = ("minus" if atom.negative else "and", rest, atom.pattern)
+    if run:
+        rest = ("cat", "".join(reversed(run)), rest)
+    if lead:
+        # the text before the match: ending (or not) in a match of each
+        before: Lang = "" if start_anchor else _ANY_STAR
+        for atom in lead:
+            before = ("minus" if atom.negative else "and", before, f"{_ANY_STAR}(?:{atom.pattern})")
+        rest = ("cat", before, rest)
+    elif not start_anchor:
+        rest = ("cat", _ANY_STAR, rest)
+    for atom in behind:
+        rest = ("minus" if atom.negative else "and", rest, f"{_ANY_STAR}(?:{atom.pattern})")
+    if behind and not end_anchor:
+        rest = ("cat", rest, _ANY_STAR)  # (no lookaheads: the text up to the match's end, then any)
+    return rest
+
+
+def _leading(terms: list[_Term]) -> int:
+    """How many assertions an alternative's terms start with."""
+    n = 0
+    while n < len(terms) and isinstance(terms[n][0], (_Behind, _Look)):
+        n += 1
+    return n
+
+
+def _tempered(atom: _Tempered, quant: str) -> Lang:
+    """Repetitions of ``atom`` (ending the text) where each position's lookaheads
+    hold: no match of a negative one starts in them, and one of every positive
+    one starts at each position. No repetition at all has no position to check."""
+    many: Lang = f"(?:{atom.char}){quant}"
+    for negative, pattern in atom.checks:
+        # (a negative one fails where a position inside starts its match; a
+        # positive one where a position inside starts none: inside, the text
+        # from a position on is never empty)
+        failing: Lang = ("cat", _ANY_STAR, ("and" if negative else "minus", "[^]+", pattern))
+        many = ("minus", many, failing)
+    return ("or", many, "") if _least(quant) == 0 else many
+
+
 @lru_cache(maxsize=1024)
-def _search(pattern: str, pointer: str) -> str:
+def _search(pattern: str, pointer: str) -> Lang:
     if not isinstance(pattern, str):
         raise SchemaError(f"pattern must be a string, got {pattern!r}", pointer=pointer)
     try:
@@ -574,9 +776,10 @@ def _search(pattern: str, pointer: str) -> str:
         raise SchemaError(f"pattern {pattern!r} is nested too deeply", pointer=pointer) from None
 
 
-def search_pattern(pattern: str, *, pointer: str = "") -> str:
+def search_pattern(pattern: str, *, pointer: str = "") -> Lang:
     """An interegular pattern that fully matches exactly the strings in which the
-    ECMA-262 ``pattern`` finds a match (JSON Schema's ``pattern`` keyword).
+    ECMA-262 ``pattern`` finds a match (JSON Schema's ``pattern`` keyword) -- or,
+    for lookaheads, a :data:`Lang` of such patterns.
 
     ``pointer`` (the schema location) goes into errors. Raises
     :class:`UnsupportedSchemaError` (keyword ``pattern``) for syntax no DFA

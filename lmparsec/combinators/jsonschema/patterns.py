@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
-from ..regex import Regex, RegexState
-from .ecma import search_pattern
+from interegular.fsm import FSM, Alphabet
+
+from ...errors import UnsupportedSchemaError
+from ..regex import Regex, RegexState, pattern_fsm, regex_from_fsm
+from .ecma import Lang, search_pattern
 
 __all__ = ["pattern_parser", "pattern_matches"]
 
@@ -17,7 +22,10 @@ def pattern_parser(pattern: str, pointer: str = "") -> RegexState:
 
     Raises RegexError/UnsupportedSchemaError for syntax no DFA can express.
     """
-    return Regex(search_pattern(pattern, pointer=pointer))
+    lang = search_pattern(pattern, pointer=pointer)
+    if isinstance(lang, str):
+        return Regex(lang)
+    return regex_from_fsm(_automaton(lang, pattern, pointer), pattern)
 
 
 def pattern_matches(pattern: str, name: str) -> bool:
@@ -35,3 +43,111 @@ def pattern_matches(pattern: str, name: str) -> bool:
         return pattern_parser(pattern).accepts(name)
     except Exception:
         return False
+
+
+def _automaton(lang: Lang, pattern: str, pointer: str) -> FSM:
+    """The automaton of a language built from patterns (see :data:`Lang`)."""
+    if isinstance(lang, str):
+        return pattern_fsm(lang)
+    op, *parts = lang
+    assert isinstance(op, str)
+    fsms = [_automaton(part, pattern, pointer) for part in parts]
+    if op == "cat":
+        out = fsms[0]
+        for fsm in fsms[1:]:
+            out = _concatenated(out, fsm, pattern, pointer)
+        return out
+    alive, accepts = _COMBINE[op]
+    return _combined(fsms, alive, accepts, pattern, pointer)
+
+
+def _concatenated(first: FSM, second: FSM, pattern: str, pointer: str) -> FSM:
+    """``first`` then ``second``, determinised: a state is where ``first`` is (or
+    ``None``) and the set of places ``second`` may be (interegular's own
+    concatenation looks each new state up in a list)."""
+    alphabet, (to_first, to_second) = Alphabet.union(first.alphabet, second.alphabet)
+    keys = list(alphabet.by_transition)
+    map1: dict[Any, dict[Any, Any]] = first.map
+    map2: dict[Any, dict[Any, Any]] = second.map
+
+    def entered(at: object, then: frozenset[object]) -> tuple[object, frozenset[object]]:
+        return at, then | {second.initial} if at is not None and at in first.finals else then
+
+    start = entered(first.initial, frozenset())
+    index = {start: 0}
+    order = [start]
+    table: dict[int, dict[object, int]] = {}
+    accepting: set[int] = set()
+    for i, (at, then) in enumerate(order):  # (a growing list)
+        _check_size(len(order), pattern, pointer)
+        if any(s in second.finals for s in then):
+            accepting.add(i)
+        row: dict[object, int] = {}
+        for key in keys:
+            nxt1 = None if at is None else map1.get(at, {}).get(to_first[key])
+            nxt2 = frozenset(t for s in then if (t := map2.get(s, {}).get(to_second[key])) is not None)
+            if nxt1 is None and not nxt2:
+                continue
+            combo = entered(nxt1, nxt2)
+            k = index.get(combo)
+            if k is None:
+                k = index[combo] = len(order)
+                order.append(combo)
+            row[key] = k
+        table[i] = row
+    return FSM(alphabet=alphabet, states=range(len(order)), initial=0, finals=accepting, map=table,
+               __no_validation__=True)
+
+
+def _check_size(states: int, pattern: str, pointer: str) -> None:
+    if states > MAX_PRODUCT_STATES:
+        raise UnsupportedSchemaError(
+            f"the lookarounds of {pattern!r} make an automaton of more than {MAX_PRODUCT_STATES} states",
+            keyword="pattern", pointer=pointer)
+
+
+def _combined(fsms: list[FSM], alive: Callable[[tuple[object, ...]], bool],
+              accepts: Callable[[list[bool]], bool], pattern: str, pointer: str) -> FSM:
+    """The product of ``fsms`` (interegular's own looks each new state up in a
+    list: seconds for a password rule's four lookaheads). Only states that
+    may still accept are kept: ``alive`` says so of a tuple of part states
+    (``None`` for a part that has died)."""
+    alphabet, to_old = Alphabet.union(*(f.alphabet for f in fsms))
+    keys = list(alphabet.by_transition)
+    maps: list[dict[Any, dict[Any, Any]]] = [f.map for f in fsms]
+    finals = [f.finals for f in fsms]
+    start: tuple[object, ...] = tuple(f.initial for f in fsms)
+    index: dict[tuple[object, ...], int] = {start: 0}
+    order = [start]
+    table: dict[int, dict[object, int]] = {}
+    accepting: set[int] = set()
+    for i, combo in enumerate(order):  # (a growing list)
+        _check_size(len(order), pattern, pointer)
+        if accepts([s is not None and s in finals[j] for j, s in enumerate(combo)]):
+            accepting.add(i)
+        row: dict[object, int] = {}
+        for key in keys:
+            nxt: tuple[object, ...] = tuple(None if s is None else maps[j].get(s, {}).get(to_old[j][key])
+                                            for j, s in enumerate(combo))
+            if not alive(nxt):
+                continue
+            k = index.get(nxt)
+            if k is None:
+                k = index[nxt] = len(order)
+                order.append(nxt)
+            row[key] = k
+        table[i] = row
+    return FSM(alphabet=alphabet, states=range(len(order)), initial=0, finals=accepting, map=table,
+               __no_validation__=True)
+
+
+#: the most states an automaton built for lookarounds may have
+MAX_PRODUCT_STATES = 20_000
+
+#: per operation of a :data:`Lang`: which tuples of part states may still accept, and
+#: which accept (given whether each part does)
+_COMBINE: dict[str, tuple[Callable[[tuple[object, ...]], bool], Callable[[list[bool]], bool]]] = {
+    "or": (lambda states: any(s is not None for s in states), any),
+    "and": (lambda states: all(s is not None for s in states), all),
+    "minus": (lambda states: states[0] is not None, lambda finals: finals[0] and not any(finals[1:])),
+}
