@@ -291,6 +291,7 @@ class TokenIndex:
         special = vocabulary.special_ids
         text_ids = [i for i in range(len(token_bytes)) if i not in special and token_bytes[i]]
         self.trie = TokenTrie((token_bytes[i], i) for i in text_ids)
+        self.trie.id_array  # noqa: B018 - made now (a pass over 128k ids), not by the first mask
         self._build_units(token_bytes, text_ids)
         self._max_loops = max_loop_tables
         self._init_caches()

@@ -149,7 +149,9 @@ def _restore(vocabulary: Vocabulary, payload: dict[str, Any]) -> TokenIndex:
     index.vocabulary = vocabulary
     index.size = vocabulary.size
     trie = TokenTrie(())
-    trie.ids = tuple(payload["ids"].tolist())
+    ids = np.ascontiguousarray(payload["ids"], dtype=np.int64)
+    trie.ids = tuple(ids.tolist())
+    trie._id_array = ids  # (as the build makes it: no first mask pays for it)
     # the vocabulary's own bytes objects, not the file's copies: one object per
     # token in memory, shared by the walk and everything else that reads tokens
     token_bytes = vocabulary.token_bytes
