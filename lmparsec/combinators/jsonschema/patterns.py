@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from interegular.fsm import FSM, Alphabet
 
@@ -63,73 +63,65 @@ def _automaton(lang: Lang, pattern: str, pointer: str) -> FSM:
 
 def _concatenated(first: FSM, second: FSM, pattern: str, pointer: str) -> FSM:
     """``first`` then ``second``, determinised: a state is where ``first`` is (or
-    ``None``) and the set of places ``second`` may be (interegular's own
-    concatenation looks each new state up in a list)."""
+    ``None``) and the set of places ``second`` may be."""
     alphabet, (to_first, to_second) = Alphabet.union(first.alphabet, second.alphabet)
-    keys = list(alphabet.by_transition)
     map1: dict[Any, dict[Any, Any]] = first.map
     map2: dict[Any, dict[Any, Any]] = second.map
 
-    def entered(at: object, then: frozenset[object]) -> tuple[object, frozenset[object]]:
+    def entered(at: object, then: frozenset[object]) -> _Place:
         return at, then | {second.initial} if at is not None and at in first.finals else then
 
-    start = entered(first.initial, frozenset())
-    index = {start: 0}
-    order = [start]
-    table: dict[int, dict[object, int]] = {}
-    accepting: set[int] = set()
-    for i, (at, then) in enumerate(order):  # (a growing list)
-        _check_size(len(order), pattern, pointer)
-        if any(s in second.finals for s in then):
-            accepting.add(i)
-        row: dict[object, int] = {}
-        for key in keys:
-            nxt1 = None if at is None else map1.get(at, {}).get(to_first[key])
-            nxt2 = frozenset(t for s in then if (t := map2.get(s, {}).get(to_second[key])) is not None)
-            if nxt1 is None and not nxt2:
-                continue
-            combo = entered(nxt1, nxt2)
-            k = index.get(combo)
-            if k is None:
-                k = index[combo] = len(order)
-                order.append(combo)
-            row[key] = k
-        table[i] = row
-    return FSM(alphabet=alphabet, states=range(len(order)), initial=0, finals=accepting, map=table,
-               __no_validation__=True)
+    def follow(state: _Place, key: Any) -> _Place | None:
+        at, then = state
+        nxt = None if at is None else map1.get(at, {}).get(to_first[key])
+        later = frozenset(t for s in then if (t := map2.get(s, {}).get(to_second[key])) is not None)
+        return None if nxt is None and not later else entered(nxt, later)
 
-
-def _check_size(states: int, pattern: str, pointer: str) -> None:
-    if states > MAX_PRODUCT_STATES:
-        raise UnsupportedSchemaError(
-            f"the lookarounds of {pattern!r} make an automaton of more than {MAX_PRODUCT_STATES} states",
-            keyword="pattern", pointer=pointer)
+    return _crawl(alphabet, entered(first.initial, frozenset()),
+                  lambda state: any(s in second.finals for s in state[1]), follow, pattern, pointer)
 
 
 def _combined(fsms: list[FSM], alive: Callable[[tuple[object, ...]], bool],
               accepts: Callable[[list[bool]], bool], pattern: str, pointer: str) -> FSM:
-    """The product of ``fsms`` (interegular's own looks each new state up in a
-    list: seconds for a password rule's four lookaheads). Only states that
-    may still accept are kept: ``alive`` says so of a tuple of part states
-    (``None`` for a part that has died)."""
+    """The product of ``fsms``. Only states that may still accept are kept:
+    ``alive`` says so of a tuple of part states (``None`` for a part that has
+    died)."""
     alphabet, to_old = Alphabet.union(*(f.alphabet for f in fsms))
-    keys = list(alphabet.by_transition)
     maps: list[dict[Any, dict[Any, Any]]] = [f.map for f in fsms]
     finals = [f.finals for f in fsms]
+    olds: list[dict[Any, Any]] = list(to_old)
+
+    def follow(state: tuple[object, ...], key: Any) -> tuple[object, ...] | None:
+        nxt = tuple(None if s is None else maps[j].get(s, {}).get(olds[j][key]) for j, s in enumerate(state))
+        return nxt if alive(nxt) else None
+
     start: tuple[object, ...] = tuple(f.initial for f in fsms)
-    index: dict[tuple[object, ...], int] = {start: 0}
+    return _crawl(alphabet, start,
+                  lambda state: accepts([s is not None and s in finals[j] for j, s in enumerate(state)]),
+                  follow, pattern, pointer)
+
+
+def _crawl(alphabet: Alphabet, start: S, accepting: Callable[[S], bool],
+           follow: Callable[[S, Any], S | None], pattern: str, pointer: str) -> FSM:
+    """The automaton whose states are reached from ``start`` by ``follow`` (``None``:
+    no state), numbered as met (interegular's own crawl looks each new state
+    up in a list: seconds for a password rule's four lookaheads)."""
+    keys = list(alphabet.by_transition)
+    index = {start: 0}
     order = [start]
     table: dict[int, dict[object, int]] = {}
-    accepting: set[int] = set()
-    for i, combo in enumerate(order):  # (a growing list)
-        _check_size(len(order), pattern, pointer)
-        if accepts([s is not None and s in finals[j] for j, s in enumerate(combo)]):
-            accepting.add(i)
+    finals: set[int] = set()
+    for i, state in enumerate(order):  # (a growing list)
+        if len(order) > MAX_PRODUCT_STATES:
+            raise UnsupportedSchemaError(
+                f"the lookarounds of {pattern!r} make an automaton of more than {MAX_PRODUCT_STATES} states",
+                keyword="pattern", pointer=pointer)
+        if accepting(state):
+            finals.add(i)
         row: dict[object, int] = {}
         for key in keys:
-            nxt: tuple[object, ...] = tuple(None if s is None else maps[j].get(s, {}).get(to_old[j][key])
-                                            for j, s in enumerate(combo))
-            if not alive(nxt):
+            nxt = follow(state, key)
+            if nxt is None:
                 continue
             k = index.get(nxt)
             if k is None:
@@ -137,9 +129,13 @@ def _combined(fsms: list[FSM], alive: Callable[[tuple[object, ...]], bool],
                 order.append(nxt)
             row[key] = k
         table[i] = row
-    return FSM(alphabet=alphabet, states=range(len(order)), initial=0, finals=accepting, map=table,
+    return FSM(alphabet=alphabet, states=range(len(order)), initial=0, finals=finals, map=table,
                __no_validation__=True)
 
+
+S = TypeVar("S", bound=Hashable)
+#: a state of a concatenation: where the first automaton is, where the second may be
+_Place = tuple[object, frozenset[object]]
 
 #: the most states an automaton built for lookarounds may have
 MAX_PRODUCT_STATES = 20_000
