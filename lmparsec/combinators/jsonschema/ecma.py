@@ -22,13 +22,12 @@ which expands classes into explicit characters, stays fast.
 
 Lookarounds are regular where real schemas put them, and are compiled there
 with automaton intersections and differences (:data:`Lang`): lookaheads
-anywhere between the terms of a top-level alternative (``^(?!io\\.papermc\\.)[a-z.]+$``,
-``^(?=.{1,253}$)...``, ``\\d{3}(?!\\d)``), lookbehinds where its match starts or ends
-(``^(?!-)[a-z0-9-]{1,63}(?<!-)$``; one ending a match that lookaheads check too
-needs both anchors), and
-the "tempered" repetition of one character that ends an alternative anchored
-at the end (``^((?!mode|Mode).)*$``: no match of ``mode`` starts in it). A
-lookbehind may have any width; ``$`` may end a lookahead's alternatives.
+anywhere between the terms of a top-level alternative (``^(?!io\\.papermc\\.).+$``,
+``^(?=.{1,253}$)...``, ``\\d{3}(?!\\d)``); lookbehinds, of any width, where its
+match starts or ends (``^(?!-)[a-z0-9-]{1,63}(?<!-)$``; one ending a match that
+lookaheads check too needs both anchors); and the "tempered" repetition of one
+character that ends an alternative anchored at the end (``^((?!mode).)*$``: no
+match of ``mode`` starts in it). ``$`` may end a lookahead's alternatives.
 
 Not supported (:class:`UnsupportedSchemaError`, keyword ``pattern``):
 lookarounds elsewhere (inside groups and repetitions, lookbehinds between
@@ -56,7 +55,7 @@ __all__ = ["Lang", "search_pattern", "MAX_PROPERTY_SIZE"]
 
 #: A language of decoded strings: an interegular pattern, or ``("cat", a, b)``,
 #: ``("or", a, b, ...)``, ``("and", a, b)``, ``("minus", a, b)`` of languages --
-#: what lookaheads need beyond one pattern (built as automata by
+#: what lookarounds need beyond one pattern (built as automata by
 #: :func:`lmparsec.combinators.jsonschema.patterns.pattern_parser`).
 Lang = Union[str, tuple["Lang", ...]]  # noqa: UP007 - an alias read at run time
 
@@ -78,7 +77,7 @@ class _Behind(NamedTuple):
 
 class _Tempered(NamedTuple):
     """``(?:(?!x)(?=y)c)``: one character of the class ``char`` at which each
-    lookahead ``(negative, pattern)`` holds."""
+    lookahead of ``checks`` holds."""
 
     char: str
     checks: tuple[_Look, ...]
@@ -267,7 +266,7 @@ class _Parser:
             if isinstance(body, str):
                 groups.setdefault((start_anchor, end_anchor), []).append(body)
             else:
-                special.append(body)  # (with lookaheads: its searched language whole)
+                special.append(body)  # (with lookarounds: its searched language whole)
         if self.pos < len(self.src):
             raise self.bad(f"unbalanced {self.peek()!r}")
         out = []
@@ -332,7 +331,7 @@ class _Parser:
     def anchored_alternative(self) -> _Alternative:
         """A top-level alternative: whether it is anchored at the start and at the
         end, and its body with the edges a search does not need trimmed off --
-        or, with lookaheads, the language it searches whole. Where the pattern
+        or, with lookarounds, the language it searches whole. Where the pattern
         is not anchored, a term that may match nothing at the edge adds nothing
         to "the string contains a match" (the ``[^]*`` around it absorbs
         whatever it would match), and ``x+`` or ``x{2,9}`` there need only their
@@ -779,7 +778,7 @@ def _search(pattern: str, pointer: str) -> Lang:
 def search_pattern(pattern: str, *, pointer: str = "") -> Lang:
     """An interegular pattern that fully matches exactly the strings in which the
     ECMA-262 ``pattern`` finds a match (JSON Schema's ``pattern`` keyword) -- or,
-    for lookaheads, a :data:`Lang` of such patterns.
+    for lookarounds, a :data:`Lang` of such patterns.
 
     ``pointer`` (the schema location) goes into errors. Raises
     :class:`UnsupportedSchemaError` (keyword ``pattern``) for syntax no DFA

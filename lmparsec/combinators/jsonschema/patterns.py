@@ -25,7 +25,25 @@ def pattern_parser(pattern: str, pointer: str = "") -> RegexState:
     lang = search_pattern(pattern, pointer=pointer)
     if isinstance(lang, str):
         return Regex(lang)
-    return regex_from_fsm(_automaton(lang, pattern, pointer), pattern)
+    try:
+        return _composed(pattern)
+    except _TooLargeError:
+        raise UnsupportedSchemaError(
+            f"the lookarounds of {pattern!r} make an automaton of more than {MAX_PRODUCT_STATES} states",
+            keyword="pattern", pointer=pointer) from None
+
+
+@lru_cache(maxsize=256)
+def _composed(pattern: str) -> RegexState:
+    """The parser of a pattern whose language is built from several automata (kept
+    by the pattern alone: a password rule's, ~0.1 s, is made once however many
+    places of a schema use it)."""
+    lang = search_pattern(pattern)
+    return regex_from_fsm(_automaton(lang), pattern)
+
+
+class _TooLargeError(Exception):
+    """An automaton built for lookarounds passed :data:`MAX_PRODUCT_STATES` states."""
 
 
 def pattern_matches(pattern: str, name: str) -> bool:
@@ -45,23 +63,23 @@ def pattern_matches(pattern: str, name: str) -> bool:
         return False
 
 
-def _automaton(lang: Lang, pattern: str, pointer: str) -> FSM:
+def _automaton(lang: Lang) -> FSM:
     """The automaton of a language built from patterns (see :data:`Lang`)."""
     if isinstance(lang, str):
         return pattern_fsm(lang)
     op, *parts = lang
     assert isinstance(op, str)
-    fsms = [_automaton(part, pattern, pointer) for part in parts]
+    fsms = [_automaton(part) for part in parts]
     if op == "cat":
         out = fsms[0]
         for fsm in fsms[1:]:
-            out = _concatenated(out, fsm, pattern, pointer)
+            out = _concatenated(out, fsm)
         return out
     alive, accepts = _COMBINE[op]
-    return _combined(fsms, alive, accepts, pattern, pointer)
+    return _combined(fsms, alive, accepts)
 
 
-def _concatenated(first: FSM, second: FSM, pattern: str, pointer: str) -> FSM:
+def _concatenated(first: FSM, second: FSM) -> FSM:
     """``first`` then ``second``, determinised: a state is where ``first`` is (or
     ``None``) and the set of places ``second`` may be."""
     alphabet, (to_first, to_second) = Alphabet.union(first.alphabet, second.alphabet)
@@ -78,11 +96,11 @@ def _concatenated(first: FSM, second: FSM, pattern: str, pointer: str) -> FSM:
         return None if nxt is None and not later else entered(nxt, later)
 
     return _crawl(alphabet, entered(first.initial, frozenset()),
-                  lambda state: any(s in second.finals for s in state[1]), follow, pattern, pointer)
+                  lambda state: any(s in second.finals for s in state[1]), follow)
 
 
 def _combined(fsms: list[FSM], alive: Callable[[tuple[object, ...]], bool],
-              accepts: Callable[[list[bool]], bool], pattern: str, pointer: str) -> FSM:
+              accepts: Callable[[list[bool]], bool]) -> FSM:
     """The product of ``fsms``. Only states that may still accept are kept:
     ``alive`` says so of a tuple of part states (``None`` for a part that has
     died)."""
@@ -98,11 +116,11 @@ def _combined(fsms: list[FSM], alive: Callable[[tuple[object, ...]], bool],
     start: tuple[object, ...] = tuple(f.initial for f in fsms)
     return _crawl(alphabet, start,
                   lambda state: accepts([s is not None and s in finals[j] for j, s in enumerate(state)]),
-                  follow, pattern, pointer)
+                  follow)
 
 
 def _crawl(alphabet: Alphabet, start: S, accepting: Callable[[S], bool],
-           follow: Callable[[S, Any], S | None], pattern: str, pointer: str) -> FSM:
+           follow: Callable[[S, Any], S | None]) -> FSM:
     """The automaton whose states are reached from ``start`` by ``follow`` (``None``:
     no state), numbered as met (interegular's own crawl looks each new state
     up in a list: seconds for a password rule's four lookaheads)."""
@@ -113,9 +131,7 @@ def _crawl(alphabet: Alphabet, start: S, accepting: Callable[[S], bool],
     finals: set[int] = set()
     for i, state in enumerate(order):  # (a growing list)
         if len(order) > MAX_PRODUCT_STATES:
-            raise UnsupportedSchemaError(
-                f"the lookarounds of {pattern!r} make an automaton of more than {MAX_PRODUCT_STATES} states",
-                keyword="pattern", pointer=pointer)
+            raise _TooLargeError
         if accepting(state):
             finals.add(i)
         row: dict[object, int] = {}

@@ -335,3 +335,13 @@ def test_lookarounds_agree_with_re(pattern: str, texts: list[str]) -> None:
     parser = pattern_parser(pattern)
     for text in [*texts, "", "abc", "cba", "aab\n"]:
         assert parser.accepts(text) == (re.search(python, text) is not None), (pattern, text)
+
+
+def test_lookarounds_past_the_state_cap_are_unsupported_where_they_are() -> None:
+    # a negative lookahead over a counted run, against a long counted body: the
+    # product passes the cap, and the error names the pattern and its place
+    pattern = "^(?!.*(a|b){40})(?=.*c).{0,800}$"
+    with pytest.raises(UnsupportedSchemaError) as info:
+        pattern_parser(pattern, "/properties/x/pattern")
+    assert info.value.keyword == "pattern" and info.value.pointer == "/properties/x/pattern"
+    assert "states" in str(info.value) and pattern in str(info.value)
