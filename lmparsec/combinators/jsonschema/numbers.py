@@ -27,6 +27,7 @@ import interegular
 from interegular.fsm import FSM, Alphabet, anything_else
 
 from ...errors import SchemaError, UnsupportedSchemaError
+from ..automata import combined
 
 __all__ = [
     "NUMBER_PATTERN",
@@ -535,37 +536,6 @@ def _remainder_fsm(modulus: int, scale: int) -> FSM:
                map=transitions)
 
 
-def _product(a: FSM, b: FSM) -> FSM:
-    """The intersection of two FSMs over the same alphabet (interegular's generic
-    ``&`` is far slower on the thousands of states a remainder automaton has)."""
-    alphabet, (to_a, to_b) = Alphabet.union(a.alphabet, b.alphabet)
-    keys = [(tk, to_a[tk], to_b[tk]) for tk in set(alphabet.values())]
-    index: dict[tuple[object, object], int] = {(a.initial, b.initial): 0}
-    todo = [(a.initial, b.initial)]
-    transitions: dict[int, dict[object, int]] = {}
-    finals: set[int] = set()
-    while todo:
-        pair = todo.pop()
-        sa, sb = pair
-        me = index[pair]
-        row: dict[object, int] = {}
-        ra, rb = a.map.get(sa, {}), b.map.get(sb, {})
-        for tk, ka, kb in keys:
-            na, nb = ra.get(ka), rb.get(kb)
-            if na is None or nb is None:
-                continue
-            nxt = (na, nb)
-            if nxt not in index:
-                index[nxt] = len(index)
-                todo.append(nxt)
-            row[tk] = index[nxt]
-        transitions[me] = row
-        if sa in a.finals and sb in b.finals:
-            finals.add(me)
-    return FSM(alphabet=alphabet, states=set(index.values()), initial=0, finals=finals,
-               map=transitions)
-
-
 @lru_cache(maxsize=256)
 def _integer_fsm(key: _Key, allow_zero_fraction: bool) -> FSM | None:
     multiple_of = key[4][1]
@@ -576,7 +546,7 @@ def _integer_fsm(key: _Key, allow_zero_fraction: bool) -> FSM | None:
     if multiple_of is not None:
         q = _multiple(multiple_of)
         # An integer x is a multiple of p/s (lowest terms) iff p divides x.
-        fsm = _product(fsm, _remainder_fsm(q.numerator, 0))
+        fsm = combined("and", [fsm, _remainder_fsm(q.numerator, 0)])
     return fsm
 
 
@@ -622,7 +592,7 @@ def _number_fsm(key: _Key) -> FSM | None:
                                          keyword="multipleOf")
     modulus = int(q * 10**scale)
     # The remainder automaton reads no exponent, so the intersection has none.
-    return _product(_to_fsm(pattern), _remainder_fsm(modulus, scale))
+    return combined("and", [_to_fsm(pattern), _remainder_fsm(modulus, scale)])
 
 
 def number_fsm(
