@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from interegular.fsm import FSM, Alphabet
 
-__all__ = ["TooManyStatesError", "combined", "concatenated"]
+__all__ = ["TooManyStatesError", "combined", "concatenated", "ended"]
 
 S = TypeVar("S", bound=Hashable)
 #: a state of a concatenation: where the first automaton is, where the second may be
@@ -81,6 +81,33 @@ def concatenated(first: FSM, second: FSM, limit: int | None = None) -> FSM:
 
     return _crawl(alphabet, entered(first.initial, frozenset()),
                   lambda state: any(s in second.finals for s in state[1]), successors, limit)
+
+
+def ended(fsm: FSM, mark: str) -> FSM:
+    """The texts without ``mark`` that ``fsm`` accepts followed by zero or more
+    ``mark`` characters: a state accepts when the chain of ``mark`` steps from it
+    meets an accepting one, and no transition reads ``mark`` any more (how a
+    ``$`` inside a pattern, read as ``mark``, holds only where the text ends).
+    A pattern that reads ``mark`` has it as a character of its own (nothing else
+    is read only there); one trimmed of what did (``x($)*``) has none to read,
+    and is returned as it is.
+    """
+    key = fsm.alphabet[mark]
+    if mark not in fsm.alphabet or fsm.alphabet.by_transition.get(key) != [mark]:
+        return fsm
+    finals = set()
+    for state in fsm.states:
+        seen = set()
+        at: Any = state
+        while at is not None and at not in seen:
+            if at in fsm.finals:
+                finals.add(state)
+                break
+            seen.add(at)
+            at = fsm.map.get(at, _NO_ROW).get(key)
+    table = {state: {k: nxt for k, nxt in row.items() if k != key} for state, row in fsm.map.items()}
+    return FSM(alphabet=fsm.alphabet, states=fsm.states, initial=fsm.initial, finals=finals, map=table,
+               __no_validation__=True)
 
 
 def _crawl(alphabet: Alphabet, start: S, accepting: Callable[[S], bool],

@@ -66,15 +66,17 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         "required": ["role", "email", "score", "tag"],
     },
-    # patterns with lookarounds (automaton intersections and differences)
+    # patterns with lookarounds (automaton intersections and differences), and a
+    # '$' inside a repeated group (a path's segments end with '/' or the text)
     "account": {
         "type": "object",
         "properties": {
             "host": {"type": "string", "pattern": "^(?!-)[a-z0-9-]{1,12}(?<!-)$"},
             "password": {"type": "string", "pattern": "^(?=.*\\d)(?=.*[A-Z]).{6,20}$"},
             "note": {"type": "string", "pattern": "^((?!TODO).)*$"},
+            "path": {"type": "string", "pattern": "^(/?(\\.{2}|[a-z0-9-]*)($|/))*$"},
         },
-        "required": ["host", "password", "note"],
+        "required": ["host", "password", "note", "path"],
     },
 }
 
@@ -92,8 +94,8 @@ INSTANCES: dict[str, list[Any]] = {
         {"role": "guest", "email": None, "score": 0, "tag": "abcdef-0"},
     ],
     "account": [
-        {"host": "my-host1", "password": "Secret123", "note": "all done, no TOD0 left"},
-        {"host": "a", "password": "éé9Xéé", "note": ""},
+        {"host": "my-host1", "password": "Secret123", "note": "all done, no TOD0 left", "path": "/a/../b-2/"},
+        {"host": "a", "password": "éé9Xéé", "note": "", "path": ""},
     ],
 }
 

@@ -27,13 +27,16 @@ anywhere between the terms of a top-level alternative (``^(?!io\\.papermc\\.).+$
 match starts or ends (``^(?!-)[a-z0-9-]{1,63}(?<!-)$``; one ending a match that
 lookaheads check too needs both anchors); and the "tempered" repetition of one
 character that ends an alternative anchored at the end (``^((?!mode).)*$``: no
-match of ``mode`` starts in it). ``$`` may end a lookahead's alternatives.
+match of ``mode`` starts in it). ``$`` may end a lookahead's alternatives, and,
+in a pattern without lookarounds, stand anywhere (``^((\\.{2}|[a-z]*)($|/))*$``:
+it is read as a mark that only the text's end supplies, see :class:`_MarkNeededError`).
 
 Not supported (:class:`UnsupportedSchemaError`, keyword ``pattern``):
 lookarounds elsewhere (inside groups and repetitions, lookbehinds between
 terms), backreferences (``\\1``, ``\\k<n>``), word boundaries (``\\b``,
-``\\B``), ``^``/``$`` anywhere but at the start/end of a top-level alternative
-(or ``$`` at the end of a lookahead's), lookarounds whose automaton would pass
+``\\B``), ``^`` anywhere but at the start of a top-level alternative, ``$``
+inside a group of a pattern with lookarounds (but ending a lookahead's
+alternatives), lookarounds whose automaton would pass
 :data:`~lmparsec.combinators.jsonschema.patterns.MAX_PRODUCT_STATES` states, and
 Unicode property escapes whose set and complement both exceed
 ``MAX_PROPERTY_SIZE`` code points (``\\p{L}``; ``\\p{Lu}``, ``\\p{Nd}``,
@@ -51,12 +54,14 @@ from typing import NamedTuple, Union
 from ...errors import SchemaError, UnsupportedSchemaError
 from ..charset import MAX_CODEPOINT, CharSet
 
-__all__ = ["Lang", "search_pattern", "MAX_PROPERTY_SIZE"]
+__all__ = ["END_MARK", "Lang", "search_pattern", "MAX_PROPERTY_SIZE"]
 
 #: A language of decoded strings: an interegular pattern, or ``("cat", a, b)``,
 #: ``("or", a, b, ...)``, ``("and", a, b)``, ``("minus", a, b)`` of languages --
-#: what lookarounds need beyond one pattern (built as automata by
-#: :func:`lmparsec.combinators.jsonschema.patterns.pattern_parser`).
+#: what lookarounds need beyond one pattern -- or ``("end", p)``: the texts that
+#: some END_MARKs after them put in ``p``'s language (a ``$`` inside a group; see
+#: :class:`_MarkNeededError`). Built as automata by
+#: :func:`lmparsec.combinators.jsonschema.patterns.pattern_parser`.
 Lang = Union[str, tuple["Lang", ...]]  # noqa: UP007 - an alias read at run time
 
 
@@ -87,6 +92,12 @@ class _Tempered(NamedTuple):
 #: quantifier), or a tempered repetition
 _Term = tuple[Union[str, _Look, _Behind, _Tempered], str]  # noqa: UP007 - an alias read at run time
 
+#: A ``$`` a pattern does not end with, in the languages that check it (see
+#: :class:`_MarkNeededError`): a lone low surrogate, which no decoded JSON string holds
+#: (lmparsec's strings decode ``\\uDFFF`` alone to nothing), so no class of a
+#: pattern needs it and none takes it.
+END_MARK = "\udfff"
+
 #: Largest Unicode property class (counted on the smaller of it and its complement).
 MAX_PROPERTY_SIZE = 8000
 
@@ -99,6 +110,7 @@ _SPACE = CharSet(
 _LINE_TERMINATORS = CharSet.of("\n\r\u2028\u2029")
 _DOT = ~_LINE_TERMINATORS
 _ANY_STAR = "[^]*"
+_MARK_SET = CharSet.of(END_MARK)
 #: Python's ``\\s`` (``str.isspace``), beside ECMA's ``_SPACE``
 _PY_SPACE = CharSet(
     [(0x09, 0x0D), (0x1C, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
@@ -193,6 +205,20 @@ def _property(name: str, negated: bool, pattern: str, pointer: str) -> CharSet:
     return out
 
 
+class _MarkNeededError(Exception):
+    """A ``$`` where an alternative does not end (``^(a|b$|c/)*$``), met by a parser
+    not writing marks. ``$`` holds where the text ends, so the texts in which
+    such a pattern finds a match are those ``t`` for which ``t`` and then some
+    END_MARKs is in the pattern's language with each of those ``$`` read as one
+    END_MARK (none elsewhere: no class takes it) -- the language ``("end", p)``
+    of :data:`Lang`, which
+    :func:`lmparsec.combinators.automata.ended` builds."""
+
+    def __init__(self, error: UnsupportedSchemaError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def _least(quant: str) -> int:
     """The fewest repetitions an interegular quantifier allows."""
     if quant in ("*", "?"):
@@ -209,8 +235,11 @@ def _lit(char: str) -> str:
     return char
 
 
-def _class(chars: CharSet) -> str:
-    """A class matching exactly ``chars``, negated when that lists fewer code points."""
+def _class(chars: CharSet, marked: bool = False) -> str:
+    """A class matching exactly ``chars``, negated when that lists fewer code points
+    (``marked``: never :data:`END_MARK`, which a negated class would otherwise take)."""
+    if marked:
+        chars = chars - _MARK_SET
     single = chars.single()
     if single is not None:
         return _lit(single)
@@ -230,9 +259,11 @@ def _class(chars: CharSet) -> str:
 class _Parser:
     """Recursive descent over ECMA-262 pattern syntax, writing interegular syntax."""
 
-    def __init__(self, pattern: str, pointer: str) -> None:
+    def __init__(self, pattern: str, pointer: str, marked: bool = False) -> None:
         self.src = pattern
         self.pos = 0
+        #: a ``$`` short of an alternative's end is written as END_MARK (see _MarkNeededError)
+        self.marked = marked
         self.pointer = pointer
         self.depth = 0
         self.in_group = 0  # inside groups that are whole top-level alternatives
@@ -390,10 +421,15 @@ class _Parser:
                 while self.peek() == "$":
                     self.pos += 1
                 ends = self._top_ends() if top else ("|", ")") if look else ()
-                if self.peek() not in ends:
-                    raise self.unsupported("'$' before the end of the pattern")
-                end_anchor = True
-                break
+                if self.peek() in ends:
+                    end_anchor = True
+                    break
+                if not self.marked:
+                    raise _MarkNeededError(self.unsupported("'$' before the end of the pattern"))
+                if self.peek() in ("*", "+", "?") or (self.peek() == "{" and self.braces(probe=True)):
+                    raise self.bad("nothing to repeat")
+                terms.append((_lit(END_MARK), ""))
+                continue
             if self.peek() == "^":
                 raise self.unsupported("'^' after the start of the pattern")
             if terms and isinstance(terms[-1][0], _Tempered):
@@ -505,13 +541,13 @@ class _Parser:
         if c == "(":
             return self.group()
         if c == "[":
-            return _class(self.class_())
+            return _class(self.class_(), self.marked)
         if c == ".":
             self.pos += 1
-            return _class(_DOT)
+            return _class(_DOT, self.marked)
         if c == "\\":
             cs = self.escape(in_class=False)
-            return _class(cs)
+            return _class(cs, self.marked)
         if c in ("*", "+", "?"):
             raise self.bad("nothing to repeat")
         if c == "{" and self.braces(probe=True) is not None:
@@ -519,7 +555,7 @@ class _Parser:
         if c == ")":
             raise self.bad("unmatched ')'")
         self.pos += 1
-        return _class(CharSet.of(self.astral(c)))
+        return _class(CharSet.of(self.astral(c)), self.marked)
 
     def astral(self, c: str) -> str:
         """Join a literal surrogate pair written as two Python characters."""
@@ -770,7 +806,13 @@ def _search(pattern: str, pointer: str) -> Lang:
     if not isinstance(pattern, str):
         raise SchemaError(f"pattern must be a string, got {pattern!r}", pointer=pointer)
     try:
-        return _Parser(pattern, pointer).top()
+        try:
+            return _Parser(pattern, pointer).top()
+        except _MarkNeededError as exc:
+            marked = _Parser(pattern, pointer, marked=True).top()
+            if not isinstance(marked, str):
+                raise exc.error from None  # (with lookarounds too: not supported)
+            return ("end", marked)
     except RecursionError:  # pragma: no cover - depth is capped above
         raise SchemaError(f"pattern {pattern!r} is nested too deeply", pointer=pointer) from None
 

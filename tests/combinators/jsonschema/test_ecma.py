@@ -181,7 +181,9 @@ _UNSUPPORTED = [
     # end, lookbehinds between terms
     "(?:a(?=b))+", "(?:(?!a)b)c", "^((?!a).)*", "((?!a)b|c)*$", "((?!a)bc)*$", "(?:(?!a)b)*c$",
     "(x(?!a)b)*$", "(?!a)*b", "a(?<=a)b", "(?:(?<!a)b)+", "(?!a)b(?<!b)",
-    "(a)\\1", "(?<n>a)\\k<n>", "a\\b", "\\Ba", "a^b", "(^a)+", "b(^a)", "(a$)b", "(?:a$)*", "(^a)c|b", "a$b",
+    "(a)\\1", "(?<n>a)\\k<n>", "a\\b", "\\Ba", "a^b", "(^a)+", "b(^a)", "(^a)c|b",
+    # '$' inside a group with lookarounds, quantified '$' is malformed (SchemaError)
+    "(?=a)(b$|c)d", "(?!a$c)b",
     "\\p{L}",
 ]
 
@@ -335,6 +337,56 @@ def test_lookarounds_agree_with_re(pattern: str, texts: list[str]) -> None:
     parser = pattern_parser(pattern)
     for text in [*texts, "", "abc", "cba", "aab\n"]:
         assert parser.accepts(text) == (re.search(python, text) is not None), (pattern, text)
+
+
+@st.composite
+def _ended_group(draw: st.DrawFn) -> str:
+    alts = []
+    for _ in range(draw(st.integers(1, 3))):
+        terms = [draw(_ATOMS) + draw(_QUANTS) for _ in range(draw(st.integers(0, 2)))]
+        if draw(st.booleans()):
+            terms.insert(draw(st.integers(0, len(terms))), "$")
+        alts.append("".join(terms))
+    return "(" + "|".join(alts) + ")" + draw(_QUANTS)
+
+
+@st.composite
+def _dollar_pattern(draw: st.DrawFn) -> str:
+    parts = ["^" if draw(st.booleans()) else ""]
+    for _ in range(draw(st.integers(1, 3))):
+        parts.append(draw(st.one_of(_seq(2), _ended_group(), st.just("$"))))
+    return "".join(parts) + ("$" if draw(st.booleans()) else "")
+
+
+@settings(max_examples=400, deadline=None)
+@given(_dollar_pattern(), st.lists(st.text("abc\n", max_size=6), min_size=12, max_size=12))
+def test_dollar_anywhere_agrees_with_re(pattern: str, texts: list[str]) -> None:
+    """``$`` inside groups and before other terms (``^(a($|/))*$``) holds only where
+    the text ends: checked against Python's re, whose ``\\Z`` is ECMA's ``$``."""
+    python = pattern.replace(".", "[^\\n\\r\\u2028\\u2029]").replace("$", "\\Z")
+    parser = pattern_parser(pattern)
+    for text in [*texts, "", "abc", "cba", "aab\n"]:
+        assert parser.accepts(text) == (re.search(python, text) is not None), (pattern, text)
+
+
+@pytest.mark.parametrize(("pattern", "yes", "no"), [
+    ("^(\\/?((\\.{2})|([a-z0-9\\-]*))($|\\/))*$", ["", "a", "a/b/", "../x", "/"], ["A", "a b", "a/B"]),
+    ("^v?(\\d+)(\\.\\d+)?($|-)", ["1", "v1.2", "1.2-rc1"], ["1.2x", "v", "x1"]),
+    ("(a$|b)c", ["bc", "xbcx"], ["a", "ac", "c"]),  # (after a '$', a 'c' never comes)
+    ("(a$|b)", ["xa", "b", "bx"], ["ax", ""]),
+    ("a$b", [], ["ab", "a", "a$b", ""]),
+])
+def test_dollar_inside_groups(pattern: str, yes: list[str], no: list[str]) -> None:
+    parser = pattern_parser(pattern)
+    assert [t for t in yes if not parser.accepts(t)] == []
+    assert [t for t in no if parser.accepts(t)] == []
+
+
+def test_dollar_quantified_is_malformed() -> None:
+    for pattern in ("(a$+)", "(a$*|b)", "x${2}c"):
+        with pytest.raises(SchemaError) as info:
+            search_pattern(pattern)
+        assert not isinstance(info.value, UnsupportedSchemaError), pattern
 
 
 def test_lookarounds_past_the_state_cap_are_unsupported_where_they_are() -> None:
