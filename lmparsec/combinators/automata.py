@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from interegular.fsm import FSM, Alphabet
 
-__all__ = ["TooManyStatesError", "combined", "concatenated", "ended"]
+__all__ = ["TooManyStatesError", "combined", "concatenated", "ended", "started", "unmarked"]
 
 S = TypeVar("S", bound=Hashable)
 #: a state of a concatenation: where the first automaton is, where the second may be
@@ -83,6 +83,13 @@ def concatenated(first: FSM, second: FSM, limit: int | None = None) -> FSM:
                   lambda state: any(s in second.finals for s in state[1]), successors, limit)
 
 
+def _own_key(fsm: FSM, mark: str) -> Any:
+    """The transition key of ``mark`` when it is a character of its own in ``fsm``'s
+    alphabet, else ``None``."""
+    key = fsm.alphabet[mark]
+    return key if mark in fsm.alphabet and fsm.alphabet.by_transition.get(key) == [mark] else None
+
+
 def ended(fsm: FSM, mark: str) -> FSM:
     """The texts without ``mark`` that ``fsm`` accepts followed by zero or more
     ``mark`` characters: a state accepts when the chain of ``mark`` steps from it
@@ -92,8 +99,8 @@ def ended(fsm: FSM, mark: str) -> FSM:
     is read only there); one trimmed of what did (``x($)*``) has none to read,
     and is returned as it is.
     """
-    key = fsm.alphabet[mark]
-    if mark not in fsm.alphabet or fsm.alphabet.by_transition.get(key) != [mark]:
+    key = _own_key(fsm, mark)
+    if key is None:
         return fsm
     finals = set()
     for state in fsm.states:
@@ -105,9 +112,63 @@ def ended(fsm: FSM, mark: str) -> FSM:
                 break
             seen.add(at)
             at = fsm.map.get(at, _NO_ROW).get(key)
-    table = {state: {k: nxt for k, nxt in row.items() if k != key} for state, row in fsm.map.items()}
-    return FSM(alphabet=fsm.alphabet, states=fsm.states, initial=fsm.initial, finals=finals, map=table,
-               __no_validation__=True)
+    return FSM(alphabet=fsm.alphabet, states=fsm.states, initial=fsm.initial, finals=finals,
+               map=_without(fsm, key), __no_validation__=True)
+
+
+def started(fsm: FSM, mark: str, limit: int | None = None) -> FSM:
+    """The texts without ``mark`` that ``fsm`` accepts after zero or more ``mark``
+    characters (how a ``^`` inside a pattern, read as ``mark``, holds only where
+    the text starts): the union of the automaton started from each state of the
+    chain of ``mark`` steps from its start, with no transition reading ``mark``.
+    As for :func:`ended`, one without ``mark`` of its own is returned as it is."""
+    key = _own_key(fsm, mark)
+    if key is None:
+        return fsm
+    starts: list[Any] = []
+    at: Any = fsm.initial
+    while at is not None and at not in starts:
+        starts.append(at)
+        at = fsm.map.get(at, _NO_ROW).get(key)
+    table = _without(fsm, key)
+    copies = [FSM(alphabet=fsm.alphabet, states=fsm.states, initial=s, finals=fsm.finals, map=table,
+                  __no_validation__=True) for s in starts]
+    return copies[0] if len(copies) == 1 else combined("or", copies, limit)
+
+
+def unmarked(fsm: FSM, start: str, end: str, limit: int | None = None) -> FSM:
+    """The texts ``t`` without marks for which ``fsm`` accepts some ``start`` marks,
+    ``t`` and some ``end`` marks (:func:`ended`, then :func:`started`) -- and the
+    empty text also when it accepts the marks in any order: where the text is
+    empty it starts and ends at once (``($^)`` finds a match in ``""``)."""
+    out = started(ended(fsm, end), start, limit)
+    keys = {k for k in (_own_key(fsm, start), _own_key(fsm, end)) if k is not None}
+    if not keys or out.accepts(""):
+        return out
+    seen = {fsm.initial}
+    todo = [fsm.initial]
+    while todo:
+        at = todo.pop()
+        if at in fsm.finals:
+            break
+        for key in keys:
+            nxt = fsm.map.get(at, _NO_ROW).get(key)
+            if nxt is not None and nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    else:
+        return out
+    # a new start state, accepting, that goes on as the old one does
+    new = max(out.states) + 1
+    table: dict[Any, dict[Any, Any]] = dict(out.map)
+    table[new] = dict(out.map.get(out.initial, _NO_ROW))
+    return FSM(alphabet=out.alphabet, states=[*out.states, new], initial=new, finals={*out.finals, new},
+               map=table, __no_validation__=True)
+
+
+def _without(fsm: FSM, key: Any) -> dict[Any, dict[Any, Any]]:
+    """``fsm``'s transitions but those on ``key``."""
+    return {state: {k: nxt for k, nxt in row.items() if k != key} for state, row in fsm.map.items()}
 
 
 def _crawl(alphabet: Alphabet, start: S, accepting: Callable[[S], bool],

@@ -66,8 +66,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         "required": ["role", "email", "score", "tag"],
     },
-    # patterns with lookarounds (automaton intersections and differences), and a
-    # '$' inside a repeated group (a path's segments end with '/' or the text)
+    # patterns with lookarounds (automaton intersections and differences), a '$'
+    # inside a repeated group (a path's segments end with '/' or the text) and a
+    # '^' inside a group (a version at the start or after a '/')
     "account": {
         "type": "object",
         "properties": {
@@ -75,8 +76,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "password": {"type": "string", "pattern": "^(?=.*\\d)(?=.*[A-Z]).{6,20}$"},
             "note": {"type": "string", "pattern": "^((?!TODO).)*$"},
             "path": {"type": "string", "pattern": "^(/?(\\.{2}|[a-z0-9-]*)($|/))*$"},
+            "ref": {"type": "string", "pattern": "(^|/)v[0-9]+$"},
         },
-        "required": ["host", "password", "note", "path"],
+        "required": ["host", "password", "note", "path", "ref"],
     },
 }
 
@@ -94,8 +96,9 @@ INSTANCES: dict[str, list[Any]] = {
         {"role": "guest", "email": None, "score": 0, "tag": "abcdef-0"},
     ],
     "account": [
-        {"host": "my-host1", "password": "Secret123", "note": "all done, no TOD0 left", "path": "/a/../b-2/"},
-        {"host": "a", "password": "éé9Xéé", "note": "", "path": ""},
+        {"host": "my-host1", "password": "Secret123", "note": "all done, no TOD0 left", "path": "/a/../b-2/",
+         "ref": "api/v2"},
+        {"host": "a", "password": "éé9Xéé", "note": "", "path": "", "ref": "v10"},
     ],
 }
 

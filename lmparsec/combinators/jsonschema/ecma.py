@@ -28,15 +28,15 @@ match starts or ends (``^(?!-)[a-z0-9-]{1,63}(?<!-)$``; one ending a match that
 lookaheads check too needs both anchors); and the "tempered" repetition of one
 character that ends an alternative anchored at the end (``^((?!mode).)*$``: no
 match of ``mode`` starts in it). ``$`` may end a lookahead's alternatives, and,
-in a pattern without lookarounds, stand anywhere (``^((\\.{2}|[a-z]*)($|/))*$``:
-it is read as a mark that only the text's end supplies, see :class:`_MarkNeededError`).
+in a pattern without lookarounds, ``^`` and ``$`` stand anywhere
+(``^((\\.{2}|[a-z]*)($|/))*$``, ``(^|/)v[0-9]``: each is read as a mark that only
+the text's start or end supplies, see :class:`_MarkNeededError`).
 
 Not supported (:class:`UnsupportedSchemaError`, keyword ``pattern``):
 lookarounds elsewhere (inside groups and repetitions, lookbehinds between
 terms), backreferences (``\\1``, ``\\k<n>``), word boundaries (``\\b``,
-``\\B``), ``^`` anywhere but at the start of a top-level alternative, ``$``
-inside a group of a pattern with lookarounds (but ending a lookahead's
-alternatives), lookarounds whose automaton would pass
+``\\B``), ``^`` and ``$`` inside groups of a pattern with lookarounds (but
+``$`` ending a lookahead's alternatives), lookarounds whose automaton would pass
 :data:`~lmparsec.combinators.jsonschema.patterns.MAX_PRODUCT_STATES` states, and
 Unicode property escapes whose set and complement both exceed
 ``MAX_PROPERTY_SIZE`` code points (``\\p{L}``; ``\\p{Lu}``, ``\\p{Nd}``,
@@ -54,13 +54,13 @@ from typing import NamedTuple, Union
 from ...errors import SchemaError, UnsupportedSchemaError
 from ..charset import MAX_CODEPOINT, CharSet
 
-__all__ = ["END_MARK", "Lang", "search_pattern", "MAX_PROPERTY_SIZE"]
+__all__ = ["END_MARK", "START_MARK", "Lang", "search_pattern", "MAX_PROPERTY_SIZE"]
 
 #: A language of decoded strings: an interegular pattern, or ``("cat", a, b)``,
 #: ``("or", a, b, ...)``, ``("and", a, b)``, ``("minus", a, b)`` of languages --
-#: what lookarounds need beyond one pattern -- or ``("end", p)``: the texts that
-#: some END_MARKs after them put in ``p``'s language (a ``$`` inside a group; see
-#: :class:`_MarkNeededError`). Built as automata by
+#: what lookarounds need beyond one pattern -- or ``("marked", p)``: the texts that
+#: some START_MARKs before them and END_MARKs after them put in ``p``'s language
+#: (a ``^`` or ``$`` inside a group; see :class:`_MarkNeededError`). Built as automata by
 #: :func:`lmparsec.combinators.jsonschema.patterns.pattern_parser`.
 Lang = Union[str, tuple["Lang", ...]]  # noqa: UP007 - an alias read at run time
 
@@ -92,11 +92,13 @@ class _Tempered(NamedTuple):
 #: quantifier), or a tempered repetition
 _Term = tuple[Union[str, _Look, _Behind, _Tempered], str]  # noqa: UP007 - an alias read at run time
 
-#: A ``$`` a pattern does not end with, in the languages that check it (see
-#: :class:`_MarkNeededError`): a lone low surrogate, which no decoded JSON string holds
-#: (lmparsec's strings decode ``\\uDFFF`` alone to nothing), so no class of a
-#: pattern needs it and none takes it.
+#: A ``$`` a pattern does not end with and a ``^`` it does not start with, in
+#: the languages that check them (see :class:`_MarkNeededError`): lone low
+#: surrogates, which no decoded JSON string holds (lmparsec's strings decode
+#: ``\\uDFFF`` alone to nothing), so no class of a pattern needs them and none
+#: takes them.
 END_MARK = "\udfff"
+START_MARK = "\udffe"
 
 #: Largest Unicode property class (counted on the smaller of it and its complement).
 MAX_PROPERTY_SIZE = 8000
@@ -109,8 +111,9 @@ _SPACE = CharSet(
 )
 _LINE_TERMINATORS = CharSet.of("\n\r\u2028\u2029")
 _DOT = ~_LINE_TERMINATORS
+_PY_DOT = ~CharSet.of("\n")  # (Python's: what either engine's '.' takes)
 _ANY_STAR = "[^]*"
-_MARK_SET = CharSet.of(END_MARK)
+_MARK_SET = CharSet.of(END_MARK + START_MARK)
 #: Python's ``\\s`` (``str.isspace``), beside ECMA's ``_SPACE``
 _PY_SPACE = CharSet(
     [(0x09, 0x0D), (0x1C, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
@@ -206,13 +209,17 @@ def _property(name: str, negated: bool, pattern: str, pointer: str) -> CharSet:
 
 
 class _MarkNeededError(Exception):
-    """A ``$`` where an alternative does not end (``^(a|b$|c/)*$``), met by a parser
-    not writing marks. ``$`` holds where the text ends, so the texts in which
-    such a pattern finds a match are those ``t`` for which ``t`` and then some
-    END_MARKs is in the pattern's language with each of those ``$`` read as one
-    END_MARK (none elsewhere: no class takes it) -- the language ``("end", p)``
-    of :data:`Lang`, which
-    :func:`lmparsec.combinators.automata.ended` builds."""
+    """A ``$`` where an alternative does not end (``^(a|b$|c/)*$``), or a ``^``
+    where none starts (``(^|/)x``), met by a parser not writing marks.
+
+    ``$`` holds only where the text ends and ``^`` only where it starts, so the
+    texts in which such a pattern finds a match are the ``t`` for which some
+    START_MARKs, ``t`` and some END_MARKs make a text of the pattern with each
+    ``^`` read as one START_MARK and each ``$`` as one END_MARK (and no class
+    taking either) -- or, for the empty text, in any order: the language
+    ``("marked", p)`` of :data:`Lang`, built by
+    :func:`lmparsec.combinators.automata.unmarked`.
+    """
 
     def __init__(self, error: UnsupportedSchemaError) -> None:
         super().__init__(str(error))
@@ -237,7 +244,7 @@ def _lit(char: str) -> str:
 
 def _class(chars: CharSet, marked: bool = False) -> str:
     """A class matching exactly ``chars``, negated when that lists fewer code points
-    (``marked``: never :data:`END_MARK`, which a negated class would otherwise take)."""
+    (``marked``: never a mark, which a negated class would otherwise take)."""
     if marked:
         chars = chars - _MARK_SET
     single = chars.single()
@@ -267,6 +274,9 @@ class _Parser:
         self.pointer = pointer
         self.depth = 0
         self.in_group = 0  # inside groups that are whole top-level alternatives
+        #: inside a negative lookaround, whose classes take what either engine's
+        #: would (a text it refuses in one engine is refused), not what both do
+        self.refusing = False
 
     def _top_ends(self) -> tuple[str, ...]:
         """What may follow the end of a top-level alternative."""
@@ -407,14 +417,15 @@ class _Parser:
 
     def _alternative_terms(self, top: bool, look: bool = False) -> tuple[bool, bool, list[_Term]]:
         start_anchor = end_anchor = False
+        terms: list[_Term] = []
         if self.peek() == "^":
-            if not top:
-                raise self.unsupported("'^' inside a group")
             self.pos += 1
-            start_anchor = True
             while self.peek() == "^":  # ^^ is still one anchor
                 self.pos += 1
-        terms: list[_Term] = []
+            if top:
+                start_anchor = True
+            else:
+                terms.append(self._mark("'^' inside a group", START_MARK))
         while self.pos < len(self.src) and self.peek() not in "|)":
             if self.peek() == "$":
                 self.pos += 1
@@ -424,14 +435,13 @@ class _Parser:
                 if self.peek() in ends:
                     end_anchor = True
                     break
-                if not self.marked:
-                    raise _MarkNeededError(self.unsupported("'$' before the end of the pattern"))
-                if self.peek() in ("*", "+", "?") or (self.peek() == "{" and self.braces(probe=True)):
-                    raise self.bad("nothing to repeat")
-                terms.append((_lit(END_MARK), ""))
+                terms.append(self._mark("'$' before the end of the pattern", END_MARK))
                 continue
             if self.peek() == "^":
-                raise self.unsupported("'^' after the start of the pattern")
+                while self.peek() == "^":
+                    self.pos += 1
+                terms.append(self._mark("'^' after the start of the pattern", START_MARK))
+                continue
             if terms and isinstance(terms[-1][0], _Tempered):
                 raise self.unsupported("lookahead assertions in a repetition that does not end the pattern")
             if top and self.peek() == "(" and self.peek(1) == "?" and self.peek(2) in ("=", "!"):
@@ -447,6 +457,15 @@ class _Parser:
             raise self.unsupported("lookahead assertions in a repetition that does not end the pattern")
         return start_anchor, end_anchor, terms
 
+    def _mark(self, where: str, mark: str) -> _Term:
+        """A ``^`` or ``$`` (just read) where no alternative starts or ends, as its
+        mark (see :class:`_MarkNeededError`); assertions take no quantifier."""
+        if not self.marked:
+            raise _MarkNeededError(self.unsupported(where))
+        if self.peek() in ("*", "+", "?") or (self.peek() == "{" and self.braces(probe=True)):
+            raise self.bad("nothing to repeat")
+        return _lit(mark), ""
+
     def lookaheads(self) -> tuple[_Look, ...]:
         """The ``(?=x)`` and ``(?!x)`` at the cursor."""
         out: list[_Look] = []
@@ -457,6 +476,7 @@ class _Parser:
             if self.depth > 200:
                 raise self.bad("groups nested too deeply")
             parts: list[str] = []
+            self.refusing = negative
             while True:
                 _, end_anchor, terms = self._alternative_terms(top=False, look=True)
                 body = "".join(a + q for a, q in terms if isinstance(a, str))
@@ -464,6 +484,7 @@ class _Parser:
                 if self.peek() != "|":
                     break
                 self.pos += 1
+            self.refusing = False
             self.depth -= 1
             self.close_assertion("lookahead")
             out.append(_Look(negative, "|".join(parts)))
@@ -476,7 +497,9 @@ class _Parser:
         self.depth += 1
         if self.depth > 200:
             raise self.bad("groups nested too deeply")
+        self.refusing = negative
         inner = self.disjunction()
+        self.refusing = False
         self.depth -= 1
         self.close_assertion("lookbehind")
         return _Behind(negative, inner)
@@ -544,7 +567,7 @@ class _Parser:
             return _class(self.class_(), self.marked)
         if c == ".":
             self.pos += 1
-            return _class(_DOT, self.marked)
+            return _class(_PY_DOT if self.refusing else _DOT, self.marked)
         if c == "\\":
             cs = self.escape(in_class=False)
             return _class(cs, self.marked)
@@ -642,7 +665,7 @@ class _Parser:
             raise self.bad("pattern ends with a backslash")
         self.pos += 1
         if c in "dDwWsS":
-            return _class_escapes()[negated][c]
+            return _class_escapes()[negated != self.refusing][c]
         if c in _CONTROL_ESCAPES:
             return CharSet.of(_CONTROL_ESCAPES[c])
         if c == "b":
@@ -812,7 +835,7 @@ def _search(pattern: str, pointer: str) -> Lang:
             marked = _Parser(pattern, pointer, marked=True).top()
             if not isinstance(marked, str):
                 raise exc.error from None  # (with lookarounds too: not supported)
-            return ("end", marked)
+            return ("marked", marked)
     except RecursionError:  # pragma: no cover - depth is capped above
         raise SchemaError(f"pattern {pattern!r} is nested too deeply", pointer=pointer) from None
 

@@ -8,9 +8,9 @@ from functools import lru_cache
 from interegular.fsm import FSM
 
 from ...errors import UnsupportedSchemaError
-from ..automata import TooManyStatesError, combined, concatenated, ended
+from ..automata import TooManyStatesError, combined, concatenated, unmarked
 from ..regex import Regex, RegexState, pattern_fsm, regex_from_fsm
-from .ecma import END_MARK, Lang, search_pattern
+from .ecma import END_MARK, START_MARK, Lang, search_pattern
 
 __all__ = ["pattern_parser", "pattern_matches"]
 
@@ -65,8 +65,8 @@ def _automaton(lang: Lang) -> FSM:
     op, *parts = lang
     assert isinstance(op, str)
     fsms = [_automaton(part) for part in parts]
-    if op == "end":
-        return ended(fsms[0], END_MARK)
+    if op == "marked":
+        return unmarked(fsms[0], START_MARK, END_MARK, MAX_PRODUCT_STATES)
     if op != "cat":
         return combined(op, fsms, MAX_PRODUCT_STATES)
     out = fsms[0]

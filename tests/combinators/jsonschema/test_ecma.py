@@ -93,6 +93,11 @@ ORACLE_PATTERNS = [
     ("^(?!-)[a-c0-9-]{1,5}(?<!-)$", "^(?!-)[a-c0-9-]{1,5}(?<!-)$"),
     ("[ab]+(?<!ab)$", "[ab]+(?<!ab)$"),
     ("(?<=a)$", "(?<=a)$"),
+    # negative lookarounds refuse what either engine's class takes (٣ is a digit,
+    # é a word character and U+2028 any character to Python's re only)
+    ("a(?!.)", "a(?!.)"),
+    ("(?<!\\w)b", "(?<!\\w)b"),
+    ("^((?!\\d).)*$", "^((?!\\d).)*$"),
 ]
 _ALPHABET = st.sampled_from(list("abcABC019_-^]./ \n\u2028é٣"))
 
@@ -181,9 +186,9 @@ _UNSUPPORTED = [
     # end, lookbehinds between terms
     "(?:a(?=b))+", "(?:(?!a)b)c", "^((?!a).)*", "((?!a)b|c)*$", "((?!a)bc)*$", "(?:(?!a)b)*c$",
     "(x(?!a)b)*$", "(?!a)*b", "a(?<=a)b", "(?:(?<!a)b)+", "(?!a)b(?<!b)",
-    "(a)\\1", "(?<n>a)\\k<n>", "a\\b", "\\Ba", "a^b", "(^a)+", "b(^a)", "(^a)c|b",
-    # '$' inside a group with lookarounds, quantified '$' is malformed (SchemaError)
-    "(?=a)(b$|c)d", "(?!a$c)b",
+    "(a)\\1", "(?<n>a)\\k<n>", "a\\b", "\\Ba",
+    # '^' or '$' inside a group of a pattern with lookarounds
+    "(?=a)(b$|c)d", "(?!a$c)b", "(?=x)(^|/)a", "(?<=b)(^a)",
     "\\p{L}",
 ]
 
@@ -340,29 +345,31 @@ def test_lookarounds_agree_with_re(pattern: str, texts: list[str]) -> None:
 
 
 @st.composite
-def _ended_group(draw: st.DrawFn) -> str:
+def _marked_group(draw: st.DrawFn) -> str:
     alts = []
     for _ in range(draw(st.integers(1, 3))):
         terms = [draw(_ATOMS) + draw(_QUANTS) for _ in range(draw(st.integers(0, 2)))]
-        if draw(st.booleans()):
-            terms.insert(draw(st.integers(0, len(terms))), "$")
+        for mark in ("^", "$"):
+            if draw(st.booleans()):
+                terms.insert(draw(st.integers(0, len(terms))), mark)
         alts.append("".join(terms))
     return "(" + "|".join(alts) + ")" + draw(_QUANTS)
 
 
 @st.composite
-def _dollar_pattern(draw: st.DrawFn) -> str:
+def _assertion_pattern(draw: st.DrawFn) -> str:
     parts = ["^" if draw(st.booleans()) else ""]
     for _ in range(draw(st.integers(1, 3))):
-        parts.append(draw(st.one_of(_seq(2), _ended_group(), st.just("$"))))
+        parts.append(draw(st.one_of(_seq(2), _marked_group(), st.sampled_from(["$", "^"]))))
     return "".join(parts) + ("$" if draw(st.booleans()) else "")
 
 
 @settings(max_examples=400, deadline=None)
-@given(_dollar_pattern(), st.lists(st.text("abc\n", max_size=6), min_size=12, max_size=12))
-def test_dollar_anywhere_agrees_with_re(pattern: str, texts: list[str]) -> None:
-    """``$`` inside groups and before other terms (``^(a($|/))*$``) holds only where
-    the text ends: checked against Python's re, whose ``\\Z`` is ECMA's ``$``."""
+@given(_assertion_pattern(), st.lists(st.text("abc\n", max_size=6), min_size=12, max_size=12))
+def test_anchors_anywhere_agree_with_re(pattern: str, texts: list[str]) -> None:
+    """``^`` and ``$`` inside groups and between other terms (``^(a($|/))*$``,
+    ``(^|/)v``) hold only where the text starts or ends: checked against Python's
+    re, whose ``\\Z`` is ECMA's ``$`` (its ``^`` is ECMA's already)."""
     python = pattern.replace(".", "[^\\n\\r\\u2028\\u2029]").replace("$", "\\Z")
     parser = pattern_parser(pattern)
     for text in [*texts, "", "abc", "cba", "aab\n"]:
@@ -375,15 +382,19 @@ def test_dollar_anywhere_agrees_with_re(pattern: str, texts: list[str]) -> None:
     ("(a$|b)c", ["bc", "xbcx"], ["a", "ac", "c"]),  # (after a '$', a 'c' never comes)
     ("(a$|b)", ["xa", "b", "bx"], ["ax", ""]),
     ("a$b", [], ["ab", "a", "a$b", ""]),
+    ("(^|/)v[0-9]", ["v1", "a/v2", "/v3x"], ["av1", "v", "x v1"]),
+    ("(^a)+", ["a", "ab"], ["ba", ""]),
+    ("(^|\\s)#\\w+", ["#tag", "x #a"], ["x#tag", "#"]),
+    ("a^b", [], ["ab", "a^b"]),
 ])
-def test_dollar_inside_groups(pattern: str, yes: list[str], no: list[str]) -> None:
+def test_anchors_inside_groups(pattern: str, yes: list[str], no: list[str]) -> None:
     parser = pattern_parser(pattern)
     assert [t for t in yes if not parser.accepts(t)] == []
     assert [t for t in no if parser.accepts(t)] == []
 
 
-def test_dollar_quantified_is_malformed() -> None:
-    for pattern in ("(a$+)", "(a$*|b)", "x${2}c"):
+def test_quantified_anchors_are_malformed() -> None:
+    for pattern in ("(a$+)", "(a$*|b)", "x${2}c", "(^*a)", "b^+"):
         with pytest.raises(SchemaError) as info:
             search_pattern(pattern)
         assert not isinstance(info.value, UnsupportedSchemaError), pattern
