@@ -94,6 +94,7 @@ INSTANCES: dict[str, list[Any]] = {
     "profile": [
         {"role": "admin", "email": "a.b@example.com", "score": 9.75, "tag": "ab-12"},
         {"role": "guest", "email": None, "score": 0, "tag": "abcdef-0"},
+        {"role": "admin", "email": "ops@[IPv6:2001:db8::1]", "score": 1, "tag": "ab-1"},
     ],
     "account": [
         {"host": "my-host1", "password": "Secret123", "note": "all done, no TOD0 left", "path": "/a/../b-2/",

@@ -1,7 +1,10 @@
 """JSON Schema ``format`` values as full-match regular expressions of the decoded string.
 
 :func:`format_pattern` returns an interegular pattern for the formats that a
-regular language describes (exactly or closely), ``None`` for unknown ones.
+regular language describes (exactly or closely) -- or, where an IPv6 address
+literal joins a URI or an e-mail address, a :data:`~.ecma.Lang` of patterns
+whose automata are concatenated (interegular alone takes seconds for those) --
+and ``None`` for unknown ones.
 The official test suite's ``optional/format`` files are the oracle; the tests
 list the cases each approximation knowingly gets wrong.
 
@@ -10,8 +13,8 @@ years, no year 0000), ``time`` and ``date-time`` (RFC 3339, lowercase ``t``/``z`
 allowed, fractional seconds; a leap second only as 23:59:60 UTC, see below),
 ``duration``, ``uuid``, ``ipv4`` (no leading zeros), ``ipv6`` (every
 compressed form, embedded IPv4, no zone id), ``json-pointer``,
-``relative-json-pointer``, ``uri``, ``uri-reference`` and ``uri-template``
-(RFC 3986 / RFC 6570 grammars).
+``relative-json-pointer``, ``uri``, ``uri-reference`` (IPv6 host literals
+included) and ``uri-template`` (RFC 3986 / RFC 6570 grammars).
 
 Approximate (documented):
 
@@ -22,11 +25,10 @@ Approximate (documented):
 - ``idn-hostname``: any non-ASCII character in labels (no IDNA 2008
   contextual or bidi rules, no Punycode checks);
 - ``email``: RFC 5321 dot-atom or quoted local part at a hostname or an IPv4
-  address literal (no IPv6 literal), no length limits; ``idn-email`` the same
-  with non-ASCII allowed;
-- ``uri``, ``uri-reference``, ``iri``, ``iri-reference``: no IPv6 host literal
-  (``http://[::1]/``), which keeps their DFAs quick to build; the IRI forms
-  allow every non-ASCII character where RFC 3987 allows ``ucschar``;
+  or IPv6 address literal, no length limits; ``idn-email`` the same with
+  non-ASCII allowed;
+- ``iri``, ``iri-reference``: every non-ASCII character where RFC 3987 allows
+  ``ucschar``;
 - ``regex``: every string (being a valid ECMA-262 regex is not a regular
   property).
 
@@ -41,7 +43,8 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from ..base import Parser
-from ..regex import Regex
+from .ecma import Lang
+from .patterns import lang_parser
 
 __all__ = ["format_pattern", "KNOWN_FORMATS"]
 
@@ -120,16 +123,18 @@ _ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\-]"
 _QUOTED = '"(?:[^"\\\\\\x00-\\x1f\\x7f]|\\\\[\\x20-\\x7e])*"'
 # IPv6 address literals are left out for compile time (``a@[IPv6:::1]`` is rejected).
 _ADDRESS_LITERAL = f"\\[{_IPV4}\\]"
-_EMAIL = f"(?:{_ATEXT}+(?:\\.{_ATEXT}+)*|{_QUOTED})@(?:{_HOSTNAME}|{_ADDRESS_LITERAL})"
+_LOCAL = f"(?:{_ATEXT}+(?:\\.{_ATEXT}+)*|{_QUOTED})"
+_EMAIL: Lang = ("or", f"{_LOCAL}@(?:{_HOSTNAME}|{_ADDRESS_LITERAL})",
+                ("cat", f"{_LOCAL}@\\[IPv6:", _IPV6, "\\]"))
 _IDN_ATEXT = f"(?:{_ATEXT}|{_NON_ASCII})"
-_IDN_EMAIL = (
-    f"(?:{_IDN_ATEXT}+(?:\\.{_IDN_ATEXT}+)*|{_QUOTED})@(?:{_IDN_HOSTNAME}|{_ADDRESS_LITERAL})"
-)
+_IDN_LOCAL = f"(?:{_IDN_ATEXT}+(?:\\.{_IDN_ATEXT}+)*|{_QUOTED})"
+_IDN_EMAIL: Lang = ("or", f"{_IDN_LOCAL}@(?:{_IDN_HOSTNAME}|{_ADDRESS_LITERAL})",
+                    ("cat", f"{_IDN_LOCAL}@\\[IPv6:", _IPV6, "\\]"))
 
 # -- URIs (RFC 3986), IRIs (RFC 3987) ----------------------------------------------------------
 
 
-def _uri_grammar(iri: bool) -> tuple[str, str]:
+def _uri_grammar(iri: bool) -> tuple[Lang, Lang]:
     """(absolute URI, URI reference) patterns; ``iri`` adds non-ASCII characters."""
     unreserved = "A-Za-z0-9\\-._~"
     sub_delims = "!$&'()*+,;="
@@ -145,8 +150,8 @@ def _uri_grammar(iri: bool) -> tuple[str, str]:
     userinfo = f"(?:[{unreserved}{sub_delims}:]|{pct}{extra})*"
     ipvfuture = f"[vV]{_HEXDIG}+\\.[{unreserved}{sub_delims}:]+"
     reg_name = f"(?:[{unreserved}{sub_delims}]|{pct}{extra})*"
-    # IPv6 host literals are left out: with them the DFA takes seconds to build
-    # (a knowing incompleteness: ``http://[::1]/`` is not accepted).
+    # (an IPv6 host literal is an automaton of its own, concatenated below: inside
+    # the pattern interegular takes seconds to build the whole)
     host = f"(?:\\[{ipvfuture}\\]|{_IPV4}|{reg_name})"
     authority = f"(?:{userinfo}@)?{host}(?::[0-9]*)?"
     path_abempty = f"(?:/{segment})*"
@@ -158,7 +163,10 @@ def _uri_grammar(iri: bool) -> tuple[str, str]:
     tail = f"(?:\\?{query})?(?:#{fragment})?"
     absolute = f"{scheme}:{hier}{tail}"
     relative = f"(?://{authority}{path_abempty}|{path_absolute}|{path_noscheme}|){tail}"
-    return absolute, f"(?:{absolute}|{relative})"
+    v6_after = f"\\](?::[0-9]*)?{path_abempty}{tail}"
+    v6_absolute: Lang = ("cat", f"{scheme}://(?:{userinfo}@)?\\[", _IPV6, v6_after)
+    v6_relative: Lang = ("cat", f"//(?:{userinfo}@)?\\[", _IPV6, v6_after)
+    return ("or", absolute, v6_absolute), ("or", f"(?:{absolute}|{relative})", v6_absolute, v6_relative)
 
 
 _URI, _URI_REFERENCE = _uri_grammar(iri=False)
@@ -180,7 +188,7 @@ def _date_time() -> str:
     return f"{_DATE}[Tt]{_time()}"
 
 
-_FORMATS: dict[str, Callable[[], str]] = {
+_FORMATS: dict[str, Callable[[], Lang]] = {
     "date": lambda: _DATE,
     "time": _time,
     "date-time": _date_time,
@@ -216,11 +224,12 @@ def format_parser(name: str) -> Parser | None:
 
         return RegexSyntax()
     pattern = format_pattern(name)
-    return None if pattern is None else Regex(pattern)
+    return None if pattern is None else lang_parser(pattern, f"format {name!r}")
 
 
-def format_pattern(name: str) -> str | None:
-    """A full-match interegular pattern for strings of format ``name``, or ``None``
-    when the format is unknown (JSON Schema then asserts nothing)."""
+def format_pattern(name: str) -> Lang | None:
+    """A full-match interegular pattern (or a :data:`~.ecma.Lang` of them) for strings
+    of format ``name``, or ``None`` when the format is unknown (JSON Schema then
+    asserts nothing)."""
     make = _FORMATS.get(name)
     return None if make is None else make()
