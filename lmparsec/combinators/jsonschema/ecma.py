@@ -477,14 +477,16 @@ class _Parser:
                 raise self.bad("groups nested too deeply")
             parts: list[str] = []
             self.refusing = negative
-            while True:
-                _, end_anchor, terms = self._alternative_terms(top=False, look=True)
-                body = "".join(a + q for a, q in terms if isinstance(a, str))
-                parts.append(f"(?:{body})" + ("" if end_anchor else _ANY_STAR))
-                if self.peek() != "|":
-                    break
-                self.pos += 1
-            self.refusing = False
+            try:
+                while True:
+                    _, end_anchor, terms = self._alternative_terms(top=False, look=True)
+                    body = "".join(a + q for a, q in terms if isinstance(a, str))
+                    parts.append(f"(?:{body})" + ("" if end_anchor else _ANY_STAR))
+                    if self.peek() != "|":
+                        break
+                    self.pos += 1
+            finally:  # (a failed try of a whole group goes on with this parser)
+                self.refusing = False
             self.depth -= 1
             self.close_assertion("lookahead")
             out.append(_Look(negative, "|".join(parts)))
@@ -498,8 +500,10 @@ class _Parser:
         if self.depth > 200:
             raise self.bad("groups nested too deeply")
         self.refusing = negative
-        inner = self.disjunction()
-        self.refusing = False
+        try:
+            inner = self.disjunction()
+        finally:
+            self.refusing = False
         self.depth -= 1
         self.close_assertion("lookbehind")
         return _Behind(negative, inner)
