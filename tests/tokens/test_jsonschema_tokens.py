@@ -67,8 +67,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "required": ["role", "email", "score", "tag"],
     },
     # patterns with lookarounds (automaton intersections and differences), a '$'
-    # inside a repeated group (a path's segments end with '/' or the text) and a
-    # '^' inside a group (a version at the start or after a '/')
+    # inside a repeated group (a path's segments end with '/' or the text), a
+    # '^' inside a group (a version at the start or after a '/'), and a multipleOf
+    # with more remainders than an automaton takes (read by a remainder parser)
     "account": {
         "type": "object",
         "properties": {
@@ -77,8 +78,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "note": {"type": "string", "pattern": "^((?!TODO).)*$"},
             "path": {"type": "string", "pattern": "^(/?(\\.{2}|[a-z0-9-]*)($|/))*$"},
             "ref": {"type": "string", "pattern": "(^|/)v[0-9]+$"},
+            "ttl": {"type": "integer", "multipleOf": 86400, "minimum": 0},
         },
-        "required": ["host", "password", "note", "path", "ref"],
+        "required": ["host", "password", "note", "path", "ref", "ttl"],
     },
 }
 
@@ -98,8 +100,8 @@ INSTANCES: dict[str, list[Any]] = {
     ],
     "account": [
         {"host": "my-host1", "password": "Secret123", "note": "all done, no TOD0 left", "path": "/a/../b-2/",
-         "ref": "api/v2"},
-        {"host": "a", "password": "éé9Xéé", "note": "", "path": "", "ref": "v10"},
+         "ref": "api/v2", "ttl": 172800},
+        {"host": "a", "password": "éé9Xéé", "note": "", "path": "", "ref": "v10", "ttl": 0},
     ],
 }
 

@@ -23,6 +23,7 @@ from ..text import FreeText
 from .arrays import ArrayNode
 from .float_multiple import float_quotient
 from .formats import format_parser
+from .multiples import multiple_parser
 from .nodes import (
     ANY_GIDS,
     ForwardNode,
@@ -36,7 +37,7 @@ from .nodes import (
     TypedNode,
     UnionNode,
 )
-from .numbers import integer_fsm, integer_pattern, number_fsm, number_pattern
+from .numbers import MAX_MODULUS, integer_fsm, integer_pattern, number_fsm, number_pattern, remainder_modulus
 from .objects import ObjectNode
 from .patterns import pattern_parser
 from .refs import Registry, draft_of, join_uri
@@ -658,12 +659,24 @@ class Compiler:
 
         try:
             if mult is not None:
+                modulus, scale = remainder_modulus(mult, integer=integer)
+                check = float_quotient(mult, **kw)
+                # Too many remainders for an automaton: a parser keeps the remainder --
+                # for a whole divisor (86400, 4096): under a fractional one the float
+                # quotient check can refuse the one exact multiple a prefix has left
+                # (89.99999 for 0.123456789), and completions search long
+                if modulus > MAX_MODULUS and check is None:
+                    keep = multiple_parser(modulus, scale, **kw)
+                    if keep is not None:
+                        pattern = bounded()
+                        if pattern is None:
+                            return None
+                        return ParserNode(gid, Intersect(Regex(pattern), keep))
                 fsm = (integer_fsm(**kw, multiple_of=mult, allow_zero_fraction=zero_fraction) if integer
                        else number_fsm(**kw, multiple_of=mult))
                 if fsm is None:
                     return None
                 parser: Parser = regex_from_fsm(fsm, f"number{kw}{mult}{zero_fraction}")
-                check = float_quotient(mult, **kw)
                 return ParserNode(gid, parser if check is None else Intersect(parser, check))
             pattern = bounded()
         except UnsupportedSchemaError as exc:

@@ -37,6 +37,8 @@ __all__ = [
     "integer_fsm",
     "number_fsm",
     "nonnegative_range_pattern",
+    "remainder_modulus",
+    "MAX_MODULUS",
 ]
 
 Bound = int | float | Decimal | Fraction | None
@@ -544,10 +546,24 @@ def _integer_fsm(key: _Key, allow_zero_fraction: bool) -> FSM | None:
         return None
     fsm = _to_fsm(pattern)
     if multiple_of is not None:
-        q = _multiple(multiple_of)
-        # An integer x is a multiple of p/s (lowest terms) iff p divides x.
-        fsm = combined("and", [fsm, _remainder_fsm(q.numerator, 0)])
+        fsm = combined("and", [fsm, _remainder_fsm(*remainder_modulus(multiple_of, integer=True))])
     return fsm
+
+
+def remainder_modulus(multiple_of: object, *, integer: bool) -> tuple[int, int]:
+    """``(modulus, scale)``: a number is a multiple of ``multiple_of`` iff its value
+    times ``10**scale`` is an integer divisible by ``modulus`` (an integer is one
+    of ``p/s`` in lowest terms iff ``p`` divides it: scale 0)."""
+    q = _multiple(multiple_of)
+    if integer:
+        return q.numerator, 0
+    scale = 0
+    while (q * 10**scale).denominator != 1:
+        scale += 1
+        if scale > 60:
+            raise UnsupportedSchemaError(f"multipleOf {multiple_of!r} is not a finite decimal",
+                                         keyword="multipleOf")
+    return int(q * 10**scale), scale
 
 
 def integer_fsm(
@@ -574,7 +590,7 @@ def _number_fsm(key: _Key) -> FSM | None:
     if multiple_of is None:
         pattern = _number_pattern(key[:4])
         return None if pattern is None else _to_fsm(pattern)
-    q = _multiple(multiple_of)
+    _multiple(multiple_of)  # (a malformed one is an error whatever the bounds)
     minimum, maximum, emin, emax = _unkey(key[:4])
     iv = _interval(minimum, maximum, emin, emax)
     if iv.empty():
@@ -584,13 +600,7 @@ def _number_fsm(key: _Key) -> FSM | None:
     pattern = _number_pattern(key[:4])
     if pattern is None:
         return None
-    scale = 0
-    while (q * 10**scale).denominator != 1:
-        scale += 1
-        if scale > 60:
-            raise UnsupportedSchemaError(f"multipleOf {multiple_of!r} is not a finite decimal",
-                                         keyword="multipleOf")
-    modulus = int(q * 10**scale)
+    modulus, scale = remainder_modulus(multiple_of, integer=False)
     # The remainder automaton reads no exponent, so the intersection has none.
     return combined("and", [_to_fsm(pattern), _remainder_fsm(modulus, scale)])
 
