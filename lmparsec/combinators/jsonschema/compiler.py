@@ -152,6 +152,7 @@ class Compiler:
         self._parts: dict[int, Any] = {}
         self.never = NeverNode()
         self.any = self._build_any()
+        self._plain_any: Node | None = None
         scope = (self.registry.root_uri,) if self.registry.uses_dynamic else ()
         self.root_loc = Loc(root, self.registry.root_uri, self.draft, "", scope, True)
 
@@ -432,13 +433,13 @@ class Compiler:
                 self._flatten_member(flat[-1], b, set())
             parts.append(self._one_of(grammar_id((gid, "oneOf", i)), nodes, exact, flat))
         for i, n in enumerate(spec.nots):
-            parts.append(NotNode(grammar_id((gid, "not", i)), self.any, self.excluded(n)))
+            parts.append(NotNode(grammar_id((gid, "not", i)), self.plain_any, self.excluded(n)))
         for i, (c, t, e) in enumerate(spec.conditionals):
             if t is None and e is None:
                 continue
             parts.append(IfNode(grammar_id((gid, "if", i)), self.node(c), self.excluded(c),
                                 self.any if t is None else side(t),
-                                self.any if e is None else side(e), self.any))
+                                self.plain_any if e is None else side(e), self.any))
         for i, (name, dep) in enumerate(spec.dep_schemas):
             cond_schema = {"type": "object", "required": [name]}
             self.keep.append(cond_schema)
@@ -861,27 +862,48 @@ class Compiler:
                           fixed=self.options.key_order != "any", ws=self.options.ws)
 
     # -- any JSON value -----------------------------------------------------------
-    def _build_any(self) -> Node:
+    @property
+    def plain_any(self) -> Node:
+        """Any JSON value with numbers written without an exponent (see :meth:`_build_any`)."""
+        got = self._plain_any
+        if got is None:
+            got = self._plain_any = self._build_any(plain=True)
+        return got
+
+    def _build_any(self, plain: bool = False) -> Node:
+        """Any JSON value; ``plain``: its numbers (at every depth) without an exponent.
+
+        The plain one is what a ``not`` takes its texts from: number languages leave
+        out the exponent forms they cannot bound (``1e2`` for an integer, ``1E3`` for
+        a ``multipleOf``), which is sound where they are taken but not where they
+        are taken away -- ``{"not": {"type": "integer"}}`` would take ``1e2``."""
         ws = self.options.ws
-        gid = grammar_id(("jsonschema-any", ws.indent))
-        ANY_GIDS.add(gid)
+        gid = grammar_id(("jsonschema-any-plain" if plain else "jsonschema-any", ws.indent))
+        if not plain:
+            ANY_GIDS.add(gid)
         fwd = ForwardNode(gid)
         obj = ObjectNode(grammar_id((gid, "object")), names=[], values=[], required=0, deps={},
                          patterns=[], additional=fwd, names_node=None, min_props=0, max_props=None,
                          fixed=False, ws=ws)
         arr = ArrayNode(grammar_id((gid, "array")), prefix=[], items=fwd, min_items=0, max_items=None,
                         contains=None, min_contains=0, max_contains=None, unique=False, ws=ws)
-        self._any_array = arr
+        if not plain:
+            self._any_array = arr
+        number = _PLAIN_NUMBER if plain else number_pattern() or ""
         parts: list[Node] = [
             literal_node("null"),
             ParserNode(grammar_id(("jsonschema-bool",)), Choices.of(["true", "false"])),
-            ParserNode(grammar_id(("jsonschema-number",)), Regex(number_pattern() or "")),
+            ParserNode(grammar_id(("jsonschema-number", plain)), Regex(number)),
             ParserNode(grammar_id(("jsonschema-string",)), JsonString(FreeText())),
             obj,
             arr,
         ]
         fwd.target = TypedNode(grammar_id((gid, "typed")), parts)
         return fwd
+
+
+#: a JSON number without an exponent
+_PLAIN_NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"
 
 
 def _types_apart(specs: list[Spec]) -> bool:
