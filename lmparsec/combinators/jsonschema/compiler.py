@@ -459,6 +459,17 @@ class Compiler:
         """Push the spec into the branches of its first anyOf/oneOf/if (so each branch
         is one flat spec, as strict key sets and unevaluated* need)."""
         groups = [("anyOf", g) for g in spec.any_of] + [("oneOf", g) for g in spec.one_of]
+        if spec.unevaluated_props is None and spec.unevaluated_items is None:
+            # every branch of every group times both sides of every if: a Minecraft
+            # predicate's 23 ifs made 2**23 flat specs (minutes); past the cap the
+            # value is the schema's whole language, as where strict is off (strictness
+            # only narrows it; read beside the groups without flat specs, a strict
+            # object met dead ends at names spelled with \u escapes)
+            leaves = 2 ** len(spec.conditionals)
+            for _, g in groups:
+                leaves *= max(len(g), 1)
+            if leaves > _MAX_FLAT_SPECS:
+                return self.exact().compile_spec(spec, loc, grammar_id((gid, "whole")))
         if groups:
             kind, group = groups[0]
             if len(group) > 16:
@@ -901,6 +912,9 @@ class Compiler:
         fwd.target = TypedNode(grammar_id((gid, "typed")), parts)
         return fwd
 
+
+#: the most flat specs :meth:`Compiler._distribute` makes of one spec
+_MAX_FLAT_SPECS = 256
 
 #: a JSON number without an exponent
 _PLAIN_NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"

@@ -1079,3 +1079,27 @@ def test_unique_string_elements_stand_in_by_a_state_certain_to_be_new() -> None:
     assert parser.advance_text('["ab", ').stand_in() is None  # type: ignore[union-attr]
     fresh = parser.advance_text('["ab", "q')
     assert fresh is not None and fresh.stand_in() is not None and fresh.stand_in()[1] == ()  # type: ignore[index]
+
+
+def test_many_conditionals_compile_quickly_under_strict() -> None:
+    """Strict objects push each anyOf/oneOf/if into flat specs, one per branch
+    combination; 20 ifs would be 2**20 of them (a Minecraft predicate schema
+    compiled for minutes). Past the cap the object is its schema's whole language
+    (strictness only narrows): it compiles at once and still decides as
+    jsonschema does."""
+    import time
+
+    schema = {
+        "type": "object",
+        "properties": {"kind": {"type": "string"}, **{f"p{i}": {"type": "integer"} for i in range(20)}},
+        "allOf": [{"if": {"properties": {"kind": {"const": f"k{i}"}}},
+                   "then": {"required": [f"p{i}"]}} for i in range(20)],
+    }
+    start = time.perf_counter()
+    parser = JsonSchema(schema)
+    assert time.perf_counter() - start < 5
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    for value in ({"kind": "k3", "p3": 1}, {"kind": "k3"}, {"kind": "k19", "p19": 2, "p1": 0}, {"kind": "x"},
+                  {"kind": "k7", "p8": 1}):
+        text = json.dumps(value)
+        assert parser.accepts(text) == validator.is_valid(value), text
