@@ -1,10 +1,9 @@
 """``multipleOf`` where a remainder automaton would be too large: the remainder kept as a number.
 
 :mod:`.numbers` intersects the bounds with an automaton of remainders, one state
-per remainder, up to :data:`~.numbers.MAX_MODULUS`. A divisor such as
-``86400``, ``4096`` or ``0.123456789`` (123,456,789 remainders) is read here
-instead by a parser whose state holds the remainder itself: no state is made
-before a text reaches it, whatever the modulus.
+per remainder, up to :data:`~.numbers.MAX_MODULUS`. A divisor such as ``86400``
+or ``4096`` is read here instead by a parser whose state holds the remainder
+itself: no state is made before a text reaches it, whatever the modulus.
 
 The language is the automaton's: ``-?digits(.digits)?`` texts (no exponent) whose
 value times ``10**scale`` is an integer divisible by ``modulus``, fraction
