@@ -50,7 +50,7 @@ def multiple_parser(modulus: int, scale: int, *, minimum: Bound = None, maximum:
 class Multiple(Parser):
     """A number text read so far, by its remainder (see the module docstring)."""
 
-    __slots__ = ("j", "modulus", "phase", "r", "scale")
+    __slots__ = ("_allowed", "j", "modulus", "phase", "r", "scale")
 
     def __init__(self, modulus: int, scale: int, phase: int, r: int, j: int) -> None:
         self.modulus = modulus
@@ -58,6 +58,7 @@ class Multiple(Parser):
         self.phase = phase
         self.r = r  # the value read so far (times 10**j in the fraction), modulo ``modulus``
         self.j = j  # fraction digits read, up to ``scale``
+        self._allowed: CharSet | None = None
 
     def _with(self, phase: int, r: int, j: int) -> Multiple:
         return Multiple(self.modulus, self.scale, phase, r, j)
@@ -89,6 +90,13 @@ class Multiple(Parser):
         return self._with(_FRAC, self.r, self.j) if d == 0 else None
 
     def allowed(self) -> CharSet:
+        # (asked at every node of a token walk: kept)
+        got = self._allowed
+        if got is None:
+            got = self._allowed = self._compute_allowed()
+        return got
+
+    def _compute_allowed(self) -> CharSet:
         phase = self.phase
         if phase == _START:
             return _DIGIT_SET | CharSet.of("-")
@@ -117,7 +125,7 @@ class Multiple(Parser):
         m, phase = self.modulus, self.phase
         if self.can_end():
             return ""
-        if phase != _INT and phase != _DOT and phase != _FRAC:
+        if phase in (_START, _SIGN):
             return "0"  # (zero is a multiple of anything)
         if phase == _INT:
             # n more digits s with (r * 10**n + s) * 10**scale divisible by m, that is
