@@ -69,9 +69,11 @@ class Options:
     strict: bool
     ws: WhitespacePolicy
     unsupported: str
+    #: numbers written without an exponent (see :meth:`Compiler.plain`)
+    plain_numbers: bool = False
 
     def describe(self) -> tuple[Any, ...]:
-        return (self.key_order, self.strict, self.ws.indent, self.unsupported)
+        return (self.key_order, self.strict, self.ws.indent, self.unsupported, self.plain_numbers)
 
 
 def _exact(value: Any) -> Fraction:
@@ -141,6 +143,7 @@ class Compiler:
         self.options = options
         self._source = (root, resources)
         self._exact: Compiler | None = None
+        self._plain: Compiler | None = None
         self.draft = draft_of(root)
         self.registry = Registry(root, resources, self.draft)
         res_canon = schema_text(sorted((k, v) for k, v in (resources or {}).items())) if resources else ""
@@ -151,8 +154,10 @@ class Compiler:
         self._refs: dict[int, bool] = {}
         self._parts: dict[int, Any] = {}
         self.never = NeverNode()
-        self.any = self._build_any()
         self._plain_any: Node | None = None
+        self.any = self._build_any(plain=options.plain_numbers)
+        if options.plain_numbers:
+            self._plain_any = self.any
         scope = (self.registry.root_uri,) if self.registry.uses_dynamic else ()
         self.root_loc = Loc(root, self.registry.root_uri, self.draft, "", scope, True)
 
@@ -178,6 +183,27 @@ class Compiler:
             opts = dataclasses.replace(self.options, key_order="any", strict=False)
             root, resources = self._source
             got = self._exact = Compiler(root, opts, resources)
+        return got
+
+    def plain(self) -> Compiler:
+        """The compiler of the same document whose numbers have no exponent, for
+        the places where some languages take texts away from others: the branches
+        of a ``oneOf`` and an ``if`` with an ``else``.
+
+        Number languages leave out the exponent forms they cannot bound (``1e2``
+        is an integer; an automaton cannot tell which ``1.5e1``-like texts are),
+        which is sound where their texts are taken and unsound where they are
+        taken away: under ``{"oneOf": [{"type": "integer"}, {"type": "number"}]}``
+        the text ``1e2`` matched only the number branch as written, and passed,
+        though it is valid under both. Without exponents every number language
+        is exact, so "exactly one" and "not if" read them right."""
+        if self.options.plain_numbers:
+            return self
+        got = self._plain
+        if got is None:
+            opts = dataclasses.replace(self.options, plain_numbers=True)
+            root, resources = self._source
+            got = self._plain = Compiler(root, opts, resources)
         return got
 
     def excluded(self, loc: Loc) -> Node:
@@ -384,6 +410,8 @@ class Compiler:
     def compile_spec(self, spec: Spec, loc: Loc, gid: int) -> Node:
         if spec.never:
             return self.never
+        if not self.options.plain_numbers and self._takes_numbers_away(spec):
+            return self.plain().compile_spec(spec, loc, grammar_id((gid, "plain")))
         needs_flat = spec.unevaluated_props is not None or spec.unevaluated_items is not None
         # (an object that only requires names has branches beside it too: merged into
         # each, they write the required names in one order with the branch's own)
@@ -454,6 +482,24 @@ class Compiler:
         if len(parts) == 1:
             return parts[0]
         return IntersectNode(gid, parts)
+
+    def _takes_numbers_away(self, spec: Spec) -> bool:
+        """Whether some part of ``spec`` takes away texts of a language that may
+        leave out exponent forms: a ``oneOf`` of branches that can share a value,
+        an ``if`` with an ``else``, a ``contains`` counted at most so often (see
+        :meth:`plain`; a ``not`` takes its texts from plain numbers already)."""
+        for group in spec.one_of:
+            if any(_drops_exponents(b.schema) for b in group):
+                flat = []
+                for b in group:
+                    flat.append(Spec())
+                    self._flatten_member(flat[-1], b, set())
+                if not _types_apart(flat):
+                    return True
+        if any(e is not None and _drops_exponents(c.schema) for c, _, e in spec.conditionals):
+            return True
+        counted = spec.contains if spec.max_contains is not None else None
+        return counted is not None and _drops_exponents(counted.schema)
 
     def _distribute(self, spec: Spec, loc: Loc, gid: int) -> Node | None:
         """Push the spec into the branches of its first anyOf/oneOf/if (so each branch
@@ -667,7 +713,7 @@ class Compiler:
         def bounded() -> str | None:
             if integer:
                 return integer_pattern(**kw, allow_zero_fraction=zero_fraction)
-            return number_pattern(**kw)
+            return number_pattern(**kw, exponents=not self.options.plain_numbers)
 
         try:
             if mult is not None:
@@ -898,7 +944,7 @@ class Compiler:
                          fixed=False, ws=ws)
         arr = ArrayNode(grammar_id((gid, "array")), prefix=[], items=fwd, min_items=0, max_items=None,
                         contains=None, min_contains=0, max_contains=None, unique=False, ws=ws)
-        if not plain:
+        if plain == self.options.plain_numbers:
             self._any_array = arr
         number = _PLAIN_NUMBER if plain else number_pattern() or ""
         parts: list[Node] = [
@@ -1010,6 +1056,48 @@ def _tightest(bounds: list[tuple[Any, bool]], lower: bool) -> tuple[Any, bool] |
 
 
 _SCALARS = frozenset({"null", "boolean", "number", "integer", "string"})
+
+
+#: keywords under which a number language may leave out exponent forms
+_EXPONENT_BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+                              *_REF_KEYS})
+
+
+def _drops_exponents(schema: Any) -> bool:
+    """Whether some number language of ``schema`` (at any depth) may leave out
+    exponent forms of its values (see :meth:`Compiler.plain`): an integer type,
+    a bound, a ``multipleOf``, a number among ``enum``/``const`` values, or a
+    reference (not followed: a guess on the safe side)."""
+    stack = [schema]
+    while stack:
+        s = stack.pop()
+        if isinstance(s, dict):
+            if not _EXPONENT_BOUNDS.isdisjoint(s):
+                return True
+            kinds = s.get("type")
+            if kinds == "integer" or (isinstance(kinds, list) and "integer" in kinds):
+                return True
+            for k, v in s.items():
+                if k in ("enum", "const"):
+                    if _holds_number(v):
+                        return True
+                elif isinstance(v, (dict, list)):
+                    stack.append(v)
+        elif isinstance(s, list):
+            stack.extend(v for v in s if isinstance(v, (dict, list)))
+    return False
+
+
+def _holds_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_number(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_number(v) for v in value)
+    return False
 
 
 def _no_objects(schema: Any) -> bool:

@@ -367,7 +367,7 @@ def nonnegative_range_pattern(
 
 
 @lru_cache(maxsize=512)
-def _number_pattern(key: _Key) -> str | None:
+def _number_pattern(key: _Key, exponents: bool = True) -> str | None:
     minimum, maximum, emin, emax = _unkey(key)
     iv = _interval(minimum, maximum, emin, emax)
     if iv.empty():
@@ -382,7 +382,7 @@ def _number_pattern(key: _Key) -> str | None:
             lo, lo_strict = iv.lo, iv.lo_strict
         body = nonnegative_range_pattern(lo, lo_strict, iv.hi, iv.hi_strict)
         if body is not None:
-            alts.append(_with_exponent(body, zero_in, iv.hi is None))
+            alts.append(_with_exponent(body, zero_in, iv.hi is None) if exponents else body)
     # Negative texts "-y": value -y, so y lies in [-hi, -lo].
     if iv.lo is None or iv.lo < 0 or (iv.lo == 0 and not iv.lo_strict):
         if iv.hi is None or iv.hi > 0:
@@ -392,7 +392,7 @@ def _number_pattern(key: _Key) -> str | None:
         hi = None if iv.lo is None else -iv.lo
         body = nonnegative_range_pattern(lo, lo_strict, hi, iv.lo_strict)
         if body is not None:
-            alts.append("-" + _with_exponent(body, zero_in, iv.lo is None))
+            alts.append("-" + (_with_exponent(body, zero_in, iv.lo is None) if exponents else body))
     if not alts:
         return None
     return _group(alts)
@@ -418,6 +418,8 @@ def number_pattern(
     maximum: Bound = None,
     exclusive_minimum: Bound = None,
     exclusive_maximum: Bound = None,
+    *,
+    exponents: bool = True,
 ) -> str | None:
     """A full-match pattern for JSON number texts within the bounds, ``None`` if none is.
 
@@ -429,13 +431,15 @@ def number_pattern(
     mantissa's side (it moves away from 0). So with ``minimum=0`` everything
     non-negative is accepted, but with ``minimum=1, maximum=100`` the text
     ``1e1`` is not (nor ``5e-1`` for ``minimum=0.1, maximum=1``).
-    Without bounds the pattern is the full RFC 8259 grammar.
+    Without bounds the pattern is the full RFC 8259 grammar. Without
+    ``exponents`` no text has one (what a place needs whose texts other
+    languages take away, see ``Compiler.plain``).
 
     Values are compared exactly as decimals. A validator that parses to binary
     floats (Python's ``jsonschema``) can disagree only on texts with more than
     about 16 significant digits lying within rounding distance of a bound.
     """
-    return _number_pattern(_key(minimum, maximum, exclusive_minimum, exclusive_maximum))
+    return _number_pattern(_key(minimum, maximum, exclusive_minimum, exclusive_maximum), exponents)
 
 
 # -- multipleOf -----------------------------------------------------------------------------
