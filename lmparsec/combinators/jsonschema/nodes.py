@@ -50,22 +50,38 @@ class Node:
         return self._first
 
     def shortest(self) -> str | None:
-        """A shortest compact value text (``None`` when the schema admits none)."""
+        """A shortest compact value text (``None`` when the schema admits none).
+
+        A node met again while its own answer is being computed answers ``None``:
+        a value that holds a whole value of it is longer than its shortest, so
+        that way is never the answer there. Elsewhere it may be, so an answer
+        that is ``None`` only because of such a cycle is not kept."""
         if self._short is True:  # met again while computing: a cycle, not shortest
+            _guard.cycles = cycles_met() + 1
             return None
         if self._short is False:
             self._short = True
+            before = cycles_met()
             try:
                 with own_search():
-                    self._short = self._compute_shortest()
+                    got = self._compute_shortest()
             except BaseException:
                 self._short = False
                 raise
+            self._short = False if got is None and cycles_met() != before else got
+            return got
         assert self._short is None or isinstance(self._short, str)
         return self._short
 
     def _compute_shortest(self) -> str | None:
         return self.start(0).shortest()
+
+
+def cycles_met() -> int:
+    """How many times a node's shortest value was asked for while being computed
+    (in this thread): a ``None`` answered after a change may be only a cycle's."""
+    got: int = _guard.__dict__.get("cycles", 0)
+    return got
 
 
 def search_shortest(state: Parser, limit: int = 20000) -> str | None:
@@ -80,7 +96,10 @@ def _combined_shortest(node: Node) -> str | None:
     generic search alone ran out of states on an object whose member is an
     ``anyOf`` of objects -- then the search with more characters per range."""
     state = node.start(0)
+    before = cycles_met()
     got = state.shortest()
+    if got is None and cycles_met() != before:
+        return None  # (every way its parts saw goes through a node being computed)
     return got if got is not None else search_shortest(state, 5000)
 
 

@@ -21,7 +21,7 @@ from weakref import WeakKeyDictionary
 from ...memo import remember
 from ..base import Parser, TokenView, grammar_id
 from ..charset import CharSet
-from .nodes import _NEVER, AFTER_VALUE, Colon, Never, Node, Padded, fresh_guard, takes_any_value
+from .nodes import _NEVER, AFTER_VALUE, Colon, Never, Node, Padded, cycles_met, fresh_guard, takes_any_value
 from .strings import JsonString, child_enclosed
 
 if TYPE_CHECKING:
@@ -992,14 +992,24 @@ class ObjectState(Parser):
             unmet = node.missing(seen)
             pick = -1
             best: str | None = None
+            cyclic = False  # some value had none only for a node being computed
             for i in range(len(node.names)):
                 if cand >> i & 1 and (not unmet or unmet >> i & 1):
+                    before = cycles_met()
                     text = node.values[i].shortest()
-                    if text is not None and (best is None or len(text) < len(best)):
+                    if text is None:
+                        cyclic = cyclic or cycles_met() != before
+                    elif best is None or len(text) < len(best):
                         pick, best = i, text
             if pick < 0:
                 extra = self._extra_member(names or frozenset()) if add_ok and not unmet else None
                 if extra is None:
+                    if cyclic:
+                        # a member needs a value of a node whose shortest value is
+                        # being computed: this object is no part of that answer (the
+                        # generic search went 20,000 states deep for nothing, ~4 s
+                        # for each recursive branch of a oneOf of expressions)
+                        return None
                     return super().shortest(limit) if add_ok else None
                 name, member = extra
                 if names is not None:

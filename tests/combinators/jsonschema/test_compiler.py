@@ -1103,3 +1103,48 @@ def test_many_conditionals_compile_quickly_under_strict() -> None:
                   {"kind": "k7", "p8": 1}):
         text = json.dumps(value)
         assert parser.accepts(text) == validator.is_valid(value), text
+
+
+EXPRESSIONS = {  # the shape of an executable unit's IR (MaskBench Github_medium/o58661)
+    "type": "object", "required": ["body"],
+    "properties": {"body": {"$ref": "#/definitions/expression"}},
+    "definitions": {"expression": {"oneOf": [
+        {"type": "object", "required": ["kind", "main", "bindings"],
+         "properties": {"kind": {"enum": ["let"]}, "main": {"$ref": "#/definitions/expression"},
+                        "bindings": {"type": "array"}}},
+        {"type": "object", "required": ["kind", "defs", "main"],
+         "properties": {"kind": {"enum": ["letfun"]}, "main": {"$ref": "#/definitions/expression"},
+                        "defs": {"type": "array", "items": {"$ref": "#/definitions/expression"}}}},
+        {"type": "object", "required": ["kind", "variable"],
+         "properties": {"kind": {"enum": ["variable"]}, "variable": {"type": "string"}}},
+    ]}},
+}
+
+
+def test_shortest_of_a_recursive_oneof_skips_the_branches_that_recurse(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A branch whose required member is the expression being completed holds a
+    whole expression, so it is never the shortest: its object answers none there
+    without the generic search (20,000 states, ~4 s a branch on the real schema).
+    Inside such a branch, where the expression is not being computed, its own
+    completion is still found."""
+    import lmparsec.combinators.base as base
+
+    searched: list[int] = []
+    generic = base.search_shortest
+
+    def counting(state: Any, limit: int = 20000, **kw: Any) -> str | None:
+        searched.append(limit)
+        return generic(state, limit, **kw)
+
+    monkeypatch.setattr(base, "search_shortest", counting)
+    p = JsonSchema(EXPRESSIONS)
+    done = p.shortest()
+    assert done == '{"body":{"kind":"variable","variable":""}}'
+    assert searched == []
+    inside = p.advance_text('{"body": {"kind": "let", "main": {"kind": "letfun", ')
+    assert inside is not None
+    rest = inside.shortest()
+    assert rest is not None
+    text = '{"body": {"kind": "let", "main": {"kind": "letfun", ' + rest
+    assert jsonschema.Draft202012Validator(EXPRESSIONS).is_valid(json.loads(text)), text
