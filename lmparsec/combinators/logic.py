@@ -176,7 +176,13 @@ class Complement(Parser):
         if uni is None:
             return None
         exc = None if self.excluded is None else self.excluded.advance(char)
-        return uni if exc is None else self._next(uni, exc)
+        if exc is None:
+            return uni
+        if exc.key() == uni.key():
+            # one state on both sides (a boolean, a string or an array where the
+            # excluded schema says nothing of them): every way on is taken away
+            return None
+        return self._next(uni, exc)
 
     def _next(self, universe: Parser, excluded: Parser) -> Parser | None:
         """The state after a character both sides took (subclasses may find none left)."""

@@ -461,13 +461,13 @@ class Compiler:
                 self._flatten_member(flat[-1], b, set())
             parts.append(self._one_of(grammar_id((gid, "oneOf", i)), nodes, exact, flat))
         for i, n in enumerate(spec.nots):
-            parts.append(NotNode(grammar_id((gid, "not", i)), self.plain_any, self.excluded(n)))
+            parts.append(NotNode(grammar_id((gid, "not", i)), self._universe(n), self.excluded(n)))
         for i, (c, t, e) in enumerate(spec.conditionals):
             if t is None and e is None:
                 continue
             parts.append(IfNode(grammar_id((gid, "if", i)), self.node(c), self.excluded(c),
                                 self.any if t is None else side(t),
-                                self.plain_any if e is None else side(e), self.any))
+                                self._universe(c) if e is None else side(e), self.any))
         for i, (name, dep) in enumerate(spec.dep_schemas):
             cond_schema = {"type": "object", "required": [name]}
             self.keep.append(cond_schema)
@@ -919,6 +919,16 @@ class Compiler:
                           fixed=self.options.key_order != "any", ws=self.options.ws)
 
     # -- any JSON value -----------------------------------------------------------
+    def _universe(self, excluded: Loc) -> Node:
+        """What a ``not`` (or an ``if`` without ``else``, where it fails) takes its
+        texts from: any value, with numbers without an exponent where ``excluded``
+        may leave exponent forms out (see :meth:`_build_any`). Any value where it
+        cannot: a string or array the excluded schema says nothing of is then one
+        state on both sides, which ends the value at its first character (with
+        numbers apart, the strings of a Minecraft item modifier, whose every
+        ``if`` took any non-object, led on to no closing quote)."""
+        return self.plain_any if _drops_exponents(excluded.schema) else self.any
+
     @property
     def plain_any(self) -> Node:
         """Any JSON value with numbers written without an exponent (see :meth:`_build_any`)."""

@@ -81,3 +81,36 @@ def test_walks_through_the_services_oneof_finish_valid() -> None:
     # (completions kept by state key: from "{" alone one takes ~2 s)
     assert_walks_finish_valid(JsonSchema(SERVICES), jsonschema_oracle(SERVICES),
                               alphabet='{}":,[]_elmntsaibuyrx', walks=40, max_steps=30, seed=13, memo=True)
+
+
+ITEM_MODIFIERS = {  # the shape of a Minecraft item modifier list (MaskBench JsonSchemaStore)
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "type": "array",
+    "items": {
+        "properties": {"function": {"type": "string", "enum": ["copy", "set"]}},
+        "allOf": [
+            {"if": {"properties": {"function": {"const": "copy"}}},
+             "then": {"type": "object", "properties": {"source": {"type": "string"}}}},
+            {"if": {"properties": {"function": {"const": "set"}}},
+             "then": {"type": "object", "properties": {"count": {"type": "integer"}}}},
+        ],
+    },
+}
+
+
+def test_a_value_every_condition_takes_is_not_begun() -> None:
+    """Every ``if`` whose condition speaks of objects only is met by any other
+    value, so each ``then`` (an object) applies to it: a boolean, string, number
+    or array item can never be valid. Their first characters are not offered;
+    before, "[fals" was, and then no letter at all (nor a closing quote after
+    '["a')."""
+    parser = JsonSchema(ITEM_MODIFIERS)
+    items = parser.advance_text("[")
+    assert items is not None
+    assert set("tfn\"-0[").isdisjoint(items.allowed()), items.allowed()
+    assert "{" in items.allowed() and "]" in items.allowed()
+
+
+def test_walks_through_conditional_items_finish_valid() -> None:
+    assert_walks_finish_valid(JsonSchema(ITEM_MODIFIERS), jsonschema_oracle(ITEM_MODIFIERS),
+                              alphabet='{}":,[]funcopysetrl01a', walks=80, max_steps=40, seed=17)
