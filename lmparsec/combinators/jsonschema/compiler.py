@@ -154,10 +154,7 @@ class Compiler:
         self._refs: dict[int, bool] = {}
         self._parts: dict[int, Any] = {}
         self.never = NeverNode()
-        self._plain_any: Node | None = None
-        self.any = self._build_any(plain=options.plain_numbers)
-        if options.plain_numbers:
-            self._plain_any = self.any
+        self.any = self._build_any()
         scope = (self.registry.root_uri,) if self.registry.uses_dynamic else ()
         self.root_loc = Loc(root, self.registry.root_uri, self.draft, "", scope, True)
 
@@ -187,16 +184,17 @@ class Compiler:
 
     def plain(self) -> Compiler:
         """The compiler of the same document whose numbers have no exponent, for
-        the places where some languages take texts away from others: the branches
-        of a ``oneOf`` and an ``if`` with an ``else``.
+        the places where some languages take texts away from others: ``not``,
+        ``if``, the branches of a ``oneOf``, a counted ``contains``.
 
         Number languages leave out the exponent forms they cannot bound (``1e2``
         is an integer; an automaton cannot tell which ``1.5e1``-like texts are),
         which is sound where their texts are taken and unsound where they are
-        taken away: under ``{"oneOf": [{"type": "integer"}, {"type": "number"}]}``
-        the text ``1e2`` matched only the number branch as written, and passed,
-        though it is valid under both. Without exponents every number language
-        is exact, so "exactly one" and "not if" read them right."""
+        taken away: ``{"not": {"type": "integer"}}`` took ``1e2``, and under
+        ``{"oneOf": [{"type": "integer"}, {"type": "number"}]}`` it matched only
+        the number branch as written, and passed, though it is valid under both.
+        Without exponents every number language is exact, so "not", "exactly
+        one" and "not if" read them right."""
         if self.options.plain_numbers:
             return self
         got = self._plain
@@ -461,13 +459,13 @@ class Compiler:
                 self._flatten_member(flat[-1], b, set())
             parts.append(self._one_of(grammar_id((gid, "oneOf", i)), nodes, exact, flat))
         for i, n in enumerate(spec.nots):
-            parts.append(NotNode(grammar_id((gid, "not", i)), self._universe(n), self.excluded(n)))
+            parts.append(NotNode(grammar_id((gid, "not", i)), self.any, self.excluded(n)))
         for i, (c, t, e) in enumerate(spec.conditionals):
             if t is None and e is None:
                 continue
             parts.append(IfNode(grammar_id((gid, "if", i)), self.node(c), self.excluded(c),
                                 self.any if t is None else side(t),
-                                self._universe(c) if e is None else side(e), self.any))
+                                self.any if e is None else side(e), self.any))
         for i, (name, dep) in enumerate(spec.dep_schemas):
             cond_schema = {"type": "object", "required": [name]}
             self.keep.append(cond_schema)
@@ -486,8 +484,10 @@ class Compiler:
     def _takes_numbers_away(self, spec: Spec) -> bool:
         """Whether some part of ``spec`` takes away texts of a language that may
         leave out exponent forms: a ``oneOf`` of branches that can share a value,
-        an ``if`` with an ``else``, a ``contains`` counted at most so often (see
-        :meth:`plain`; a ``not`` takes its texts from plain numbers already)."""
+        a ``not``, an ``if``, a ``contains`` counted at most so often (see
+        :meth:`plain`). Elsewhere a ``not`` or failed ``if`` takes its texts from
+        any value: a string or array the excluded schema says nothing of is then
+        one state on both sides, which ends the value at its first character."""
         for group in spec.one_of:
             if any(_drops_exponents(b.schema) for b in group):
                 flat = []
@@ -496,7 +496,9 @@ class Compiler:
                     self._flatten_member(flat[-1], b, set())
                 if not _types_apart(flat):
                     return True
-        if any(e is not None and _drops_exponents(c.schema) for c, _, e in spec.conditionals):
+        if any(_drops_exponents(n.schema) for n in spec.nots):
+            return True
+        if any(_drops_exponents(c.schema) for c, t, e in spec.conditionals if t is not None or e is not None):
             return True
         counted = spec.contains if spec.max_contains is not None else None
         return counted is not None and _drops_exponents(counted.schema)
@@ -919,31 +921,10 @@ class Compiler:
                           fixed=self.options.key_order != "any", ws=self.options.ws)
 
     # -- any JSON value -----------------------------------------------------------
-    def _universe(self, excluded: Loc) -> Node:
-        """What a ``not`` (or an ``if`` without ``else``, where it fails) takes its
-        texts from: any value, with numbers without an exponent where ``excluded``
-        may leave exponent forms out (see :meth:`_build_any`). Any value where it
-        cannot: a string or array the excluded schema says nothing of is then one
-        state on both sides, which ends the value at its first character (with
-        numbers apart, the strings of a Minecraft item modifier, whose every
-        ``if`` took any non-object, led on to no closing quote)."""
-        return self.plain_any if _drops_exponents(excluded.schema) else self.any
-
-    @property
-    def plain_any(self) -> Node:
-        """Any JSON value with numbers written without an exponent (see :meth:`_build_any`)."""
-        got = self._plain_any
-        if got is None:
-            got = self._plain_any = self._build_any(plain=True)
-        return got
-
-    def _build_any(self, plain: bool = False) -> Node:
-        """Any JSON value; ``plain``: its numbers (at every depth) without an exponent.
-
-        The plain one is what a ``not`` takes its texts from: number languages leave
-        out the exponent forms they cannot bound (``1e2`` for an integer, ``1E3`` for
-        a ``multipleOf``), which is sound where they are taken but not where they
-        are taken away -- ``{"not": {"type": "integer"}}`` would take ``1e2``."""
+    def _build_any(self) -> Node:
+        """Any JSON value (under :meth:`plain`, its numbers at every depth without
+        an exponent)."""
+        plain = self.options.plain_numbers
         ws = self.options.ws
         gid = grammar_id(("jsonschema-any-plain" if plain else "jsonschema-any", ws.indent))
         if not plain:
@@ -954,9 +935,8 @@ class Compiler:
                          fixed=False, ws=ws)
         arr = ArrayNode(grammar_id((gid, "array")), prefix=[], items=fwd, min_items=0, max_items=None,
                         contains=None, min_contains=0, max_contains=None, unique=False, ws=ws)
-        if plain == self.options.plain_numbers:
-            self._any_array = arr
-        number = _PLAIN_NUMBER if plain else number_pattern() or ""
+        self._any_array = arr
+        number = number_pattern(exponents=not plain) or ""
         parts: list[Node] = [
             literal_node("null"),
             ParserNode(grammar_id(("jsonschema-bool",)), Choices.of(["true", "false"])),
@@ -972,8 +952,6 @@ class Compiler:
 #: the most flat specs :meth:`Compiler._distribute` makes of one spec
 _MAX_FLAT_SPECS = 256
 
-#: a JSON number without an exponent
-_PLAIN_NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"
 
 
 def _types_apart(specs: list[Spec]) -> bool:
