@@ -9,6 +9,7 @@ operations.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import unicodedata
@@ -308,3 +309,58 @@ def jsonschema_oracle(schema: object) -> Callable[[str], bool]:
 
     validator = jsonschema.validators.validator_for(schema)(schema)
     return lambda text: bool(validator.is_valid(json.loads(text)))
+
+
+_PROPERTY_ESCAPE = re.compile(r"\\([pP])\{(\w+)\}")
+
+
+@functools.cache
+def _category_ranges(name: str, negated: bool) -> list[tuple[int, int]]:
+    """The code points of a general category (``L``, ``Lu``, ``Letter``...), read
+    from unicodedata code point by code point (~0.5 s, once)."""
+    name = {"Letter": "L", "Number": "N", "Uppercase_Letter": "Lu"}.get(name, name)
+    out: list[tuple[int, int]] = []
+    for cp in range(0x110000):
+        if unicodedata.category(chr(cp)).startswith(name) != negated:
+            if out and out[-1][1] == cp - 1:
+                out[-1] = (out[-1][0], cp)
+            else:
+                out.append((cp, cp))
+    return out
+
+
+def python_pattern(pattern: str) -> str:
+    """An ECMA ``pattern`` for Python's re (an oracle's): each Unicode property
+    (``\\p{L}``, which re lacks) spelled as its ranges, without brackets inside a
+    class; ECMA's ``.`` and ``$`` outside classes, its ASCII ``\\w``."""
+    pieces = []
+    i = 0
+    inside = False
+    while i < len(pattern):
+        m = _PROPERTY_ESCAPE.match(pattern, i)
+        if m:
+            body = "".join(f"\\U{lo:08x}-\\U{hi:08x}"
+                           for lo, hi in _category_ranges(m.group(2), m.group(1) == "P"))
+            pieces.append(body if inside else f"[{body}]")
+            i = m.end()
+            continue
+        c = pattern[i]
+        if c == "\\":
+            escape = pattern[i:i + 2]
+            word = "0-9A-Za-z_"
+            pieces.append(word if escape == "\\w" and inside else f"[{word}]" if escape == "\\w" else escape)
+            i += 2
+            continue
+        if inside:
+            inside = c != "]"
+            pieces.append(c)
+        elif c == "[":
+            inside = True
+            pieces.append(c)
+            if pattern[i + 1:i + 2] == "^":
+                pieces.append("^")
+                i += 1
+        else:
+            pieces.append({".": "[^\\n\\r\\u2028\\u2029]", "$": "\\Z"}.get(c, c))
+        i += 1
+    return "".join(pieces)

@@ -23,11 +23,17 @@ from .charset import CharSet
 __all__ = ["Regex", "RegexState"]
 
 
+#: characters standing for blocks of code points, each with its block's ranges
+Blocks = tuple[tuple[str, tuple[tuple[int, int], ...]], ...]
+_UNNAMED = object()
+
+
 class _Dfa:
     """A pruned DFA with per-state character sets, built from an interegular FSM."""
 
     __slots__ = (
         "allowed",
+        "blocks",
         "classes",
         "description",
         "else_symbol",
@@ -41,7 +47,7 @@ class _Dfa:
         "trans",
     )
 
-    def __init__(self, fsm: FSM, description: str) -> None:
+    def __init__(self, fsm: FSM, description: str, blocks: Blocks = ()) -> None:
         self.description = description
         alphabet = fsm.alphabet
         groups: dict[Any, list[str]] = {}
@@ -55,6 +61,15 @@ class _Dfa:
                 groups.setdefault(tk, []).append(sym)
         explicit = CharSet.of(self.symbol_of)
         sets = {tk: CharSet.of(chars) for tk, chars in groups.items()}
+        # (each standing character reads as its block: see BlockRegexState)
+        self.blocks = tuple((CharSet(list(ranges)), char) for char, ranges in blocks)
+        for block, char in self.blocks:
+            explicit = explicit | block
+            named: Any = self.symbol_of.get(char)
+            if named is None:  # (a character the automaton never names: its block goes as it does)
+                named = self.symbol_of[char] = self.else_symbol
+            if named is not None:
+                sets[named] = sets.get(named, CharSet.EMPTY) | block
         if self.else_symbol is not None:
             sets[self.else_symbol] = sets.get(self.else_symbol, CharSet.EMPTY) | ~explicit
 
@@ -111,7 +126,21 @@ class _Dfa:
         )
         self.structure = structure
         self.gid = grammar_id(("dfa", structure))
-        self.states = [RegexState(self, i) for i in range(n)]
+        self.states = self._states()
+
+    def _states(self) -> list[RegexState]:
+        kind = BlockRegexState if self.blocks else RegexState
+        return [kind(self, i) for i in range(len(self.trans))]
+
+    def symbol(self, char: str) -> Any:
+        """The automaton's symbol for ``char``, read through the blocks."""
+        got = self.symbol_of.get(char, _UNNAMED)
+        if got is not _UNNAMED:
+            return got
+        for block, stand in self.blocks:
+            if char in block:
+                return self.symbol_of[stand]
+        return self.else_symbol
 
     def __getstate__(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__ if name not in ("gid", "states")}
@@ -121,7 +150,7 @@ class _Dfa:
         for name, value in state.items():
             object.__setattr__(self, name, value)
         self.gid = grammar_id(("dfa", self.structure))
-        self.states = [RegexState(self, i) for i in range(len(self.trans))]
+        self.states = self._states()
 
 
 _MINIMISE_LIMIT = 2_000_000  # states x symbols beyond which a DFA is kept as built
@@ -295,6 +324,30 @@ class RegexState(Parser):
         return (_restore, (self._dfa, self.state))
 
 
+class BlockRegexState(RegexState):
+    """A state of an automaton written over blocks of code points (a pattern's
+    ``\\p{L}``, see :mod:`lmparsec.combinators.jsonschema.ecma`): a character
+    is read as its block's."""
+
+    __slots__ = ()
+
+    def advance(self, char: str) -> Parser | None:
+        dfa = self._dfa
+        nxt = dfa.trans[self.state].get(dfa.symbol(char))
+        return None if nxt is None else dfa.states[nxt]
+
+    def step_class(self, char: str) -> CharSet:
+        dfa = self._dfa
+        nxt = dfa.trans[self.state].get(dfa.symbol(char))
+        if nxt is None:
+            return ~dfa.allowed[self.state]
+        out = CharSet.EMPTY
+        for other, target in dfa.trans[self.state].items():
+            if target == nxt:
+                out = out | dfa.classes[other]
+        return out
+
+
 def _restore(dfa: _Dfa, state: int) -> RegexState:
     return dfa.states[state]
 
@@ -311,6 +364,8 @@ def Regex(pattern: str) -> RegexState:  # noqa: N802 - reads as a class at call 
     return _compile(pattern).states[0]
 
 
-def regex_from_fsm(fsm: FSM, description: str) -> RegexState:
-    """A parser from an interegular FSM built by other means (intersections, unions)."""
-    return _Dfa(fsm, description).states[0]
+def regex_from_fsm(fsm: FSM, description: str, blocks: Blocks = ()) -> RegexState:
+    """A parser from an interegular FSM built by other means (intersections, unions);
+    ``blocks``: characters of its alphabet that stand for blocks of code points
+    (each with the block's ranges)."""
+    return _Dfa(fsm, description, blocks).states[0]

@@ -36,17 +36,23 @@ Not supported (:class:`UnsupportedSchemaError`, keyword ``pattern``):
 lookarounds elsewhere (inside groups and repetitions, lookbehinds between
 terms), backreferences (``\\1``, ``\\k<n>``), word boundaries (``\\b``,
 ``\\B``), ``^`` and ``$`` inside groups of a pattern with lookarounds (but
-``$`` ending a lookahead's alternatives), lookarounds whose automaton would pass
-:data:`~lmparsec.combinators.jsonschema.patterns.MAX_PRODUCT_STATES` states, and
-Unicode property escapes whose set and complement both exceed
-``MAX_PROPERTY_SIZE`` code points (``\\p{L}``; ``\\p{Lu}``, ``\\p{Nd}``,
-``\\p{P}``... are fine). Malformed patterns raise :class:`SchemaError`.
+``$`` ending a lookahead's alternatives), and lookarounds whose automaton would
+pass :data:`~lmparsec.combinators.jsonschema.patterns.MAX_PRODUCT_STATES` states.
+Malformed patterns raise :class:`SchemaError`.
+
+Classes of many code points (``\\p{L}``: 131k of them) are written over a
+smaller alphabet: the code points no class of the pattern tells apart form a
+block, and a large block is written as one of its characters, which stands for
+it (``("blocks", ...)``, see :data:`Lang`). interegular keys its alphabet by
+character, and took seconds over the letters of every script.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
+import threading
 import unicodedata
 from functools import cache, lru_cache
 from typing import NamedTuple, Union
@@ -54,13 +60,16 @@ from typing import NamedTuple, Union
 from ...errors import SchemaError, UnsupportedSchemaError
 from ..charset import MAX_CODEPOINT, CharSet
 
-__all__ = ["END_MARK", "START_MARK", "Lang", "search_pattern", "MAX_PROPERTY_SIZE"]
+__all__ = ["END_MARK", "START_MARK", "Lang", "search_pattern"]
 
 #: A language of decoded strings: an interegular pattern, or ``("cat", a, b)``,
 #: ``("or", a, b, ...)``, ``("and", a, b)``, ``("minus", a, b)`` of languages --
 #: what lookarounds need beyond one pattern -- or ``("marked", p)``: the texts that
 #: some START_MARKs before them and END_MARKs after them put in ``p``'s language
-#: (a ``^`` or ``$`` inside a group; see :class:`_MarkNeededError`). Built as automata by
+#: (a ``^`` or ``$`` inside a group; see :class:`_MarkNeededError`) -- or, outermost,
+#: ``("blocks", blocks, lang)``: ``lang`` written over a smaller alphabet, each
+#: ``(char, ranges)`` of ``blocks`` a character standing for the code points of its
+#: ranges (see :class:`_Blocks`). Built as automata by
 #: :func:`lmparsec.combinators.jsonschema.patterns.pattern_parser`.
 Lang = Union[str, tuple["Lang", ...]]  # noqa: UP007 - an alias read at run time
 
@@ -100,8 +109,11 @@ _Term = tuple[Union[str, _Look, _Behind, _Tempered], str]  # noqa: UP007 - an al
 END_MARK = "\udfff"
 START_MARK = "\udffe"
 
-#: Largest Unicode property class (counted on the smaller of it and its complement).
-MAX_PROPERTY_SIZE = 8000
+#: Classes (counted on the smaller of a class and its complement) past which a
+#: pattern is written over blocks (see :class:`_Blocks`), and the blocks then
+#: written as one character each
+_COMPRESS_OVER = 4000
+_BLOCK_OVER = 64
 
 _DIGITS = CharSet.range("0", "9")
 _WORD = CharSet([(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)])
@@ -198,14 +210,7 @@ def _property(name: str, negated: bool, pattern: str, pointer: str) -> CharSet:
     else:
         raise UnsupportedSchemaError(f"Unicode property \\p{{{name}}} in {pattern!r} is not supported",
                                      keyword="pattern", pointer=pointer)
-    if negated:
-        out = ~out
-    if min(len(out), len(~out)) > MAX_PROPERTY_SIZE:
-        raise UnsupportedSchemaError(
-            f"Unicode property \\p{{{name}}} in {pattern!r} spans {len(out)} code points, more than "
-            f"lmparsec compiles into a DFA quickly (limit {MAX_PROPERTY_SIZE})",
-            keyword="pattern", pointer=pointer)
-    return out
+    return ~out if negated else out
 
 
 class _MarkNeededError(Exception):
@@ -242,16 +247,67 @@ def _lit(char: str) -> str:
     return char
 
 
+class _Blocks:
+    """A partition of the code points by the classes of one pattern: code points
+    that every class takes or leaves alike are one block, and a pattern written
+    with one character for each large block (its first) has the same automaton
+    as the pattern, over far fewer characters. The parser of that automaton
+    reads each code point of a block as the block's character."""
+
+    def __init__(self, classes: list[CharSet]) -> None:
+        distinct = list(dict.fromkeys(c.ranges for c in classes))
+        cuts = {0, MAX_CODEPOINT + 1}
+        for ranges in distinct:
+            for lo, hi in ranges:
+                cuts.add(lo)
+                cuts.add(hi + 1)
+        bounds = sorted(cuts)
+        where = {cut: i for i, cut in enumerate(bounds)}
+        signature = [0] * (len(bounds) - 1)  # the classes taking each piece between cuts
+        for k, ranges in enumerate(distinct):
+            for lo, hi in ranges:
+                for i in range(where[lo], where[hi + 1]):
+                    signature[i] |= 1 << k
+        pieces: dict[int, list[tuple[int, int]]] = {}
+        for i, (lo, nxt) in enumerate(itertools.pairwise(bounds)):
+            pieces.setdefault(signature[i], []).append((lo, nxt - 1))
+        self.big: list[tuple[CharSet, str]] = []
+        for spans in pieces.values():
+            block = CharSet(spans)
+            if len(block) > _BLOCK_OVER:
+                self.big.append((block, chr(block.ranges[0][0])))
+        self.union = CharSet([r for block, _ in self.big for r in block.ranges])
+        #: what a Lang carries: each standing character and its block's ranges
+        self.key: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = tuple(
+            (char, tuple(block.ranges)) for block, char in self.big)
+
+    def narrowed(self, chars: CharSet) -> CharSet:
+        """``chars`` over the smaller alphabet (``chars`` is a union of blocks)."""
+        return (chars - self.union) | CharSet.of([c for _, c in self.big if c in chars])
+
+
+#: the blocks in force while a pattern is written again (``.blocks``), and the
+#: classes met while it is first written (``.seen``)
+_ALPHABET = threading.local()
+
+
 def _class(chars: CharSet, marked: bool = False) -> str:
     """A class matching exactly ``chars``, negated when that lists fewer code points
     (``marked``: never a mark, which a negated class would otherwise take)."""
     if marked:
         chars = chars - _MARK_SET
+    seen: list[CharSet] | None = getattr(_ALPHABET, "seen", None)
+    if seen is not None:
+        seen.append(chars)
+    blocks: _Blocks | None = getattr(_ALPHABET, "blocks", None)
+    rest = ~chars
+    if blocks is not None:
+        chars, rest = blocks.narrowed(chars), blocks.narrowed(rest)
     single = chars.single()
     if single is not None:
         return _lit(single)
-    negate = len(~chars) < len(chars)
-    ranges = (~chars).ranges if negate else chars.ranges
+    negate = len(rest) < len(chars)
+    ranges = rest.ranges if negate else chars.ranges
     parts = []
     for lo, hi in ranges:
         if lo == hi:
@@ -832,6 +888,23 @@ def _tempered(atom: _Tempered, quant: str) -> Lang:
 def _search(pattern: str, pointer: str) -> Lang:
     if not isinstance(pattern, str):
         raise SchemaError(f"pattern must be a string, got {pattern!r}", pointer=pointer)
+    _ALPHABET.seen = []
+    try:
+        lang = _written(pattern, pointer)
+    finally:
+        seen: list[CharSet] = _ALPHABET.seen
+        del _ALPHABET.seen
+    if all(min(len(c), MAX_CODEPOINT + 1 - len(c)) <= _COMPRESS_OVER for c in seen):
+        return lang
+    blocks = _Blocks(seen)
+    _ALPHABET.blocks = blocks
+    try:
+        return ("blocks", blocks.key, _written(pattern, pointer))  # type: ignore[return-value]
+    finally:
+        del _ALPHABET.blocks
+
+
+def _written(pattern: str, pointer: str) -> Lang:
     try:
         try:
             return _Parser(pattern, pointer).top()

@@ -42,6 +42,9 @@ def _composed(lang: tuple[Lang, ...], description: str) -> RegexState:
     """The parser of a language built from several automata, kept by the language
     (a password rule's lookarounds, ~0.1 s, or a URI format with its IPv6 hosts,
     ~0.15 s, are made once however many places use them)."""
+    if lang[0] == "blocks":
+        _, blocks, inner = lang
+        return regex_from_fsm(_automaton(inner), description, blocks)  # type: ignore[arg-type]
     return regex_from_fsm(_automaton(lang), description)
 
 

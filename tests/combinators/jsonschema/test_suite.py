@@ -35,7 +35,6 @@ REMOTES = SUITE / "remotes"
 
 # (file, group description[, test description]) -> reason
 MODULUS = "multipleOf with 9 significant digits needs too large a remainder automaton (by design)"
-UNICODE_PROPERTY = "\\p{...} Unicode property escapes span too many code points for a DFA"
 UNEVAL_ITEMS = "unevaluatedItems next to contains or nested unevaluated*: UnsupportedSchemaError"
 UNEVAL_PROPS = "unevaluatedProperties with nested unevaluated*/dependentSchemas: UnsupportedSchemaError"
 UNEVAL_ANYOF = "anyOf is distributed for unevaluatedProperties: two matching branches are not united"
@@ -44,16 +43,6 @@ VOCABULARY = '$vocabulary is not honoured (validation vocabulary is always on)'
 EXPECTED_FAILURES: dict[tuple[str, ...], str] = {
     ('multipleOf', 'float division = inf',
      'always invalid, but naive implementations may raise an overflow error'): MODULUS,
-    ('pattern', 'pattern with Unicode property escape requires unicode mode',
-     'ASCII letters match'): UNICODE_PROPERTY,
-    ('pattern', 'pattern with Unicode property escape requires unicode mode',
-     'Non-ASCII letters match'): UNICODE_PROPERTY,
-    ('pattern', 'pattern with Unicode property escape requires unicode mode',
-     'Digits do not match'): UNICODE_PROPERTY,
-    ('patternProperties', 'patternProperties with Unicode property escape',
-     'Unicode letter property name matches'): UNICODE_PROPERTY,
-    ('patternProperties', 'patternProperties with Unicode property escape',
-     'Non-letter property name does not match pattern'): UNICODE_PROPERTY,
     ('unevaluatedItems', 'unevaluatedItems with nested unevaluatedItems',
      'with no additional items'): UNEVAL_ITEMS,
     ('unevaluatedItems', 'unevaluatedItems with nested unevaluatedItems',
