@@ -236,10 +236,22 @@ class ObjectNode(Node):
 
     def _groups_reachable(self, seen: int, pos: int) -> bool:
         """In a fixed key order, from position ``pos`` on: whether each group still has
-        one whose missing names are all live and still to come."""
+        one whose missing names -- with the names those depend on -- are all live
+        and still to come. (Without the dependencies, a Tabris API object took a
+        key past "title" and "type" for its group's third name, "object", which
+        depends on "type": no closing brace could follow.)"""
         live = self.live_names()
         before = (1 << pos) - 1
-        return all(any(not (alt & ~seen) & (before | ~live) for alt in group) for group in self.any_required)
+        return all(any(not (self._needs(seen | alt) & ~seen) & (before | ~live) for alt in group)
+                   for group in self.any_required)
+
+    def _needs(self, names: int) -> int:
+        """``names`` with every name they require, through dependencies."""
+        while True:
+            more = names | self.required_now(names)
+            if more == names:
+                return names
+            names = more
 
     def required_now(self, seen: int) -> int:
         req = self.required
@@ -293,7 +305,10 @@ class ObjectNode(Node):
                 if not cand >> i & 1:
                     continue
                 after = seen | 1 << i
-                need = self.required_now(after) & ~after
+                # (with what the names still needed depend on: a Tabris API object
+                # that requires "object", which depends on "type", took a key past
+                # "type" in a fixed order, and no closing brace could follow)
+                need = self._needs(after) & ~after
                 if self.fixed and need & ((1 << (i + 1)) - 1):
                     continue  # a dependency that had to come earlier
                 if need & ~live:

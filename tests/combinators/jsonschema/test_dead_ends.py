@@ -114,3 +114,32 @@ def test_a_value_every_condition_takes_is_not_begun() -> None:
 def test_walks_through_conditional_items_finish_valid() -> None:
     assert_walks_finish_valid(JsonSchema(ITEM_MODIFIERS), jsonschema_oracle(ITEM_MODIFIERS),
                               alphabet='{}":,[]funcopysetrl01a', walks=80, max_steps=40, seed=17)
+
+
+API = {  # the shape of a Tabris.js API definition (MaskBench Github_hard/o37789)
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "type": "object",
+    "properties": {"category": {"enum": ["core", "widget"]}, "title": {"type": "string"},
+                   "type": {"type": "string"}, "jsx": {"items": {"type": "string"}},
+                   "object": {"type": "string"}, "extends": {"type": "string"}},
+    "dependencies": {"object": ["type"], "extends": ["type"]},
+    "allOf": [{"anyOf": [{"required": ["type"]}, {"required": ["object"]}, {"required": ["title"]}]}],
+    "required": ["category"], "additionalProperties": False,
+}
+
+
+def test_a_name_needed_later_brings_its_dependencies_into_the_key_order() -> None:
+    """In the schema's key order, "jsx" passes "title" and "type"; the group's
+    last way out is "object", which depends on "type": past "jsx" no closing
+    brace could follow, so "jsx" is not offered before one of them is written."""
+    for strict in (True, False):
+        parser = JsonSchema(API, strict=strict)
+        key = parser.advance_text('{"category": "core", "')
+        assert key is not None and "j" not in key.allowed() and "t" in key.allowed()
+        later = parser.advance_text('{"category": "core", "type": "x", "')
+        assert later is not None and "j" in later.allowed()
+
+
+def test_walks_through_names_with_dependencies_finish_valid() -> None:
+    assert_walks_finish_valid(JsonSchema(API), jsonschema_oracle(API),
+                              alphabet='{}":,[]cortewigltyjsxbnd', walks=80, max_steps=60, seed=19)
