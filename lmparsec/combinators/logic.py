@@ -262,6 +262,11 @@ class ExactlyOne(Parser):
             return None
         if len(live) == 1:
             return live[0]
+        if sum(1 for p in live if getattr(p, "takes_any_rest", _no)()) > 1:
+            # two parts take every way to finish (two oneOf branches of open
+            # objects, each with its required names written: a cloud status and
+            # an RSS feed with their feed URL): no text is exactly one's
+            return None
         out = type(self)(*moved)
         keys = [k for k in out._key[1] if k is not None]
         if len(set(keys)) == len(keys):
@@ -321,6 +326,10 @@ class ExactlyOne(Parser):
 
 _CHECKED = 64  # allowed sets this small are checked character by character
 _COMPLEMENT = threading.local()  # .on: a complement's characters are being checked
+
+
+def _no() -> bool:
+    return False
 
 
 def checking_complement() -> bool:

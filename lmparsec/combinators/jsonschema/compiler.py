@@ -927,8 +927,7 @@ class Compiler:
         plain = self.options.plain_numbers
         ws = self.options.ws
         gid = grammar_id(("jsonschema-any-plain" if plain else "jsonschema-any", ws.indent))
-        if not plain:
-            ANY_GIDS.add(gid)
+        ANY_GIDS.add(gid)
         fwd = ForwardNode(gid)
         obj = ObjectNode(grammar_id((gid, "object")), names=[], values=[], required=0, deps={},
                          patterns=[], additional=fwd, names_node=None, min_props=0, max_props=None,
@@ -1110,20 +1109,31 @@ def _no_objects(schema: Any) -> bool:
 def _takes_every_closed(spec: Spec, closed: Spec) -> bool:
     """Whether ``spec`` takes every object that ``closed`` writes under ``strict``
     (only its declared names): it says nothing about objects but which values its
-    own properties take, and of the names both declare, asks nothing ``closed``
-    does not ask too (a discriminator both took from the object around them).
-    ``False`` when unsure."""
+    own properties take and which names must be there -- names ``closed`` requires
+    too (an RSS feed's "feedUrl" beside a cloud status's "providerId" and
+    "feedUrl") -- and of the names both declare, asks nothing ``closed`` does not
+    ask too (a discriminator both took from the object around them). ``False``
+    when unsure."""
     if not closed.props or closed.additional is not None or closed.pattern_props:
         return False  # not closed by strictness
     if spec.never or (spec.types is not None and "object" not in spec.types) or spec.enum is not None:
         return False
     for name in set(spec.props) & set(closed.props):
-        if any(loc not in closed.props[name] for loc in spec.props[name]):
+        if any(not any(_alike(loc, other) for other in closed.props[name]) for loc in spec.props[name]):
             return False
-    return not (spec.pattern_props or spec.additional is not None or spec.property_names or spec.required
+    if not set(spec.required) <= set(closed.required):
+        return False
+    return not (spec.pattern_props or spec.additional is not None or spec.property_names
                 or spec.min_props or spec.max_props is not None or spec.dep_required or spec.dep_schemas
                 or spec.unevaluated_props is not None or spec.any_of or spec.one_of or spec.nots
                 or spec.conditionals or spec.extra or spec.dynamic)
+
+
+def _alike(a: Loc, b: Loc) -> bool:
+    """Whether two places hold one schema: the same, or equal ones that refer to
+    nothing (two branches' ``{"type": "string"}``) or refer from the same base."""
+    return a == b or (a.schema == b.schema and a.draft == b.draft
+                      and (a.base == b.base or "$ref" not in schema_text(a.schema)))
 
 
 def _no_object_spec(spec: Spec) -> bool:

@@ -561,12 +561,14 @@ class OneOfState(ExactlyOne):
         return OneOfState(*(None if p is None else next(it) for p in self.parts))
 
 
-#: grammar ids of "any JSON value" nodes (one per whitespace policy: see the compiler)
+#: grammar ids of "any JSON value" nodes (one per whitespace policy, and one whose
+#: numbers have no exponent: see the compiler)
 ANY_GIDS: set[int] = set()
 
 
 def takes_any_value(node: Node) -> bool:
-    """Whether ``node`` is the "any JSON value" node."""
+    """Whether ``node`` is an "any JSON value" node. (The one without exponents is
+    met only where every language is written so: see ``Compiler.plain``.)"""
     return node.gid in ANY_GIDS
 
 

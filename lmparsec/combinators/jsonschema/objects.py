@@ -764,9 +764,12 @@ class ObjectState(Parser):
         (:class:`~lmparsec.combinators.jsonschema.nodes.ValueComplement`)."""
         phase = self.phase
         if phase == VALUE:
-            assert self.child is not None
-            if not self.child.can_end() or self.child.allowed():
-                return False  # (a value still going on)
+            child = self.child
+            assert child is not None
+            if child.can_end() and not child.allowed():
+                pass  # (the value is whole)
+            elif not getattr(child, "takes_any_rest", _never)():
+                return False  # (a value still going on that some rest refuses)
         elif phase in (COLON, PREVAL):
             if self.cur is None or not takes_any_value(self.cur):
                 return False
@@ -1089,6 +1092,10 @@ def _fresh_text(start: Parser, avoid: frozenset[str], limit: int = 2000) -> str 
                     made += 1
                     queue.append((text + chr(cp), nxt))
     return None
+
+
+def _never() -> bool:
+    return False
 
 
 def _cat(head: str, tail: str | None) -> str | None:

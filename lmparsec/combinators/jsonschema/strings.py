@@ -327,6 +327,13 @@ class JsonString(Parser):
             k = self._key = ("jstrc" if self.canonical else "jstr", self.esc, self.value.key())
         return k
 
+    def takes_any_rest(self) -> bool:
+        """Whether every way to finish this string is taken: any text at all, in
+        any spelling (see ``ObjectState.takes_any_rest``)."""
+        value = self.value
+        return (not self.canonical and type(value) is FreeText and value.remaining is None
+                and value.min_length == 0 and value.chars == CharSet.ANY)
+
     def reads_within(self, other: Parser) -> bool:
         # one spelling of each text is among every spelling of it, and both close
         # at the same quote

@@ -143,3 +143,37 @@ def test_a_name_needed_later_brings_its_dependencies_into_the_key_order() -> Non
 def test_walks_through_names_with_dependencies_finish_valid() -> None:
     assert_walks_finish_valid(JsonSchema(API), jsonschema_oracle(API),
                               alphabet='{}":,[]cortewigltyjsxbnd', walks=80, max_steps=60, seed=19)
+
+
+WIDGET_CONFIG = {  # the shape of a dashboard widget's config (MaskBench Github_medium/o74598)
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "oneOf": [
+        {"type": "object", "required": ["providerId", "feedUrl"],
+         "properties": {"providerId": {"type": "string", "enum": ["amazon", "google"]},
+                        "feedUrl": {"type": "string"}}},
+        {"type": "object", "required": ["feedUrl"], "properties": {"feedUrl": {"type": "string"}}},
+        {"type": "object", "required": ["serviceId"], "properties": {"serviceId": {"type": "string"}}},
+        {"type": "object", "additionalProperties": False,
+         "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
+    ],
+}
+
+
+def test_two_oneof_branches_that_take_every_rest_end_the_value() -> None:
+    """Every object with a cloud status's "providerId" and "feedUrl" is an RSS
+    feed too (it only requires "feedUrl"), so under "exactly one" it is never
+    valid: once both branches take every way on, nothing is left -- a string
+    value for "feedUrl" is not begun (a number makes both refuse: the service
+    branch is then the one). In the schema's key order, "providerId" is not
+    offered first at all: the branch that begins with it can never be the one."""
+    whole = JsonSchema(WIDGET_CONFIG, key_order="any", strict=False)
+    value = whole.advance_text('{"providerId": "amazon", "feedUrl": ')
+    assert value is not None and '"' not in value.allowed() and "1" in value.allowed()
+    ordered = JsonSchema(WIDGET_CONFIG).advance_text('{"')
+    assert ordered is not None and "p" not in ordered.allowed() and "f" in ordered.allowed()
+
+
+def test_walks_through_overlapping_oneof_branches_finish_valid() -> None:
+    for options in ({}, {"key_order": "any", "strict": False}):
+        assert_walks_finish_valid(JsonSchema(WIDGET_CONFIG, **options), jsonschema_oracle(WIDGET_CONFIG),
+                                  alphabet='{}":,providerIdfeUlsvcnamog1 ', walks=60, max_steps=50, seed=23)
