@@ -1108,14 +1108,17 @@ def _no_objects(schema: Any) -> bool:
 
 def _takes_every_closed(spec: Spec, closed: Spec) -> bool:
     """Whether ``spec`` takes every object that ``closed`` writes under ``strict``
-    (only its declared names): it says nothing about objects but which values its
+    or its own ``additionalProperties: false`` (only its declared names): it says nothing about objects but which values its
     own properties take and which names must be there -- names ``closed`` requires
     too (an RSS feed's "feedUrl" beside a cloud status's "providerId" and
     "feedUrl") -- and of the names both declare, asks nothing ``closed`` does not
     ask too (a discriminator both took from the object around them). ``False``
     when unsure."""
-    if not closed.props or closed.additional is not None or closed.pattern_props:
-        return False  # not closed by strictness
+    # (closed by strictness, or by its own "additionalProperties": false: a Snowplow
+    # recovery step's size comparison beside a static value that takes any "size")
+    own = closed.additional is not None and all(loc.schema is False for loc in closed.additional)
+    if not closed.props or (closed.additional is not None and not own) or closed.pattern_props:
+        return False
     if spec.never or (spec.types is not None and "object" not in spec.types) or spec.enum is not None:
         return False
     for name in set(spec.props) & set(closed.props):

@@ -177,3 +177,30 @@ def test_walks_through_overlapping_oneof_branches_finish_valid() -> None:
     for options in ({}, {"key_order": "any", "strict": False}):
         assert_walks_finish_valid(JsonSchema(WIDGET_CONFIG, **options), jsonschema_oracle(WIDGET_CONFIG),
                                   alphabet='{}":,providerIdfeUlsvcnamog1 ', walks=60, max_steps=50, seed=23)
+
+
+RECOVERY_VALUE = {  # a Snowplow recovery step's value (MaskBench Snowplow/sp_309)
+    "oneOf": [
+        {"type": "string"},
+        {"type": "object", "properties": {"value": {"type": ["number", "string"]}}},
+        {"type": "object", "additionalProperties": False, "required": ["regex"],
+         "properties": {"regex": {"type": "string"}}},
+        {"type": "object", "additionalProperties": False,
+         "properties": {"size": {"type": "object", "oneOf": [
+             {"properties": {"eq": {"type": "integer"}}}, {"properties": {"lt": {"type": "integer"}}}]}}},
+    ],
+}
+
+
+def test_a_branch_closed_by_its_own_schema_that_another_takes_whole_is_not_begun() -> None:
+    """The static-value branch takes any object without a non-number "value":
+    every object the closed "regex" and "size" branches write is one of its
+    too, so neither can be the one -- "r" and "s" were offered, and after
+    '{"size":' no text was valid."""
+    key = JsonSchema(RECOVERY_VALUE).advance_text('{"')
+    assert key is not None and set(key.allowed()) == {"v"}
+
+
+def test_walks_through_a_static_value_and_closed_branches_finish_valid() -> None:
+    assert_walks_finish_valid(JsonSchema(RECOVERY_VALUE), jsonschema_oracle(RECOVERY_VALUE),
+                              alphabet='{}":,[]valuegxszqt01 ', walks=60, max_steps=40, seed=29)
