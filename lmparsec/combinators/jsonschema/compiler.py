@@ -572,12 +572,44 @@ class Compiler:
             if then is not None:
                 self._flatten_member(yes, then, set())
             no = _clone(base)
-            no.nots.append(cond)
+            named = self._discriminated(cond, base)
+            if named is None:
+                no.nots.append(cond)
+            else:
+                # "not if" as the object's own words: the name is there, its value
+                # not the condition's -- in the schema's key order a "not" could only
+                # learn at the closing brace that the name was passed (a CodeShip step
+                # whose "type" decides: after "dockercfg_service" no "type" could come)
+                name, refused = named
+                if name not in no.required:
+                    no.required.append(name)
+                no.props[name] = [*no.props.get(name, []), refused]
+                no.types = {"object"} if no.types is None else no.types & {"object"}
             if other is not None:
                 self._flatten_member(no, other, set())
             return UnionNode(gid, [self.compile_spec(yes, loc, grammar_id((gid, "then"))),
                                    self.compile_spec(no, loc, grammar_id((gid, "else")))])
         return None
+
+    def _discriminated(self, cond: Loc, base: Spec) -> tuple[str, Loc] | None:
+        """For an ``if`` that only says which values one property takes (``{"properties":
+        {"type": {"const": "push"}}}``): the name, and a place for "any value but
+        those". Where it fails, an object has the name with such a value -- any other
+        value meets it. ``None`` for every other condition."""
+        s = cond.schema
+        if not isinstance(s, dict) or not set(s) <= _DISCRIMINATING:
+            return None
+        props = s.get("properties")
+        if not isinstance(props, dict) or len(props) != 1:
+            return None
+        if "type" in s and (s["type"] != "object" or base.types is None or not base.types <= {"object"}):
+            return None  # (there the condition fails on any other value too)
+        ((name, value),) = props.items()
+        if not isinstance(value, dict) or not isinstance(name, str):
+            return None
+        refused = {"not": value}
+        self.keep.append(refused)
+        return name, Loc(refused, cond.base, cond.draft, f"{cond.pointer}/properties", cond.scope)
 
     def _share_names(self, spec: Spec, loc: Loc, gid: int) -> tuple[Spec, dict[tuple[str, int], list[Node]]]:
         """Under ``strict``, a closed object's base and the branches of an anyOf/oneOf
@@ -948,6 +980,9 @@ class Compiler:
         return fwd
 
 
+#: the words of an ``if`` that :meth:`Compiler._discriminated` reads
+_DISCRIMINATING = frozenset({"properties", "type", "title", "description", "$comment", "default", "examples"})
+
 #: the most flat specs :meth:`Compiler._distribute` makes of one spec
 _MAX_FLAT_SPECS = 256
 
@@ -1108,12 +1143,12 @@ def _no_objects(schema: Any) -> bool:
 
 def _takes_every_closed(spec: Spec, closed: Spec) -> bool:
     """Whether ``spec`` takes every object that ``closed`` writes under ``strict``
-    or its own ``additionalProperties: false`` (only its declared names): it says nothing about objects but which values its
-    own properties take and which names must be there -- names ``closed`` requires
-    too (an RSS feed's "feedUrl" beside a cloud status's "providerId" and
-    "feedUrl") -- and of the names both declare, asks nothing ``closed`` does not
-    ask too (a discriminator both took from the object around them). ``False``
-    when unsure."""
+    or its own ``additionalProperties: false`` (only its declared names): it says
+    nothing about objects but which values its own properties take and which
+    names must be there -- names ``closed`` requires too (an RSS feed's "feedUrl"
+    beside a cloud status's "providerId" and "feedUrl") -- and of the names both
+    declare, asks nothing ``closed`` does not ask too (a discriminator both took
+    from the object around them). ``False`` when unsure."""
     # (closed by strictness, or by its own "additionalProperties": false: a Snowplow
     # recovery step's size comparison beside a static value that takes any "size")
     own = closed.additional is not None and all(loc.schema is False for loc in closed.additional)

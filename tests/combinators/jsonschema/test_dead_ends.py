@@ -4,6 +4,8 @@ offered -- every walk through allowed() can still finish valid."""
 
 from __future__ import annotations
 
+import json
+
 from strategies import assert_walks_finish_valid, jsonschema_oracle
 
 from lmparsec.combinators.jsonschema import JsonSchema
@@ -204,3 +206,39 @@ def test_a_branch_closed_by_its_own_schema_that_another_takes_whole_is_not_begun
 def test_walks_through_a_static_value_and_closed_branches_finish_valid() -> None:
     assert_walks_finish_valid(JsonSchema(RECOVERY_VALUE), jsonschema_oracle(RECOVERY_VALUE),
                               alphabet='{}":,[]valuegxszqt01 ', walks=60, max_steps=40, seed=29)
+
+
+STEP = {  # the shape of a CodeShip step (MaskBench JsonSchemaStore/codeship-steps)
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "properties": {"name": {"type": "string"}, "type": {"enum": [None, "run", "push", "manual"]},
+                   "command": {"type": "string"}, "image": {"type": "string"},
+                   "registry": {"type": "string"}, "on_fail": {"type": "array", "items": {"$ref": "#"}}},
+    "if": {"properties": {"type": {"anyOf": [{"const": "run"}, {"type": "null"}]}}},
+    "then": {"properties": {"image": {"type": "null"}}, "required": ["command"]},
+    "else": {"if": {"properties": {"type": {"const": "push"}}},
+             "then": {"required": ["image", "registry"]}},
+}
+
+
+def test_a_failed_if_on_one_property_needs_that_property() -> None:
+    """Where the ``if`` only says which values "type" takes, it fails on an object
+    only if "type" is there with another value: in the schema's key order no key
+    past "type" and "command" is offered first ("on_fail" was, and then neither
+    branch could close the object). Valid objects of either branch are taken."""
+    parser = JsonSchema(STEP)
+    key = parser.advance_text('{"')
+    assert key is not None and set(key.allowed()) == {"n", "t", "c"}
+    for value in ({"command": "make"}, {"type": "push", "image": "a", "registry": "r"},
+                  {"name": "x", "type": "manual"},
+                  {"type": None, "command": "x", "on_fail": [{"command": "y"}]}):
+        assert jsonschema_oracle(STEP)(json.dumps(value)), value
+        assert parser.accepts(json.dumps(value)), value
+    assert not parser.accepts('{"type": "push", "image": "a"}')
+    assert not parser.accepts('{"on_fail": []}')
+
+
+def test_walks_through_steps_decided_by_their_type_finish_valid() -> None:
+    # (strict=False, key_order="any" reads the failed if as a complement: inside an
+    # undeclared key its completions take ~10 s each -- see benchmarks/README)
+    assert_walks_finish_valid(JsonSchema(STEP), jsonschema_oracle(STEP),
+                              alphabet='{}":,[]nametypcoimgrsfulhx ', walks=60, max_steps=60, seed=31)
