@@ -320,6 +320,12 @@ class RegexState(Parser):
     def key(self) -> Hashable:
         return (self._dfa.gid, self.state)
 
+    def ends_and_goes_on(self) -> bool:
+        """Whether every state of the automaton can end and can go on: then a count
+        read beside it never strands a text (see ``Compiler._counted``)."""
+        dfa = self._dfa
+        return all(dfa.finals) and all(dfa.trans)
+
     def __reduce__(self) -> tuple[object, ...]:
         return (_restore, (self._dfa, self.state))
 

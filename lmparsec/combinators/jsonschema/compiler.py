@@ -18,11 +18,12 @@ from typing import Any
 from ...errors import GrammarError, RegexError, SchemaError, UnsupportedSchemaError
 from ..base import Parser, grammar_id
 from ..logic import Intersect
-from ..regex import Regex, regex_from_fsm
+from ..regex import Regex, RegexState, regex_from_fsm
 from ..text import FreeText
 from .arrays import ArrayNode
+from .ecma import Lang, search_pattern
 from .float_multiple import float_quotient
-from .formats import format_parser
+from .formats import format_parser, format_pattern
 from .multiples import multiple_parser
 from .nodes import (
     ANY_GIDS,
@@ -39,7 +40,7 @@ from .nodes import (
 )
 from .numbers import MAX_MODULUS, integer_fsm, integer_pattern, number_fsm, number_pattern, remainder_modulus
 from .objects import ObjectNode
-from .patterns import pattern_parser
+from .patterns import counted_parser, pattern_parser
 from .refs import Registry, draft_of, join_uri
 from .spec import ANNOTATIONS, Loc, NotMergeableError, Spec, _search, absorb, grammar_part, schema_text
 from .strings import JsonString
@@ -463,9 +464,23 @@ class Compiler:
         for i, (c, t, e) in enumerate(spec.conditionals):
             if t is None and e is None:
                 continue
+            then = self.any if t is None else side(t)
+            other = self.any if e is None else side(e)
+            decided = self._discriminated(c, spec)
+            if decided is not None:
+                # (the failing side as words of its own, not a complement: see
+                # _distribute; a complement's completions inside an undeclared key
+                # searched ~10 s each)
+                key, refused = decided
+                failing = {"type": "object", "required": [key], "properties": {key: refused.schema}}
+                self.keep.append(failing)
+                fails = self.beside(Loc(failing, c.base, c.draft, c.pointer, c.scope))
+                parts.append(UnionNode(grammar_id((gid, "if", i)), [
+                    IntersectNode(grammar_id((gid, "if", i, "then")), [self.node(c), then]),
+                    IntersectNode(grammar_id((gid, "if", i, "else")), [fails, other])]))
+                continue
             parts.append(IfNode(grammar_id((gid, "if", i)), self.node(c), self.excluded(c),
-                                self.any if t is None else side(t),
-                                self.any if e is None else side(e), self.any))
+                                then, other, self.any))
         for i, (name, dep) in enumerate(spec.dep_schemas):
             cond_schema = {"type": "object", "required": [name]}
             self.keep.append(cond_schema)
@@ -798,8 +813,37 @@ class Compiler:
         elif len(inner) == 1:
             value = inner[0]
         else:
-            value = Intersect(*inner)
+            value = self._counted(spec, inner) or Intersect(*inner)
         return ParserNode(gid, JsonString(value))
+
+    def _counted(self, spec: Spec, inner: list[Parser]) -> Parser | None:
+        """A short ``maxLength`` and the patterns and formats as one automaton (``None``
+        where they are not, or it would pass the state cap). Side by side, a count
+        and an automaton each allow a character the other allows, and can end where
+        no character completes both: a 12-character hexadecimal id (``maxLength``
+        and ``minLength`` 12, ``pattern: [0-9a-fA-F]+``) took twelve "!" and had
+        nothing left to write."""
+        top = spec.max_length
+        if top is None or top > _COUNTED_MAX or not (spec.patterns or spec.formats):
+            return None
+        if all(isinstance(p, FreeText) or (isinstance(p, RegexState) and p.ends_and_goes_on())
+               for p in inner):
+            return None  # (nothing to strand: side by side they keep the count's shared walks)
+        langs: list[Lang] = []
+        try:
+            for pattern, pointer in spec.patterns:
+                langs.append(search_pattern(pattern, pointer=pointer))
+            for name, _pointer in spec.formats:
+                got = format_pattern(name)
+                if got is None:
+                    continue
+                langs.append(got)
+        except (RegexError, UnsupportedSchemaError, SchemaError):
+            return None
+        if not langs or any(isinstance(lang, tuple) and lang[0] == "blocks" for lang in langs):
+            return None  # (an automaton over blocks reads its own alphabet)
+        return counted_parser(langs, spec.min_length, top,
+                              f"{len(langs)} pattern(s) and length {spec.min_length}..{top}")
 
     def _key_order(self, names: list[str]) -> tuple[list[str], bool]:
         order = self.options.key_order
@@ -979,6 +1023,9 @@ class Compiler:
         fwd.target = TypedNode(grammar_id((gid, "typed")), parts)
         return fwd
 
+
+#: the longest ``maxLength`` that :meth:`Compiler._counted` builds into an automaton
+_COUNTED_MAX = 64
 
 #: the words of an ``if`` that :meth:`Compiler._discriminated` reads
 _DISCRIMINATING = frozenset({"properties", "type", "title", "description", "$comment", "default", "examples"})

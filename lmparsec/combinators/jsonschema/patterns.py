@@ -12,7 +12,7 @@ from ..automata import TooManyStatesError, combined, concatenated, unmarked
 from ..regex import Regex, RegexState, pattern_fsm, regex_from_fsm
 from .ecma import END_MARK, START_MARK, Lang, search_pattern
 
-__all__ = ["lang_parser", "pattern_parser", "pattern_matches"]
+__all__ = ["counted_parser", "lang_parser", "pattern_parser", "pattern_matches"]
 
 
 @lru_cache(maxsize=4096)
@@ -48,6 +48,24 @@ def _composed(lang: tuple[Lang, ...], description: str) -> RegexState:
     return regex_from_fsm(_automaton(lang), description)
 
 
+def counted_parser(langs: list[Lang], least: int, most: int, description: str) -> RegexState | None:
+    """The texts of ``least`` to ``most`` characters in every language of ``langs``,
+    as one automaton; ``None`` where it could pass ``_COUNTED_STATES`` states (the
+    largest part's times the count) -- a 64-character e-mail address took 0.7 s."""
+    fsms = [_automaton(lang) for lang in langs]
+    if max(len(f.states) for f in fsms) * (most + 1) > _COUNTED_STATES:
+        return None
+    try:
+        both = combined("and", [*fsms, _fsm(f"[^]{{{least},{most}}}")], _COUNTED_STATES)
+    except TooManyStatesError:
+        return None
+    return regex_from_fsm(both, description)
+
+
+#: the most states :func:`counted_parser` builds
+_COUNTED_STATES = 4000
+
+
 def pattern_matches(pattern: str, name: str) -> bool:
     """Whether ``pattern`` matches ``name`` (False when the pattern cannot be compiled).
 
@@ -65,8 +83,10 @@ def pattern_matches(pattern: str, name: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=256)
 def _automaton(lang: Lang) -> FSM:
-    """The automaton of a language built from patterns (see :data:`Lang`)."""
+    """The automaton of a language built from patterns (see :data:`Lang`), kept by
+    the language (the operations copy automata, never change them)."""
     if isinstance(lang, str):
         return _fsm(lang)
     op, *parts = lang
