@@ -41,6 +41,27 @@ _CLOSE_SET = CharSet.of("]")
 _COMMA_SET = CharSet.of(",")
 
 
+#: allowed sets this small are checked for elements that could only repeat one
+_CHECKED = 32
+
+
+def _only_rest(state: Parser, most: int = 8) -> str | None:
+    """The one text that finishes ``state``, where it has exactly one (of at most
+    ``most`` characters): the rest of ``null`` after its ``n``."""
+    out: list[str] = []
+    cur: Parser | None = state
+    while cur is not None and len(out) <= most:
+        allowed = cur.allowed()
+        if cur.can_end():
+            return "".join(out) if not allowed else None
+        char = allowed.single()
+        if char is None:
+            return None
+        out.append(char)
+        cur = cur.advance(char)
+    return None
+
+
 class Fresh:
     """The text of a string element (``uniqueItems``) known to differ from every
     earlier element whatever follows, in place of its text: it only ever stands in
@@ -172,12 +193,27 @@ class ArrayState(Parser):
         st = item.start(self.depth + 1).advance(char)
         if st is None:
             return None
+        if node.unique and self.seen and self._repeats(char, st):
+            return None
         cst = None
         if node.contains is not None:
             cst = node.contains.start(self.depth + 1).advance(char)
         index = min(self.index + 1, node.index_cap)
         return ArrayState(node, self.depth, VALUE, 0, index, self.ccount, st, cst, self.seen,
                           char if node.unique else "")
+
+    def _repeats(self, text: str, state: Parser) -> bool:
+        """Whether an element begun as ``text`` has one way left to finish, and
+        that way writes an element seen before (``uniqueItems``): a second ``null``
+        was refused only at its last letter, where nothing else could be written."""
+        rest = _only_rest(state)
+        if rest is None:
+            return False
+        try:
+            value = norm_key(json.loads(text + rest))
+        except ValueError:
+            return False
+        return value in self.seen
 
     def _end_element(self) -> ArrayState | None:
         """The state after the element in ``child`` is complete (None if it may not end here)."""
@@ -218,6 +254,8 @@ class ArrayState(Parser):
                 text = self.text
                 if node.unique and not isinstance(text, Fresh):
                     text = text + char
+                    if self.seen and self._repeats(text, nxt):
+                        return None
                 return ArrayState(node, self.depth, VALUE, 0, self.index, self.ccount, nxt, cnxt,
                                   self.seen, text if node.unique else "")
             if not child.can_end():
@@ -271,6 +309,14 @@ class ArrayState(Parser):
             child = self.child
             assert child is not None
             out = child.allowed()
+            text = self.text
+            if node.unique and self.seen and 0 < len(out) <= _CHECKED and not isinstance(text, Fresh):
+                kept = []
+                for c in out:
+                    nxt = child.advance(c)
+                    if nxt is None or not self._repeats(text + c, nxt):
+                        kept.append(c)
+                out = CharSet.of(kept)
             if child.can_end():
                 ended = self._end_element()
                 if ended is not None:
@@ -284,7 +330,10 @@ class ArrayState(Parser):
             out = node.ws.allowed(self.ws, self.depth)
             item = node.item_node(self.index)
             if item is not None:
-                out = out | item.first()
+                first = item.first()
+                if node.unique and self.seen and len(first) <= _CHECKED:
+                    first = CharSet.of([c for c in first if self._start_element(c) is not None])
+                out = out | first
             if phase == FIRST and node.can_close(self.index, self.ccount):
                 out = out | _CLOSE_SET
             return out

@@ -278,3 +278,24 @@ def test_a_counted_hex_id_offers_hex_at_its_last_place() -> None:
     schema = {"type": "string", "minLength": 12, "maxLength": 12, "pattern": "[0-9a-fA-F]+"}
     last = JsonSchema(schema).advance_text('"' + "!" * 11)
     assert last is not None and "!" not in last.allowed() and "7" in last.allowed()
+
+
+TAGS = {  # a WinGet manifest's tags (MaskBench JsonSchemaStore/winget-pkgs-locale-1.0.0)
+    "type": ["array", "null"], "maxItems": 4, "uniqueItems": True,
+    "items": {"type": ["string", "null", "boolean"], "minLength": 1, "maxLength": 4},
+}
+
+
+def test_a_unique_array_does_not_begin_a_literal_it_has_written() -> None:
+    """After a ``null`` element, another ``null`` has one way to finish and is a
+    repeat: its "n" is not offered (it was refused only at its last letter,
+    where nothing else could be written)."""
+    parser = JsonSchema(TAGS)
+    after = parser.advance_text('[null, true, ')
+    assert after is not None and not {"n", "t"} & set(after.allowed()) and {"f", '"'} <= set(after.allowed())
+    assert parser.advance_text('[null, "a", n') is None
+
+
+def test_walks_through_unique_literals_finish_valid() -> None:
+    assert_walks_finish_valid(JsonSchema(TAGS), jsonschema_oracle(TAGS),
+                              alphabet='[]",nultrefasb ', walks=80, max_steps=40, seed=37)
