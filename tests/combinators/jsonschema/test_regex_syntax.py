@@ -50,6 +50,29 @@ def test_structure_agrees_with_re(text: str) -> None:
         assert compiles(text), text
 
 
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet="az09-*+?()[]|^$.\\dqbBnxé ", max_size=10))
+def test_what_is_taken_compiles(text: str) -> None:
+    """Escapes and classes too: every text the recogniser takes, ``re`` compiles
+    (jsonschema's "regex" check) -- before, ``[!- ]`` (a range out of order),
+    ``[\\d-a]`` and ``\\q`` were taken and failed it."""
+    if RegexSyntax().accepts(text):
+        assert compiles(text), text
+
+
+@pytest.mark.parametrize("text", ["[!- ]", "[z-a]", "[\\d-a]", "[a-\\d]", "\\q", "[\\B]", "[a-\\-]", "a\\b*"])
+def test_bad_ranges_and_escapes_are_refused(text: str) -> None:
+    assert not compiles(text)
+    assert not RegexSyntax().accepts(text)
+
+
+@pytest.mark.parametrize("text", ["[a-c-b]", "[\\d-]", "[-a]", "[\\n-\\r]", "[\\--a]", "\\é", "\\A\\d\\Z",
+                                  "[]-a]"])
+def test_good_ranges_and_escapes_are_taken(text: str) -> None:
+    assert compiles(text)
+    assert RegexSyntax().accepts(text)
+
+
 def test_shortest_closes_open_groups() -> None:
     state = RegexSyntax().advance_text("((a[")
     assert state is not None
