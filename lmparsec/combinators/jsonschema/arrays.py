@@ -43,17 +43,22 @@ _COMMA_SET = CharSet.of(",")
 
 #: allowed sets this small are checked for elements that could only repeat one
 _CHECKED = 32
+_BACKSLASH = CharSet.of("\\")
 
 
 def _only_rest(state: Parser, most: int = 8) -> str | None:
     """The one text that finishes ``state``, where it has exactly one (of at most
-    ``most`` characters): the rest of ``null`` after its ``n``."""
+    ``most`` characters): the rest of ``null`` after its ``n``. Inside a string an
+    escape may spell the one character left (``"TRAC`` then ``E`` or ``\\u0045``):
+    the decoded text is one, and that is what repeats."""
     out: list[str] = []
     cur: Parser | None = state
     while cur is not None and len(out) <= most:
         allowed = cur.allowed()
         if cur.can_end():
             return "".join(out) if not allowed else None
+        if len(allowed) == 2 and "\\" in allowed:
+            allowed = allowed - _BACKSLASH
         char = allowed.single()
         if char is None:
             return None
