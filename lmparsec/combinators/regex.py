@@ -306,7 +306,10 @@ class RegexState(Parser):
 
     def step_class(self, char: str) -> CharSet:
         dfa = self._dfa
-        sym = dfa.symbol_of.get(char, dfa.else_symbol)
+        return self._step_class(dfa.symbol_of.get(char, dfa.else_symbol))
+
+    def _step_class(self, sym: Any) -> CharSet:
+        dfa = self._dfa
         nxt = dfa.trans[self.state].get(sym)
         if nxt is None:
             return ~dfa.allowed[self.state]
@@ -343,15 +346,7 @@ class BlockRegexState(RegexState):
         return None if nxt is None else dfa.states[nxt]
 
     def step_class(self, char: str) -> CharSet:
-        dfa = self._dfa
-        nxt = dfa.trans[self.state].get(dfa.symbol(char))
-        if nxt is None:
-            return ~dfa.allowed[self.state]
-        out = CharSet.EMPTY
-        for other, target in dfa.trans[self.state].items():
-            if target == nxt:
-                out = out | dfa.classes[other]
-        return out
+        return self._step_class(self._dfa.symbol(char))
 
 
 def _restore(dfa: _Dfa, state: int) -> RegexState:
