@@ -262,7 +262,7 @@ class ExactlyOne(Parser):
             return None
         if len(live) == 1:
             return live[0]
-        if sum(1 for p in live if getattr(p, "takes_any_rest", _no)()) > 1:
+        if sum(1 for p in live if takes_any_rest(p)) > 1:
             # two parts take every way to finish (two oneOf branches of open
             # objects, each with its required names written: a cloud status and
             # an RSS feed with their feed URL): no text is exactly one's
@@ -328,8 +328,11 @@ _CHECKED = 64  # allowed sets this small are checked character by character
 _COMPLEMENT = threading.local()  # .on: a complement's characters are being checked
 
 
-def _no() -> bool:
-    return False
+def takes_any_rest(state: Parser) -> bool:
+    """Whether ``state`` says it takes every way to finish (see JSON objects'
+    and strings' ``takes_any_rest``); parsers that do not say, do not."""
+    check = getattr(state, "takes_any_rest", None)
+    return check is not None and bool(check())
 
 
 def checking_complement() -> bool:

@@ -19,7 +19,7 @@ from ...memo import remember
 from ..base import Parser, common_enclosed, common_stand_in, grammar_id, own_search
 from ..base import search_shortest as _search
 from ..charset import CharSet
-from ..logic import Complement, ExactlyOne, Intersect, checking_complement
+from ..logic import Complement, ExactlyOne, Intersect, checking_complement, takes_any_rest
 from ..union import Union
 from .whitespace import WhitespacePolicy
 
@@ -593,8 +593,7 @@ class ValueComplement(Complement):
         self._key = ("vnot", *self._key[1:])
 
     def _next(self, universe: Parser, excluded: Parser) -> Parser | None:
-        check = getattr(excluded, "takes_any_rest", None)
-        if check is not None and check():
+        if takes_any_rest(excluded):
             return None
         return ValueComplement(universe, excluded)
 

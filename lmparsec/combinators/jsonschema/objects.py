@@ -21,6 +21,7 @@ from weakref import WeakKeyDictionary
 from ...memo import remember
 from ..base import Parser, TokenView, grammar_id
 from ..charset import CharSet
+from ..logic import takes_any_rest
 from .nodes import _NEVER, AFTER_VALUE, Colon, Never, Node, Padded, cycles_met, fresh_guard, takes_any_value
 from .strings import JsonString, child_enclosed
 
@@ -768,7 +769,7 @@ class ObjectState(Parser):
             assert child is not None
             if child.can_end() and not child.allowed():
                 pass  # (the value is whole)
-            elif not getattr(child, "takes_any_rest", _never)():
+            elif not takes_any_rest(child):
                 return False  # (a value still going on that some rest refuses)
         elif phase in (COLON, PREVAL):
             if self.cur is None or not takes_any_value(self.cur):
@@ -1092,10 +1093,6 @@ def _fresh_text(start: Parser, avoid: frozenset[str], limit: int = 2000) -> str 
                     made += 1
                     queue.append((text + chr(cp), nxt))
     return None
-
-
-def _never() -> bool:
-    return False
 
 
 def _cat(head: str, tail: str | None) -> str | None:
