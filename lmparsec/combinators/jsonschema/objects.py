@@ -138,6 +138,7 @@ class ObjectNode(Node):
         "_between",
         "_cands",
         "_extra_factory",
+        "_extra_live",
         "_extra_nodes",
         "_live",
         "_no_names",
@@ -188,6 +189,7 @@ class ObjectNode(Node):
         self._token_keys = WeakKeyDictionary()
         self._between: dict[tuple[int, ...], CharSet] = {}
         self._extra_nodes: dict[tuple[int, ...], Node] = {}
+        self._extra_live: dict[tuple[int, ...], bool] = {}
         self._extra_factory = extra_factory
         self._live: int | None = None
         # minProperties counts distinct names, as a parsed object has them: while
@@ -318,7 +320,7 @@ class ObjectNode(Node):
                     continue
                 kept |= 1 << i
             cand = kept
-        add_ok = (self.additional is not None or bool(self.patterns)) and (
+        add_ok = (self.additional is not None or self._some_pattern_live()) and (
             max_props is None or count + 1 + bin(unmet).count("1") <= max_props)
         if self.any_required and self.fixed:
             # (a name past which some group could no longer be met is not offered;
@@ -356,6 +358,23 @@ class ObjectNode(Node):
                 if phase == FIRST and self.can_close(seen, count):
                     got = got | _CLOSE_SET
             self._between[memo] = got
+        return got
+
+    def _some_pattern_live(self) -> bool:
+        """Whether some pattern's keys can have a value (where no other key may come)."""
+        return any(self.extra_possible((i,)) for i in range(len(self.patterns)))
+
+    def extra_possible(self, matched: tuple[int, ...]) -> bool:
+        """Whether an undeclared key matching these patterns can have a value at all
+        (a pattern's schema may be unsatisfiable: a game log's per-player results
+        require a "rating" their closed schema does not declare -- once such a key
+        was written no value could follow)."""
+        got = self._extra_live.get(matched)
+        if got is None:
+            node = self.extra_node(matched)
+            with fresh_guard():
+                got = node is not None and not isinstance(node.start(0), Never)
+            self._extra_live[matched] = got
         return got
 
     def extra_node(self, matched: tuple[int, ...]) -> Node | None:
@@ -479,7 +498,9 @@ class KeyText(Parser):
             return bool(self.cand >> idx & 1)
         if not self.add_ok or (self.avoid is not None and self.text in self.avoid):
             return False
-        return self.node.additional is not None or any(p is not None and p.can_end() for p in self.pstates)
+        if not self.pstates:
+            return self.node.additional is not None
+        return self.node.extra_possible(self.matched())
 
     def matched(self) -> tuple[int, ...]:
         return tuple(i for i, p in enumerate(self.pstates) if p is not None and p.can_end())

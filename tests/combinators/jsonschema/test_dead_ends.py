@@ -312,3 +312,24 @@ def test_a_unique_array_does_not_begin_a_string_it_has_written() -> None:
     assert parser.advance_text('["TRACE", "TRAC') is None
     assert_walks_finish_valid(parser, jsonschema_oracle(schema), alphabet='[]",GETRACPU\\u0045 ',
                               walks=80, max_steps=40, seed=41)
+
+
+RESULTS = {  # a game log's per-player results (MaskBench Github_hard/o10293)
+    "type": "object",
+    "properties": {"final_results": {"type": "object", "patternProperties": {"^\\d+$": {
+        "type": "object", "properties": {"score": {"type": "integer"}},
+        "additionalProperties": False, "required": ["score", "rating"]}}}},
+}
+
+
+def test_a_key_whose_pattern_takes_no_value_is_not_closed() -> None:
+    """The results' schema requires a "rating" it does not let in: no value meets
+    it, so a key that matches its pattern cannot be closed (and where no other
+    key may come, none is begun) -- "87" was, and no value could follow."""
+    strict = JsonSchema(RESULTS).advance_text('{"final_results": {')
+    assert strict is not None and '"' not in strict.allowed() and "}" in strict.allowed()
+    loose = JsonSchema(RESULTS, strict=False).advance_text('{"final_results": {"87')
+    assert loose is not None and '"' not in loose.allowed() and "a" in loose.allowed()
+    for options in ({}, {"strict": False}):
+        assert_walks_finish_valid(JsonSchema(RESULTS, **options), jsonschema_oracle(RESULTS),
+                                  alphabet='{}":,final_results0187a ', walks=60, max_steps=40, seed=43)
