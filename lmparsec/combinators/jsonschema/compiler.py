@@ -464,6 +464,7 @@ class Compiler:
         for i, (c, t, e) in enumerate(spec.conditionals):
             if t is None and e is None:
                 continue
+            c, t, e = _unnegated(c, t, e)
             then = self.any if t is None else side(t)
             other = self.any if e is None else side(e)
             decided = self._discriminated(c, spec)
@@ -580,6 +581,9 @@ class Compiler:
             return self._one_of(gid, branches, others, flat)
         if spec.conditionals:
             cond, then, other = spec.conditionals[0]
+            if spec.unevaluated_props is None and spec.unevaluated_items is None:
+                # (an "if" holds with its annotations: unevaluated* sees a swapped one's)
+                cond, then, other = _unnegated(cond, then, other)
             base = _clone(spec)
             base.conditionals = base.conditionals[1:]
             yes = _clone(base)
@@ -1029,6 +1033,22 @@ _COUNTED_MAX = 64
 
 #: the words of an ``if`` that :meth:`Compiler._discriminated` reads
 _DISCRIMINATING = frozenset({"properties", "type", "title", "description", "$comment", "default", "examples"})
+
+def _unnegated(cond: Loc, then: Loc | None, other: Loc | None) -> tuple[Loc, Loc | None, Loc | None]:
+    """``if: {not: X}, then: T, else: E`` as ``if: X, then: E, else: T`` -- the same
+    texts, and a condition the compiler can read: where ``X`` only says which values
+    one property takes, its failing side becomes the object's own words instead of a
+    complement learnt at the closing brace (a size-limit config's ``"config"``,
+    declared where ``"webpack"`` is not false, was offered after ``"webpack"`` had
+    been passed in the schema's key order, and nothing could close the object)."""
+    while (isinstance(cond.schema, dict) and "not" in cond.schema
+           and set(cond.schema) - {"not"} <= _PLAIN_WORDS):
+        cond, then, other = cond.child(cond.schema["not"], "not"), other, then
+    return cond, then, other
+
+
+#: annotations a condition may carry beside its one ``not`` (:func:`_unnegated`)
+_PLAIN_WORDS = frozenset({"title", "description", "$comment", "default", "examples"})
 
 #: the most flat specs :meth:`Compiler._distribute` makes of one spec
 _MAX_FLAT_SPECS = 256

@@ -333,3 +333,30 @@ def test_a_key_whose_pattern_takes_no_value_is_not_closed() -> None:
     for options in ({}, {"strict": False}):
         assert_walks_finish_valid(JsonSchema(RESULTS, **options), jsonschema_oracle(RESULTS),
                                   alphabet='{}":,final_results0187a ', walks=60, max_steps=40, seed=43)
+
+
+SIZE_LIMIT = {  # the shape of a size-limit config section (SchemaStore)
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "allOf": [
+        {"type": "object", "required": ["path"],
+         "properties": {"path": {"type": "string"}, "webpack": {"type": "boolean"},
+                        "ignore": {"type": "array", "items": {"type": "string"}}}},
+        {"if": {"not": {"properties": {"webpack": {"type": "boolean", "enum": [False]}}}},
+         "then": {"properties": {"config": {"type": "string"}}}},
+    ],
+}
+
+
+def test_a_negated_condition_decides_as_its_own_words() -> None:
+    """``if: {not: X}`` reads as ``if: X`` with ``then`` and ``else`` swapped: under
+    strict, "config" is declared only where "webpack" is there and not false --
+    once the schema's key order has passed "webpack", "config" is not begun (it
+    was, and only the closing brace learnt that the object could not end)."""
+    parser = JsonSchema(SIZE_LIMIT)
+    passed = parser.advance_text('{"path": "x", "ignore": ["b"]')
+    assert passed is not None and "," not in passed.allowed() and "}" in passed.allowed()
+    declared = parser.advance_text('{"path": "x", "webpack": true, "ignore": ["b"], "')
+    assert declared is not None and "c" in declared.allowed()
+    for options in ({}, {"strict": False}, {"key_order": "any"}):
+        assert_walks_finish_valid(JsonSchema(SIZE_LIMIT, **options), jsonschema_oracle(SIZE_LIMIT),
+                                  alphabet='{}":,[]pathwebpckignorconfx tuel', walks=80, max_steps=50, seed=5)
