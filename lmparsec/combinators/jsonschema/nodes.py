@@ -403,16 +403,23 @@ class ValueIntersect(Intersect):
         direct = out - _BACKSLASH
         # at the state asked, up to two characters; past it only a forced one (so
         # the check follows one text, not a tree)
-        if 0 < len(direct) <= (2 if depth == 0 else 1) and depth < _LOOKAHEAD_CHARS and _in_key(self):
+        in_key = 0 < len(direct) <= (2 if depth == 0 else 1) and depth < _LOOKAHEAD_CHARS and _in_key(self)
+        # Likewise a comma between members, where no name the parts all take is
+        # left: a dependency's oneOf wants "type" to be one of three once "format"
+        # is written, and "format" was the one name left to write.
+        between = depth == 0 and "," in out and _between(self)
+        if in_key or between:
             key = self.key()
             got = _CHECKED.get(key)
             if got is None:
                 _LOOKAHEAD.depth = depth + 1
                 try:
-                    dead = [c for c in direct if _dead(self.advance(c))]
+                    dead = [c for c in direct if _dead(self.advance(c))] if in_key else []
+                    if between and "," not in dead and _separator_dead(self.advance(",")):
+                        dead.append(",")
                 finally:
                     _LOOKAHEAD.depth = depth
-                if len(dead) == len(direct):
+                if in_key and len(dead) == len(direct):
                     # (in a string, an escape writes one of the same characters, or
                     # a quote or control character, which none of them took)
                     dead.append("\\")
@@ -439,6 +446,8 @@ _CHECKED_SIZE = 65_536
 _LOOKAHEAD_CHARS = 48
 _LOOKAHEAD = threading.local()
 _BACKSLASH = CharSet.of("\\")
+_QUOTE = CharSet.of('"')
+_WHITESPACE = CharSet.of(" \t\n\r")
 
 
 def _in_key(state: Parser) -> bool:
@@ -465,6 +474,46 @@ def _in_key(state: Parser) -> bool:
 
 def _dead(state: Parser | None) -> bool:
     return state is None or (not state.can_end() and not state.allowed())
+
+
+def _between(state: Parser) -> bool:
+    """Whether ``state``'s innermost object or array has read a whole member (where
+    a comma means "another one"), not a comma inside a string or a key."""
+    from . import arrays, objects
+
+    while True:
+        if isinstance(state, objects.ObjectState):
+            phase, value, after = state.phase, objects.VALUE, objects.POSTVAL
+        elif isinstance(state, arrays.ArrayState):
+            phase, value, after = state.phase, arrays.VALUE, arrays.POSTVAL
+        elif isinstance(state, (Intersect, ExactlyOne)):
+            return any(p is not None and _between(p) for p in state.parts)
+        elif isinstance(state, Union):
+            return any(_between(p) for p in state.alternatives)
+        elif isinstance(state, Complement):
+            state = state.universe
+            continue
+        else:
+            return False
+        if phase == after:
+            return True
+        child = state.child
+        if phase != value or child is None:
+            return False
+        if child.can_end():
+            return True
+        state = child
+
+
+def _separator_dead(state: Parser | None) -> bool:
+    """Whether, after a comma, nothing but whitespace can come -- or only a key's
+    quote, after which the key is dead (see :meth:`ValueIntersect.allowed`)."""
+    if state is None:
+        return True
+    rest = state.allowed() - _WHITESPACE
+    if not rest:
+        return True
+    return rest == _QUOTE and _dead(state.advance('"'))
 
 
 def _value_depth(state: Parser) -> int | None:

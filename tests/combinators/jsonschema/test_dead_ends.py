@@ -360,3 +360,27 @@ def test_a_negated_condition_decides_as_its_own_words() -> None:
     for options in ({}, {"strict": False}, {"key_order": "any"}):
         assert_walks_finish_valid(JsonSchema(SIZE_LIMIT, **options), jsonschema_oracle(SIZE_LIMIT),
                                   alphabet='{}":,[]pathwebpckignorconfx tuel', walks=80, max_steps=50, seed=5)
+
+
+DATA_TYPE = {  # the shape of a Swagger 1.2 data type (MaskBench Github_medium/o11667)
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "type": "object",
+    "properties": {"type": {"type": "string"}, "format": {"type": "string"}},
+    "dependencies": {"format": {"oneOf": [
+        {"properties": {"type": {"enum": ["integer"]}, "format": {"enum": ["int32", "int64"]}}},
+        {"properties": {"type": {"enum": ["string"]}, "format": {"enum": ["byte", "date"]}}}]}},
+    "allOf": [{"required": ["type"]}, {"additionalProperties": False,
+                                       "properties": {"type": {}, "format": {}}}],
+}
+
+
+def test_no_comma_where_no_name_can_follow() -> None:
+    """Once "type" holds a value no branch of the dependency takes, "format" (the
+    one name left) can never be valid: no comma is offered before it."""
+    parser = JsonSchema(DATA_TYPE)
+    other = parser.advance_text('{"type": "x"')
+    assert other is not None and "," not in other.allowed() and "}" in other.allowed()
+    known = parser.advance_text('{"type": "integer"')
+    assert known is not None and "," in known.allowed()
+    assert_walks_finish_valid(parser, jsonschema_oracle(DATA_TYPE),
+                              alphabet='{}":, typeformatintegr32sbdx', walks=12, max_steps=30, seed=7)
