@@ -44,9 +44,10 @@ _COMMA_SET = CharSet.of(",")
 #: allowed sets this small are checked for elements that could only repeat one
 _CHECKED = 32
 _BACKSLASH = CharSet.of("\\")
+_WHITESPACE = CharSet.of(" \t\n\r")
 
 
-def _only_rest(state: Parser, most: int = 8) -> str | None:
+def _only_rest(state: Parser, most: int = 64) -> str | None:
     """The one text that finishes ``state``, where it has exactly one (of at most
     ``most`` characters): the rest of ``null`` after its ``n``. Inside a string an
     escape may spell the one character left (``"TRAC`` then ``E`` or ``\\u0045``):
@@ -65,6 +66,10 @@ def _only_rest(state: Parser, most: int = 8) -> str | None:
         out.append(char)
         cur = cur.advance(char)
     return None
+
+
+def _alive(state: Parser | None) -> bool:
+    return state is not None and (state.can_end() or bool(state.allowed()))
 
 
 class Fresh:
@@ -294,11 +299,18 @@ class ArrayState(Parser):
     def _after_value_allowed(self) -> CharSet:
         node = self.node
         out = node.ws.allowed(self.ws, self.depth)
-        if node.item_node(self.index) is not None:
+        if node.item_node(self.index) is not None and not (node.unique and self.seen and self._no_more()):
             out = out | _COMMA_SET
         if node.can_close(self.index, self.ccount):
             out = out | _CLOSE_SET
         return out
+
+    def _no_more(self) -> bool:
+        """Whether no element could follow a comma here: every one the items take
+        repeats one seen (``["TestAssemblies"`` of a one-name enum: the comma was
+        offered, and after it nothing)."""
+        nxt = self._after_value(",")
+        return nxt is None or not nxt.allowed() - _WHITESPACE
 
     def allowed(self) -> CharSet:
         # asked at every node of a token walk, by the state and by its parents
@@ -337,7 +349,10 @@ class ArrayState(Parser):
             if item is not None:
                 first = item.first()
                 if node.unique and self.seen and len(first) <= _CHECKED:
-                    first = CharSet.of([c for c in first if self._start_element(c) is not None])
+                    # (each begun element also followed one character: after two
+                    # enum names were written, a quote led to their two first letters,
+                    # each refused there as a repeat)
+                    first = CharSet.of([c for c in first if _alive(self._start_element(c))])
                 out = out | first
             if phase == FIRST and node.can_close(self.index, self.ccount):
                 out = out | _CLOSE_SET

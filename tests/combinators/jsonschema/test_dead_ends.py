@@ -384,3 +384,26 @@ def test_no_comma_where_no_name_can_follow() -> None:
     assert known is not None and "," in known.allowed()
     assert_walks_finish_valid(parser, jsonschema_oracle(DATA_TYPE),
                               alphabet='{}":, typeformatintegr32sbdx', walks=12, max_steps=30, seed=7)
+
+
+def test_an_escape_does_not_spell_a_name_left_out() -> None:
+    """After "path", "channel" is left out: "ch" is refused, and so is the "h" that
+    the escape ``\\u0068`` spells, at the escape's last digit ("co" goes on)."""
+    for options in ({}, {"key_order": "any"}):
+        state = JsonSchema(EXCLUSIVE, **options).advance_text('{"path":"x","c\\u006')
+        assert state is not None and "8" not in state.allowed() and "f" in state.allowed()
+
+
+def test_a_unique_array_offers_no_comma_its_enum_cannot_follow() -> None:
+    """``uniqueItems`` over a one-name enum (a Unity assembly's optional references):
+    after "TestAssemblies" no element is left, so no comma is offered; a name of
+    more than eight letters is refused where it begins too (it was not)."""
+    schema = {"type": "array", "items": {"enum": ["TestAssemblies"]}, "uniqueItems": True}
+    parser = JsonSchema(schema)
+    one = parser.advance_text('["TestAssemblies"')
+    assert one is not None and "," not in one.allowed() and "]" in one.allowed()
+    two = JsonSchema({**schema, "items": {"enum": ["TestAssemblies", "Other"]}}).advance_text(
+        '["TestAssemblies", "')
+    assert two is not None and "T" not in two.allowed() and "O" in two.allowed()
+    assert_walks_finish_valid(parser, jsonschema_oracle(schema), alphabet='[]", TestAsmbli',
+                              walks=30, max_steps=40, seed=3)
