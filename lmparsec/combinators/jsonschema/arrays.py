@@ -45,6 +45,7 @@ _COMMA_SET = CharSet.of(",")
 _CHECKED = 32
 _BACKSLASH = CharSet.of("\\")
 _WHITESPACE = CharSet.of(" \t\n\r")
+_ZERO = CharSet.of("0")
 
 
 def _only_rest(state: Parser, most: int = 64) -> str | None:
@@ -218,7 +219,11 @@ class ArrayState(Parser):
         was refused only at its last letter, where nothing else could be written."""
         rest = _only_rest(state)
         if rest is None:
-            return False
+            if "." not in text or state.allowed() != _ZERO:
+                return False
+            # an integer's fraction of zeros: any number of them writes one value
+            # (a second "8." went on with zeros for ever)
+            rest = "0"
         try:
             value = norm_key(json.loads(text + rest))
         except ValueError:
@@ -310,7 +315,25 @@ class ArrayState(Parser):
         repeats one seen (``["TestAssemblies"`` of a one-name enum: the comma was
         offered, and after it nothing)."""
         nxt = self._after_value(",")
-        return nxt is None or not nxt.allowed() - _WHITESPACE
+        return not isinstance(nxt, ArrayState) or not nxt._firsts(follow=False)
+
+    def _firsts(self, follow: bool) -> CharSet:
+        """The characters an element may start with here (before it, between
+        elements); under ``uniqueItems`` those of elements that need not repeat one
+        seen, and with ``follow`` also alive one character further (each begun
+        element also followed one character: after two enum names were written, a
+        quote led to their two first letters, each refused there as a repeat)."""
+        node = self.node
+        item = node.item_node(self.index)
+        if item is None:
+            return CharSet.EMPTY
+        first = item.first()
+        if node.unique and self.seen and len(first) <= _CHECKED:
+            # (``follow`` only from here: the element's own allowed set asks whether
+            # a comma may come after it, which asks this without following)
+            starts = [(c, self._start_element(c)) for c in first]
+            first = CharSet.of([c for c, st in starts if (_alive(st) if follow else st is not None)])
+        return first
 
     def allowed(self) -> CharSet:
         # asked at every node of a token walk, by the state and by its parents
@@ -344,16 +367,7 @@ class ArrayState(Parser):
         if phase == OPEN:
             return _OPEN_SET
         if phase in (FIRST, PREVAL):
-            out = node.ws.allowed(self.ws, self.depth)
-            item = node.item_node(self.index)
-            if item is not None:
-                first = item.first()
-                if node.unique and self.seen and len(first) <= _CHECKED:
-                    # (each begun element also followed one character: after two
-                    # enum names were written, a quote led to their two first letters,
-                    # each refused there as a repeat)
-                    first = CharSet.of([c for c in first if _alive(self._start_element(c))])
-                out = out | first
+            out = node.ws.allowed(self.ws, self.depth) | self._firsts(follow=True)
             if phase == FIRST and node.can_close(self.index, self.ccount):
                 out = out | _CLOSE_SET
             return out
@@ -561,7 +575,10 @@ class ArrayState(Parser):
             assert self.child is not None
             if self.child.can_end():
                 ended = self._end_element()
-                return None if ended is None else ended.shortest(limit)
+                tail = None if ended is None else ended.shortest(limit)
+                if tail is None and self.child.allowed():
+                    return super().shortest(limit)  # (a repeat here: "8" after 8 goes on as "80")
+                return tail
             head = self.child.shortest(limit)
             if head is None:
                 return None
@@ -584,4 +601,10 @@ class ArrayState(Parser):
             comma = True
             need = False
             index += 1
-        return "".join(parts) + "]"
+        out = "".join(parts) + "]"
+        if node.unique and self.seen:
+            # (an element's shortest text may be one written before: "1" after 1)
+            done = self.advance_text(out)
+            if done is None or not done.can_end():
+                return super().shortest(limit)
+        return out

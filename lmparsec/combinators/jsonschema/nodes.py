@@ -401,15 +401,11 @@ class ValueIntersect(Intersect):
         out = super().allowed()
         depth = getattr(_LOOKAHEAD, "depth", 0)
         direct = out - _BACKSLASH
-        # at the state asked, up to two characters; past it only a forced one (so
-        # the check follows one text, not a tree)
-        # (and at depth 0 the last digit of a \\u escape, which spells the same
-        # letters: "c\\u0068" is the "ch" of a name left out above)
-        if 0 < len(direct) <= (2 if depth == 0 else 1):
-            in_key = depth < _LOOKAHEAD_CHARS and _in_key(self)
-        else:
-            in_key = (depth == 0 and 0 < len(direct) <= _HEX_DIGITS and not direct - _HEX
-                      and _in_key(self, escape_ends=True))
+        # at the state asked, a few characters (the first letters of the names left,
+        # the last digits of a \\u escape: "c\\u0068" spells the "ch" of a name left
+        # out); past it only a forced one (so the check follows one text, not a tree)
+        few = 0 < len(direct) <= (_FIRST_CHECKED if depth == 0 else 1)
+        in_key = few and depth < _LOOKAHEAD_CHARS and _in_key(self)
         # Likewise a comma between members, where no name the parts all take is
         # left: a dependency's oneOf wants "type" to be one of three once "format"
         # is written, and "format" was the one name left to write.
@@ -453,30 +449,27 @@ _LOOKAHEAD_CHARS = 48
 _LOOKAHEAD = threading.local()
 _BACKSLASH = CharSet.of("\\")
 _QUOTE = CharSet.of('"')
-_HEX = CharSet.of("0123456789abcdefABCDEF")
-_HEX_DIGITS = 22
+#: at the state asked, inside a key, up to this many characters are followed
+_FIRST_CHECKED = 8
 _WHITESPACE = CharSet.of(" \t\n\r")
 
 
-def _in_key(state: Parser, escape_ends: bool = False) -> bool:
+def _in_key(state: Parser) -> bool:
     """Whether ``state`` reads an object's key (where parts side by side meet a name
-    one of them forbids: the dead ends :meth:`ValueIntersect.allowed` looks for);
-    with ``escape_ends``, at the last digit of a ``\\u`` escape in it."""
+    one of them forbids: the dead ends :meth:`ValueIntersect.allowed` looks for)."""
     from .objects import KEY, ObjectState
-    from .strings import JsonString
 
     while True:
         if isinstance(state, ObjectState):
             if state.phase == KEY:
-                key = state.child
-                return not escape_ends or (isinstance(key, JsonString) and key.ends_escape())
+                return True
             if state.child is None:
                 return False
             state = state.child
         elif isinstance(state, (Intersect, ExactlyOne)):
-            return any(p is not None and _in_key(p, escape_ends) for p in state.parts)
+            return any(p is not None and _in_key(p) for p in state.parts)
         elif isinstance(state, Union):
-            return any(_in_key(p, escape_ends) for p in state.alternatives)
+            return any(_in_key(p) for p in state.alternatives)
         elif isinstance(state, Complement):
             state = state.universe
         else:

@@ -327,11 +327,6 @@ class JsonString(Parser):
             k = self._key = ("jstrc" if self.canonical else "jstr", self.esc, self.value.key())
         return k
 
-    def ends_escape(self) -> bool:
-        """Whether the next character is the last digit of a ``\\u`` escape (which
-        decides the character the escape writes)."""
-        return self.esc[0] in (_U, _LOW) and self.esc[1] == 3
-
     def takes_any_rest(self) -> bool:
         """Whether every way to finish this string is taken: any text at all, in
         any spelling (see ``ObjectState.takes_any_rest``)."""

@@ -394,6 +394,15 @@ def test_an_escape_does_not_spell_a_name_left_out() -> None:
         assert state is not None and "8" not in state.allowed() and "f" in state.allowed()
 
 
+def test_a_name_left_out_is_not_begun_among_several() -> None:
+    """With "components" written too, no name left starts with "c": it is refused
+    at the key's first letter, among the first letters of the names left."""
+    schema = {**EXCLUSIVE, "properties": {**EXCLUSIVE["properties"], "targets": {"type": "array"},
+                                          "version": {"type": "string"}}}
+    state = JsonSchema(schema, key_order="any").advance_text('{"path":"x","components":[],"')
+    assert state is not None and "c" not in state.allowed() and set("ptv") <= set(state.allowed())
+
+
 def test_a_unique_array_offers_no_comma_its_enum_cannot_follow() -> None:
     """``uniqueItems`` over a one-name enum (a Unity assembly's optional references):
     after "TestAssemblies" no element is left, so no comma is offered; a name of
@@ -407,3 +416,16 @@ def test_a_unique_array_offers_no_comma_its_enum_cannot_follow() -> None:
     assert two is not None and "T" not in two.allowed() and "O" in two.allowed()
     assert_walks_finish_valid(parser, jsonschema_oracle(schema), alphabet='[]", TestAsmbli',
                               walks=30, max_steps=40, seed=3)
+
+
+def test_a_unique_integer_is_not_repeated_through_its_zero_fraction() -> None:
+    """Unique integers (an error page's status codes): after 8, "8." could only go
+    on with zeros, each text the value 8 again -- a walk wrote zeros for ever."""
+    schema = {"type": "array", "uniqueItems": True, "items": {"type": "integer", "minimum": 1}}
+    parser = JsonSchema(schema)
+    again = parser.advance_text("[2, 8, 8")
+    assert again is not None and "." not in again.allowed() and "0" in again.allowed()
+    other = parser.advance_text("[2, 8, 3")
+    assert other is not None and "." in other.allowed()
+    assert_walks_finish_valid(parser, jsonschema_oracle(schema), alphabet="[], 2380.",
+                              walks=40, max_steps=30, seed=9)
