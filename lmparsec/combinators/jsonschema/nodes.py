@@ -12,7 +12,7 @@ begins, so recursion has no depth cap.
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 
 from ...memo import remember
@@ -459,21 +459,32 @@ def _in_key(state: Parser) -> bool:
     one of them forbids: the dead ends :meth:`ValueIntersect.allowed` looks for)."""
     from .objects import KEY, ObjectState
 
-    while True:
-        if isinstance(state, ObjectState):
-            if state.phase == KEY:
-                return True
-            if state.child is None:
-                return False
-            state = state.child
-        elif isinstance(state, (Intersect, ExactlyOne)):
-            return any(p is not None and _in_key(p) for p in state.parts)
-        elif isinstance(state, Union):
-            return any(_in_key(p) for p in state.alternatives)
-        elif isinstance(state, Complement):
-            state = state.universe
-        else:
+    def at(inner: Parser) -> bool | Parser:
+        if not isinstance(inner, ObjectState):
             return False
+        if inner.phase == KEY:
+            return True
+        return False if inner.child is None else inner.child
+
+    return _somewhere(state, at)
+
+
+def _somewhere(state: Parser, at: Callable[[Parser], bool | Parser]) -> bool:
+    """Whether some reader run by ``state`` is where ``at`` says: ``at`` answers for
+    a reader, or names the state inside it to ask next; parts side by side and
+    alternatives are each asked, a complement through the values it is taken from."""
+    while True:
+        if isinstance(state, (Intersect, ExactlyOne)):
+            return any(p is not None and _somewhere(p, at) for p in state.parts)
+        if isinstance(state, Union):
+            return any(_somewhere(p, at) for p in state.alternatives)
+        if isinstance(state, Complement):
+            state = state.universe
+            continue
+        got = at(state)
+        if isinstance(got, bool):
+            return got
+        state = got
 
 
 def _dead(state: Parser | None) -> bool:
@@ -485,28 +496,21 @@ def _between(state: Parser) -> bool:
     a comma means "another one"), not a comma inside a string or a key."""
     from . import arrays, objects
 
-    while True:
-        if isinstance(state, objects.ObjectState):
-            phase, value, after = state.phase, objects.VALUE, objects.POSTVAL
-        elif isinstance(state, arrays.ArrayState):
-            phase, value, after = state.phase, arrays.VALUE, arrays.POSTVAL
-        elif isinstance(state, (Intersect, ExactlyOne)):
-            return any(p is not None and _between(p) for p in state.parts)
-        elif isinstance(state, Union):
-            return any(_between(p) for p in state.alternatives)
-        elif isinstance(state, Complement):
-            state = state.universe
-            continue
+    def at(inner: Parser) -> bool | Parser:
+        if isinstance(inner, objects.ObjectState):
+            value, after = objects.VALUE, objects.POSTVAL
+        elif isinstance(inner, arrays.ArrayState):
+            value, after = arrays.VALUE, arrays.POSTVAL
         else:
             return False
-        if phase == after:
+        if inner.phase == after:
             return True
-        child = state.child
-        if phase != value or child is None:
+        child = inner.child
+        if inner.phase != value or child is None:
             return False
-        if child.can_end():
-            return True
-        state = child
+        return True if child.can_end() else child
+
+    return _somewhere(state, at)
 
 
 def _separator_dead(state: Parser | None) -> bool:
