@@ -1034,6 +1034,7 @@ _COUNTED_MAX = 64
 #: the words of an ``if`` that :meth:`Compiler._discriminated` reads
 _DISCRIMINATING = frozenset({"properties", "type", "title", "description", "$comment", "default", "examples"})
 
+
 def _unnegated(cond: Loc, then: Loc | None, other: Loc | None) -> tuple[Loc, Loc | None, Loc | None]:
     """``if: {not: X}, then: T, else: E`` as ``if: X, then: E, else: T`` -- the same
     texts, and a condition the compiler can read: where ``X`` only says which values
