@@ -407,6 +407,9 @@ def search_shortest(state: Parser, limit: int = 20000, *, per_range: int = 1) ->
         if current.can_end():
             return text
         layout = current.layout()
+        if not current.allowed() - layout:
+            # (inside an escape begun before the search: its digits are the only way on)
+            layout = CharSet.EMPTY
         for char in _representatives(current, per_range=per_range):
             if char in layout:
                 continue

@@ -46,6 +46,7 @@ _CHECKED = 32
 _BACKSLASH = CharSet.of("\\")
 _WHITESPACE = CharSet.of(" \t\n\r")
 _ZERO = CharSet.of("0")
+_MUST_ESCAPE = CharSet.of('"\\') | CharSet.of_codes(list(range(0x20)))
 
 
 def _only_rest(state: Parser, most: int = 64) -> str | None:
@@ -61,12 +62,27 @@ def _only_rest(state: Parser, most: int = 64) -> str | None:
             return "".join(out) if not allowed else None
         if len(allowed) == 2 and "\\" in allowed:
             allowed = allowed - _BACKSLASH
+            if not _escape_writes_only(cur, allowed):
+                return None  # (the escape may write another character: a quote)
         char = allowed.single()
         if char is None:
             return None
         out.append(char)
         cur = cur.advance(char)
     return None
+
+
+def _escape_writes_only(state: Parser, chars: CharSet) -> bool:
+    """Whether an escape in string ``state`` could only write a character among
+    ``chars``, each also written as itself (one decoded text either way). Not so
+    where the string's value takes a quote, a backslash or a control character
+    there: an enum's ``a\"c`` beside ``ab``."""
+    from .strings import JsonString
+
+    # (a quote written as itself closes the string, a backslash begins an escape:
+    # only characters JSON writes as themselves are the same decoded either way)
+    written = chars - _MUST_ESCAPE
+    return isinstance(state, JsonString) and state.in_content() and not state.value.allowed() - written
 
 
 def _alive(state: Parser | None) -> bool:
@@ -356,6 +372,12 @@ class ArrayState(Parser):
                     nxt = child.advance(c)
                     if nxt is None or not self._repeats(text + c, nxt):
                         kept.append(c)
+                # (and an escape that could only write the characters refused: a third
+                # name of a two-name enum was begun, and after "Azure " only a backslash
+                # was left, whose escape wrote the same two letters)
+                refused = out - CharSet.of(kept)
+                if "\\" in kept and refused and _escape_writes_only(child, refused):
+                    kept.remove("\\")
                 out = CharSet.of(kept)
             if child.can_end():
                 ended = self._end_element()

@@ -409,7 +409,8 @@ class ValueIntersect(Intersect):
         # Likewise a comma between members, where no name the parts all take is
         # left: a dependency's oneOf wants "type" to be one of three once "format"
         # is written, and "format" was the one name left to write.
-        between = depth == 0 and "," in out and _between(self)
+        # (not inside a string, where a comma is one of a great many characters)
+        between = depth == 0 and "," in out and len(out) <= _AFTER_VALUE and _between(self)
         if in_key or between:
             key = self.key()
             got = _CHECKED.get(key)
@@ -452,6 +453,9 @@ _QUOTE = CharSet.of('"')
 #: at the state asked, inside a key, up to this many characters are followed
 _FIRST_CHECKED = 8
 _WHITESPACE = CharSet.of(" \t\n\r")
+#: the most characters a value's end allows (whitespace, a comma, a closer, a number's
+#: digits, point and exponent) for :meth:`ValueIntersect.allowed` to check the comma
+_AFTER_VALUE = 24
 
 
 def _in_key(state: Parser) -> bool:

@@ -1081,6 +1081,26 @@ def test_unique_string_elements_stand_in_by_a_state_certain_to_be_new() -> None:
     assert fresh is not None and fresh.stand_in() is not None and fresh.stand_in()[1] == ()  # type: ignore[index]
 
 
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(st.text(alphabet='ab"\\\n/\té', min_size=1, max_size=4), min_size=1, max_size=5,
+                       unique=True), data=st.data())
+def test_unique_enum_elements_with_escapes_are_accepted(values: list[str], data: st.DataObject) -> None:
+    """Every valid array of distinct enum strings -- names holding a quote, a
+    backslash or a newline, which JSON writes only escaped -- is accepted, and a
+    repeat refused: the check for an element that can only repeat read the
+    backslash beside "b" (after "a") as spelling "b", and refused the "a\\"c"
+    that it also begins."""
+    schema = {"type": "array", "uniqueItems": True, "items": {"enum": values}}
+    parser = JsonSchema(schema)
+    picked = data.draw(st.permutations(values))[: data.draw(st.integers(1, len(values)))]
+    for text in (json.dumps(picked), json.dumps(picked, separators=(",", ":"))):
+        state = parser.advance_text(text)
+        assert state is not None and state.can_end(), text
+    repeated = json.dumps([*picked, picked[0]])
+    state = parser.advance_text(repeated)
+    assert state is None or not state.can_end(), repeated
+
+
 def test_many_conditionals_compile_quickly_under_strict() -> None:
     """Strict objects push each anyOf/oneOf/if into flat specs, one per branch
     combination; 20 ifs would be 2**20 of them (a Minecraft predicate schema

@@ -429,3 +429,32 @@ def test_a_unique_integer_is_not_repeated_through_its_zero_fraction() -> None:
     assert other is not None and "." in other.allowed()
     assert_walks_finish_valid(parser, jsonschema_oracle(schema), alphabet="[], 2380.",
                               walks=40, max_steps=30, seed=9)
+
+
+CATEGORIES = {  # the shape of a VS Code extension manifest's categories (SchemaStore)
+    "type": "array", "uniqueItems": True,
+    "items": {"type": "string", "enum": ["Azure Repos", "Azure Boards", "Azure Pipelines"]},
+}
+
+
+def test_completions_go_on_from_inside_an_escape() -> None:
+    """A third category begun as ``"\\u``: the search for a completion skipped the
+    escape's digits (they write characters a completion never needs to escape) --
+    here the only way on -- and found none."""
+    text = '["Azure Boards", "Azure Repos", "\\u'
+    state = JsonSchema(CATEGORIES).advance_text(text)
+    assert state is not None
+    rest = state.shortest()
+    assert rest is not None and jsonschema_oracle(CATEGORIES)(text + rest)
+
+
+def test_no_escape_where_every_letter_it_could_write_repeats() -> None:
+    """A third name begun after "Azure Boards" and "Azure Repos": at "Azure " the
+    backslash (whose escape could write only "P", "B" or "R") stays while "P" does;
+    of a two-name enum nothing is left there, the backslash included."""
+    two = {**CATEGORIES, "items": {"type": "string", "enum": ["Azure Repos", "Azure Boards"]}}
+    parser = JsonSchema(two)
+    state = parser.advance_text('["Azure Boards", "Azure Repos", "Azure ')
+    assert state is not None and not state.allowed()
+    three = JsonSchema(CATEGORIES).advance_text('["Azure Boards", "Azure Repos", "Azure ')
+    assert three is not None and "P" in three.allowed() and "B" not in three.allowed()
