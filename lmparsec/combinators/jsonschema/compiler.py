@@ -42,7 +42,17 @@ from .numbers import MAX_MODULUS, integer_fsm, integer_pattern, number_fsm, numb
 from .objects import ObjectNode
 from .patterns import counted_parser, pattern_parser
 from .refs import Registry, draft_of, join_uri
-from .spec import ANNOTATIONS, Loc, NotMergeableError, Spec, _search, absorb, grammar_part, schema_text
+from .spec import (
+    ANNOTATIONS,
+    Loc,
+    NotMergeableError,
+    Spec,
+    _search,
+    absorb,
+    grammar_part,
+    json_equal,
+    schema_text,
+)
 from .strings import JsonString
 from .values import Choices, group_parts, json_kind, literal_node, scalar_enum_parts
 from .whitespace import WhitespacePolicy, make_policy
@@ -482,7 +492,14 @@ class Compiler:
                 continue
             parts.append(IfNode(grammar_id((gid, "if", i)), self.node(c), self.excluded(c),
                                 then, other, self.any))
-        for i, (name, dep) in enumerate(spec.dep_schemas):
+        deps = list(spec.dep_schemas)
+        for first, other_name in _conflicting_dependencies(spec):
+            # (their values meet only once the required name is written: say so at the
+            # names, where the key checks see it)
+            exclusion = {"not": {"required": [other_name]}}
+            self.keep.append(exclusion)
+            deps.append((first, Loc(exclusion, loc.base, loc.draft, loc.pointer, loc.scope)))
+        for i, (name, dep) in enumerate(deps):
             cond_schema = {"type": "object", "required": [name]}
             self.keep.append(cond_schema)
             cond_loc = Loc(cond_schema, loc.base, loc.draft, loc.pointer, loc.scope)
@@ -1033,6 +1050,47 @@ _COUNTED_MAX = 64
 
 #: the words of an ``if`` that :meth:`Compiler._discriminated` reads
 _DISCRIMINATING = frozenset({"properties", "type", "title", "description", "$comment", "default", "examples"})
+
+
+def _conflicting_dependencies(spec: Spec) -> list[tuple[str, str]]:
+    """Pairs of names whose dependent schemas give a required property values that
+    never meet (a data element's "dataSets" wants "type" to be "value1", its
+    "subFields" wants "value2"): no valid object has both. Each is made to refuse
+    the other, as the idiom ``{"not": {"required": [...]}}`` does; the second name
+    was offered, and only the required "type" found no value."""
+    out = []
+    deps = spec.dep_schemas
+    for i, (a, la) in enumerate(deps):
+        for b, lb in deps[i + 1:]:
+            if a != b and _values_apart(la.schema, lb.schema, spec.required):
+                out += [(a, b), (b, a)]
+    return out
+
+
+def _values_apart(a: Any, b: Any, required: list[str]) -> bool:
+    """Whether schemas ``a`` and ``b`` list values for a ``required`` property that
+    have none in common (``enum`` / ``const`` under ``properties``)."""
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return False
+    pa, pb = a.get("properties"), b.get("properties")
+    if not isinstance(pa, dict) or not isinstance(pb, dict):
+        return False
+    for name in pa.keys() & pb.keys():
+        va, vb = _listed_values(pa[name]), _listed_values(pb[name])
+        if (name in required and va is not None and vb is not None
+                and not any(json_equal(x, y) for x in va for y in vb)):
+            return True
+    return False
+
+
+def _listed_values(schema: Any) -> list[Any] | None:
+    """The values an ``enum`` or ``const`` lists (``None``: not only those)."""
+    if not isinstance(schema, dict):
+        return None
+    if "const" in schema:
+        return [schema["const"]]
+    values = schema.get("enum")
+    return values if isinstance(values, list) else None
 
 
 def _unnegated(cond: Loc, then: Loc | None, other: Loc | None) -> tuple[Loc, Loc | None, Loc | None]:

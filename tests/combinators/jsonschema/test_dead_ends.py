@@ -458,3 +458,27 @@ def test_no_escape_where_every_letter_it_could_write_repeats() -> None:
     assert state is not None and not state.allowed()
     three = JsonSchema(CATEGORIES).advance_text('["Azure Boards", "Azure Repos", "Azure ')
     assert three is not None and "P" in three.allowed() and "B" not in three.allowed()
+
+
+COMPLEX_TYPE = {  # the shape of a data element's complex type (MaskBench Github_medium/o90940)
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "type": "object", "required": ["type"], "additionalProperties": False,
+    "properties": {"type": {"enum": ["value1", "value2"]}, "dataSets": {"type": "array"},
+                   "subFields": {"type": "array"}},
+    "dependencies": {"dataSets": {"properties": {"type": {"enum": ["value1"]}}},
+                     "subFields": {"properties": {"type": {"const": "value2"}}}},
+}
+
+
+def test_names_whose_dependencies_disagree_on_a_required_value_exclude_each_other() -> None:
+    """"dataSets" wants the required "type" to be "value1", "subFields" wants
+    "value2": after one, the other is not begun (it was, and the "type" written
+    after both found no value)."""
+    for options in ({"key_order": "any"}, {"key_order": "any", "strict": False}):
+        parser = JsonSchema(COMPLEX_TYPE, **options)
+        state = parser.advance_text('{"dataSets": [], "')
+        assert state is not None and "s" not in state.allowed() and "t" in state.allowed()
+        state = parser.advance_text('{"subFields": [], "')
+        assert state is not None and "d" not in state.allowed() and "t" in state.allowed()
+        assert_walks_finish_valid(parser, jsonschema_oracle(COMPLEX_TYPE),
+                                  alphabet='{}":,[] typevalu12dataSetsubFi', walks=25, max_steps=40, seed=2)
