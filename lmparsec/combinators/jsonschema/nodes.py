@@ -418,14 +418,16 @@ class ValueIntersect(Intersect):
                 _LOOKAHEAD.depth = depth + 1
                 try:
                     dead = [c for c in direct if _dead(self.advance(c))] if in_key else []
+                    if in_key and len(dead) == len(direct) and _escapes_dead(self.advance("\\")):
+                        # (an escape writes one of the same characters, or one JSON
+                        # writes only escaped: a quote, a backslash, a control
+                        # character -- where the name may go on with one of those,
+                        # the backslash stays: 'a"c' beside an excluded "ab")
+                        dead.append("\\")
                     if between and "," not in dead and _separator_dead(self.advance(",")):
                         dead.append(",")
                 finally:
                     _LOOKAHEAD.depth = depth
-                if in_key and len(dead) == len(direct):
-                    # (in a string, an escape writes one of the same characters, or
-                    # a quote or control character, which none of them took)
-                    dead.append("\\")
                 got = remember(_CHECKED, key, out - CharSet.of(dead) if dead else out, _CHECKED_SIZE)
             out = got
         self._checked = out
@@ -450,6 +452,8 @@ _LOOKAHEAD_CHARS = 48
 _LOOKAHEAD = threading.local()
 _BACKSLASH = CharSet.of("\\")
 _QUOTE = CharSet.of('"')
+#: the letters after a backslash that write a quote, a backslash or a control character
+_SHORT_ESCAPES = '"\\bfnrt'
 #: at the state asked, inside a key, up to this many characters are followed
 _FIRST_CHECKED = 8
 _WHITESPACE = CharSet.of(" \t\n\r")
@@ -515,6 +519,12 @@ def _between(state: Parser) -> bool:
         return True if child.can_end() else child
 
     return _somewhere(state, at)
+
+
+def _escapes_dead(state: Parser | None) -> bool:
+    """Whether, after a backslash, none of the characters only an escape writes can
+    go on (``\\u`` escapes of the others are checked at their last digit)."""
+    return state is None or all(_dead(state.advance(c)) for c in _SHORT_ESCAPES if c in state.allowed())
 
 
 def _separator_dead(state: Parser | None) -> bool:
