@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..base import Parser, TokenView
 from ..charset import CharSet
-from .nodes import AFTER_VALUE, Node, Padded
+from .nodes import AFTER_VALUE, Node, Padded, leads_nowhere
 from .spec import norm_key
 from .strings import JsonString, child_enclosed, raw_in_string
 
@@ -44,7 +44,6 @@ _COMMA_SET = CharSet.of(",")
 #: allowed sets this small are checked for elements that could only repeat one
 _CHECKED = 32
 _BACKSLASH = CharSet.of("\\")
-_WHITESPACE = CharSet.of(" \t\n\r")
 _ZERO = CharSet.of("0")
 _MUST_ESCAPE = CharSet.of('"\\') | CharSet.of_codes(list(range(0x20)))
 
@@ -77,16 +76,10 @@ def _escape_writes_only(state: Parser, chars: CharSet) -> bool:
     ``chars``, each also written as itself (one decoded text either way). Not so
     where the string's value takes a quote, a backslash or a control character
     there: an enum's ``a\"c`` beside ``ab``."""
-    from .strings import JsonString
-
     # (a quote written as itself closes the string, a backslash begins an escape:
     # only characters JSON writes as themselves are the same decoded either way)
     written = chars - _MUST_ESCAPE
     return isinstance(state, JsonString) and state.in_content() and not state.value.allowed() - written
-
-
-def _alive(state: Parser | None) -> bool:
-    return state is not None and (state.can_end() or bool(state.allowed()))
 
 
 class Fresh:
@@ -348,7 +341,8 @@ class ArrayState(Parser):
             # (``follow`` only from here: the element's own allowed set asks whether
             # a comma may come after it, which asks this without following)
             starts = [(c, self._start_element(c)) for c in first]
-            first = CharSet.of([c for c, st in starts if (_alive(st) if follow else st is not None)])
+            keep = [c for c, st in starts if (not leads_nowhere(st) if follow else st is not None)]
+            first = CharSet.of(keep)
         return first
 
     def allowed(self) -> CharSet:

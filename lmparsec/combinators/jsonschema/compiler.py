@@ -1048,8 +1048,12 @@ class Compiler:
 #: the longest ``maxLength`` that :meth:`Compiler._counted` builds into an automaton
 _COUNTED_MAX = 64
 
+#: annotations a condition may carry beside what :func:`_unnegated` and
+#: :meth:`Compiler._discriminated` read
+_PLAIN_WORDS = frozenset({"title", "description", "$comment", "default", "examples"})
+
 #: the words of an ``if`` that :meth:`Compiler._discriminated` reads
-_DISCRIMINATING = frozenset({"properties", "type", "title", "description", "$comment", "default", "examples"})
+_DISCRIMINATING = _PLAIN_WORDS | {"properties", "type"}
 
 
 def _conflicting_dependencies(spec: Spec) -> list[tuple[str, str]]:
@@ -1105,13 +1109,8 @@ def _unnegated(cond: Loc, then: Loc | None, other: Loc | None) -> tuple[Loc, Loc
         cond, then, other = cond.child(cond.schema["not"], "not"), other, then
     return cond, then, other
 
-
-#: annotations a condition may carry beside its one ``not`` (:func:`_unnegated`)
-_PLAIN_WORDS = frozenset({"title", "description", "$comment", "default", "examples"})
-
 #: the most flat specs :meth:`Compiler._distribute` makes of one spec
 _MAX_FLAT_SPECS = 256
-
 
 
 def _types_apart(specs: list[Spec]) -> bool:

@@ -417,7 +417,7 @@ class ValueIntersect(Intersect):
             if got is None:
                 _LOOKAHEAD.depth = depth + 1
                 try:
-                    dead = [c for c in direct if _dead(self.advance(c))] if in_key else []
+                    dead = [c for c in direct if leads_nowhere(self.advance(c))] if in_key else []
                     if in_key and len(dead) == len(direct) and _escapes_dead(self.advance("\\")):
                         # (an escape writes one of the same characters, or one JSON
                         # writes only escaped: a quote, a backslash, a control
@@ -495,7 +495,8 @@ def _somewhere(state: Parser, at: Callable[[Parser], bool | Parser]) -> bool:
         state = got
 
 
-def _dead(state: Parser | None) -> bool:
+def leads_nowhere(state: Parser | None) -> bool:
+    """Whether ``state`` is no state, or one that can neither end nor go on."""
     return state is None or (not state.can_end() and not state.allowed())
 
 
@@ -524,7 +525,10 @@ def _between(state: Parser) -> bool:
 def _escapes_dead(state: Parser | None) -> bool:
     """Whether, after a backslash, none of the characters only an escape writes can
     go on (``\\u`` escapes of the others are checked at their last digit)."""
-    return state is None or all(_dead(state.advance(c)) for c in _SHORT_ESCAPES if c in state.allowed())
+    if state is None:
+        return True
+    allowed = state.allowed()
+    return all(leads_nowhere(state.advance(c)) for c in _SHORT_ESCAPES if c in allowed)
 
 
 def _separator_dead(state: Parser | None) -> bool:
@@ -535,7 +539,7 @@ def _separator_dead(state: Parser | None) -> bool:
     rest = state.allowed() - _WHITESPACE
     if not rest:
         return True
-    return rest == _QUOTE and _dead(state.advance('"'))
+    return rest == _QUOTE and leads_nowhere(state.advance('"'))
 
 
 def _value_depth(state: Parser) -> int | None:
@@ -680,8 +684,8 @@ class ValueComplement(Complement):
             deep = not getattr(_LOOKAHEAD, "closing", False)
             _LOOKAHEAD.closing = True
             try:
-                gone = [c for c in _CLOSING if c in out
-                        and (_dead(self.advance(c)) if deep and c in '"}]' else self.advance(c) is None)]
+                gone = [c for c in _CLOSING if c in out and (
+                    leads_nowhere(self.advance(c)) if deep and c in '"}]' else self.advance(c) is None)]
             finally:
                 _LOOKAHEAD.closing = not deep
             self._allowed = out - CharSet.of(gone) if gone else out
