@@ -197,12 +197,14 @@ class Parser(ABC):
         """
         return None
 
-    def fixed_texts(self) -> tuple[tuple[str, Callable[[], Parser]], ...] | None:
-        """``((text, then), ...)`` when every text this state takes is a prefix of one
-        of a few fixed ``text`` s, or one of them followed by a text the state
-        ``then()`` makes takes (each character of a ``text`` allowed on the way);
-        ``None`` otherwise (the default). ``then`` is called only for the texts
-        some token goes past: an object's forty names make forty states otherwise.
+    def fixed_texts(self) -> tuple[tuple[str, ...], Callable[[int], Parser]] | None:
+        """``(texts, then)`` when every text this state takes is a prefix of one of a
+        few fixed ``texts``, or ``texts[k]`` followed by a text the state ``then(k)``
+        takes (each character of a text allowed on the way); ``None`` otherwise
+        (the default). ``then`` is called only for the texts some token goes past:
+        an object's forty names make forty states otherwise (and one function, not
+        one per text: most key states are asked once, and every made object counts
+        towards the next garbage collection).
 
         Inside an object key that can only be one of the declared names, spelled one
         way, the names' rests are such texts: the token layer then finds the tokens

@@ -53,7 +53,7 @@ class Intersect(Parser):
         _check(parts, "Intersect")
         self.parts = parts
         self._key: Hashable = None
-        self._mkey: tuple[int, Hashable] | None = None
+        self._mkey: tuple[Any, ...] | None = None
 
     @classmethod
     def _of(cls, parts: tuple[Parser, ...]) -> Intersect:
@@ -111,9 +111,9 @@ class Intersect(Parser):
 
     def mask_key(self, horizon: int) -> Hashable:
         got = self._mkey
-        if got is None or got[0] != horizon:
-            got = self._mkey = (horizon, ("and", tuple(p.mask_key(horizon) for p in self.parts)))
-        return got[1]
+        if got is None or got[-1] != horizon:
+            got = self._mkey = ("and", tuple(p.mask_key(horizon) for p in self.parts), horizon)
+        return got
 
     # The token layer's sharing promises hold for the intersection when they hold
     # for every part *and* the shared piece is one and the same state in all of

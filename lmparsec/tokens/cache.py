@@ -66,7 +66,7 @@ class MaskCache:
         self._zero_row = bytes(self.words * 4)
         self.max_bytes = max_bytes
         self._entries: OrderedDict[Hashable, np.ndarray] = OrderedDict()
-        self._transitions: dict[tuple[Hashable, bytes, int], tuple[Parser, bytes] | None] = {}
+        self._transitions: dict[tuple[Hashable, bytes, int], Parser | tuple[Parser, bytes] | None] = {}
         self._lock = threading.Lock()
         self._starts_memo: dict[CharSet, np.ndarray] = {}
         self._exit_tries: dict[Hashable, TokenTrie] = {}
@@ -138,9 +138,9 @@ class MaskCache:
             seg = state.segment()
             if seg is not None:
                 return self._segment_walk(state, *seg)
-            texts = state.fixed_texts()
-            if texts is not None:
-                return self._bits_of(self._fixed_walk(texts), state.can_end())
+            fixed = state.fixed_texts()
+            if fixed is not None:
+                return self._bits_of(self._fixed_walk(*fixed), state.can_end())
         found = None
         if not pending:
             found = self._loop_walk(state)
@@ -272,14 +272,14 @@ class MaskCache:
         data = prefix.encode("utf-8", "surrogatepass")
         return self._walk_node(trie, lo, hi, len(data), data, len(prefix), state)
 
-    def _fixed_walk(self, texts: tuple[tuple[str, Callable[[], Parser]], ...]) -> list[int]:
+    def _fixed_walk(self, texts: tuple[str, ...], then: Callable[[int], Parser]) -> list[int]:
         """Tokens of a state that takes only prefixes of fixed texts, each then going
         on as its own state (see :meth:`~lmparsec.combinators.base.Parser.fixed_texts`):
         those inside a text by their bytes, those past its end walked from there."""
         trie = self.index.trie
         spans = self._spans
         ids: list[int] = []
-        for text, then in texts:
+        for k, text in enumerate(texts):
             # (kept per text: an object's names come back at every progress)
             got = spans.get(text)
             if got is None:
@@ -291,7 +291,7 @@ class MaskCache:
             data, inside, lo, hi = got
             ids.extend(inside)
             if lo < hi:  # (the token that is the whole text comes twice: harmless)
-                ids.extend(self._walk_node(trie, lo, hi, len(data), data, len(text), then()))
+                ids.extend(self._walk_node(trie, lo, hi, len(data), data, len(text), then(k)))
         return ids
 
     def _adjusted(self, bits: np.ndarray, base_ends: bool, state: Parser, taken_out: list[np.ndarray],
@@ -625,12 +625,18 @@ class MaskCache:
         """The state after ``token_id`` (memoised; ``None`` if the token is rejected)."""
         key = (state.key(), pending, token_id)
         try:
-            return self._transitions[key]
+            got = self._transitions[key]
         except KeyError:
-            pass
-        result = _advance_bytes(state, pending, self.vocabulary.token_bytes[token_id])
-        with self._lock:
-            return remember(self._transitions, key, result, _TRANSITIONS)
+            result = _advance_bytes(state, pending, self.vocabulary.token_bytes[token_id])
+            # (kept as the bare state when no bytes are left over, as nearly always:
+            # one tuple less per transition for every later garbage collection to visit)
+            kept = result[0] if result is not None and not result[1] else result
+            with self._lock:
+                remember(self._transitions, key, kept, _TRANSITIONS)
+            return result
+        if got is None or isinstance(got, tuple):
+            return got
+        return got, b""
 
 
 _CHAIN = 4  # classes larger than this are followed along a chain of states

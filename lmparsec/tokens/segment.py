@@ -118,12 +118,13 @@ class Probe(Parser):
         head, after, exits = got
         return head, Probe(after, self.exits), exits
 
-    def fixed_texts(self) -> tuple[tuple[str, Callable[[], Parser]], ...] | None:
+    def fixed_texts(self) -> tuple[tuple[str, ...], Callable[[int], Parser]] | None:
         got = self.head.fixed_texts()
         if got is None:
             return None
+        texts, then = got
         exits = self.exits
-        return tuple((text, lambda then=then: Probe(then(), exits)) for text, then in got)
+        return texts, lambda k: Probe(then(k), exits)
 
     def step_class(self, char: str) -> CharSet:
         if not self.head.can_end():

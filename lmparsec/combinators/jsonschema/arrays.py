@@ -198,7 +198,7 @@ class ArrayState(Parser):
         self.seen = seen
         self.text = text
         self._key: Hashable = None
-        self._mkey: tuple[int, Hashable] | None = None
+        self._mkey: tuple[Any, ...] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0) -> ArrayState:
@@ -560,14 +560,14 @@ class ArrayState(Parser):
         if self.child is None and self.cchild is None:
             return self.key()
         got = self._mkey
-        if got is None or got[0] != horizon:
-            got = self._mkey = (horizon, (
+        if got is None or got[-1] != horizon:
+            got = self._mkey = (
                 self.node.gid, self.depth, self.phase, self.ws, self.index, self.ccount,
                 None if self.child is None else self.child.mask_key(horizon),
                 None if self.cchild is None else self.cchild.mask_key(horizon),
-                self.seen or None, self.text or None,
-            ))
-        return got[1]
+                self.seen or None, self.text or None, horizon,
+            )
+        return got
 
     def token_key(self, view: TokenView) -> Hashable | None:
         # an element read as it is (no text kept to compare) takes what its value

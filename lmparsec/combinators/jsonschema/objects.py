@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from ...memo import remember
@@ -55,7 +55,7 @@ class _Trie:
         self.depth: list[int] = [0]  # characters from the root
         self.below: list[int] = [0]  # bitmask of names in the subtree
         self.ends: list[int] = []  # the node where each name ends
-        self._rests: dict[tuple[int, int], tuple[tuple[str, int], ...] | None] = {}
+        self._rests: dict[tuple[int, int], tuple[tuple[str, ...], tuple[int, ...]] | None] = {}
         # per name, where its last character that JSON must escape is (-1: none)
         self._last_escape = [max((k for k, ch in enumerate(name) if ch in _MUST_ESCAPE), default=-1)
                              for name in names]
@@ -76,17 +76,29 @@ class _Trie:
             self.final[node] = i
             self.ends.append(node)
 
-    def rests(self, pos: int, cand: int) -> tuple[tuple[str, int], ...] | None:
+    def rests(self, pos: int, cand: int) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
         """The canonical spellings of the rests of the names in ``cand`` from ``pos``
-        on, each with its closing quote and the name's index; ``None`` when a rest
-        needs an escape (kept: every key state of a walk asks)."""
-        if (pos, cand) in self._rests:
-            return self._rests[(pos, cand)]
+        on, each with its closing quote, and the names' indexes; ``None`` when a
+        rest needs an escape (kept: every key state of a walk asks)."""
+        key = (pos, cand)
+        if key in self._rests:
+            return self._rests[key]
         live = self.below[pos] & cand
         skip = self.depth[pos]
-        rests = [(name[skip:] + '"', i) for i, name in enumerate(self.names) if live >> i & 1]
-        got = None if any(self._last_escape[i] >= skip for _, i in rests) else tuple(rests)
-        self._rests[(pos, cand)] = got
+        names = self.names
+        texts: list[str] = []
+        found: list[int] = []
+        while live:  # (the set bits only: an object may declare hundreds of names)
+            low = live & -live
+            i = low.bit_length() - 1
+            if self._last_escape[i] >= skip:
+                texts = []
+                break
+            texts.append(names[i][skip:] + '"')
+            found.append(i)
+            live ^= low
+        got = (tuple(texts), tuple(found)) if not live else None
+        self._rests[key] = got
         return got
 
     def closers(self, pos: int, canonical: bool) -> tuple[str, ...]:
@@ -548,7 +560,7 @@ class ObjectState(Parser):
         self.pn = pn
         self.names = names
         self._key: Hashable = None
-        self._mkey: tuple[int, Hashable] | None = None
+        self._mkey: tuple[Any, ...] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0, child: Parser | None = None) -> ObjectState:
@@ -824,7 +836,7 @@ class ObjectState(Parser):
         after = self.advance('"')
         return None if after is None else (child, after)
 
-    def fixed_texts(self) -> tuple[tuple[str, Callable[[], Parser]], ...] | None:
+    def fixed_texts(self) -> tuple[tuple[str, ...], Callable[[int], Parser]] | None:
         # Inside a key that can only be a declared name spelled one way (a fixed key
         # order, no other keys, no propertyNames): the names' rests and the quote.
         if self.phase == VALUE:
@@ -832,8 +844,9 @@ class ObjectState(Parser):
             got = self.child.fixed_texts()
             if got is None:
                 return None
+            texts, then = got
             wrap = self._with_value
-            return tuple((t, lambda s=s: wrap(s())) for t, s in got)
+            return texts, lambda k: wrap(then(k))
         text = self.child
         if (self.phase != KEY or self.pn is not None or not isinstance(text, JsonString)
                 or not text.canonical or not text.in_content()):
@@ -844,9 +857,10 @@ class ObjectState(Parser):
         rests = self.node.trie.rests(inner.trie_pos, inner.cand)
         if rests is None:
             return None
+        texts, names = rests
         # (the state after a name is made only for the few rests some token goes past)
         cand = inner.cand
-        return tuple((rest, lambda i=i: self._after_name(i, cand)) for rest, i in rests)
+        return texts, lambda k: self._after_name(names[k], cand)
 
     def _after_name(self, i: int, cand: int) -> Parser:
         """The state after the closing quote of declared name ``i`` (one of ``cand``)."""
@@ -911,13 +925,13 @@ class ObjectState(Parser):
         if self.child is None:
             return self.key()
         got = self._mkey
-        if got is None or got[0] != horizon:
-            got = self._mkey = (horizon, (
+        if got is None or got[-1] != horizon:
+            got = self._mkey = (
                 self.node.gid, self.depth, self.phase, self.ws, self.seen, self.pos, self.count,
                 None if self.cur is None else self.cur.gid, self.child.mask_key(horizon),
-                None if self.pn is None else self.pn.mask_key(horizon), self.names,
-            ))
-        return got[1]
+                None if self.pn is None else self.pn.mask_key(horizon), self.names, horizon,
+            )
+        return got
 
     def token_key(self, view: TokenView) -> Hashable | None:
         phase = self.phase

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from functools import lru_cache
+from typing import Any
 
 from ..base import Parser
 from ..charset import CharSet
@@ -201,7 +202,7 @@ class JsonString(Parser):
         self.canonical = canonical
         # built when first asked: token walks advance far more states than they key
         self._key: Hashable = None
-        self._mkey: tuple[int, Hashable] | None = None
+        self._mkey: tuple[Any, ...] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, value: Parser, esc: tuple[int, ...]) -> JsonString:
@@ -342,10 +343,10 @@ class JsonString(Parser):
 
     def mask_key(self, horizon: int) -> Hashable:
         got = self._mkey
-        if got is None or got[0] != horizon:
-            got = self._mkey = (horizon, ("jstrc" if self.canonical else "jstr", self.esc,
-                                          self.value.mask_key(horizon)))
-        return got[1]
+        if got is None or got[-1] != horizon:
+            got = self._mkey = ("jstrc" if self.canonical else "jstr", self.esc, self.value.mask_key(horizon),
+                                horizon)
+        return got
 
     def layout(self) -> CharSet:
         # inside an escape: "\/" is "/"; a "\u" escape is needed only for a
