@@ -268,13 +268,36 @@ class ExactlyOne(Parser):
             # an RSS feed with their feed URL): no text is exactly one's
             return None
         out = type(self)(*moved)
-        keys = [k for k in out._key[1] if k is not None]
-        if len(set(keys)) == len(keys):
+        # Twins: states that take the same texts, of which none can be the one.
+        # Parts that have ended and take nothing more (two string branches at
+        # their closing quote) take the same text -- the empty one -- whatever
+        # their keys say; objects whose schemas differ only in names each has
+        # written go on alike, and one still missing names takes only texts
+        # such a pair takes (see ``_future``).
+        finished = [_finished(p) for p in live]
+        groups = [g for g in (getattr(p, "twin_group", None) for p in live) if g is not None]
+        if sum(finished) < 2 and len(set(groups)) == len(groups):
+            # (the usual case, on every character: only equal keys make twins)
+            idents: list[Hashable] = [p.key() for p in live]
+            within: list[Hashable] = [None] * len(live)
+        else:
+            idents = []
+            within = []
+            for p, done in zip(live, finished, strict=True):
+                if done:
+                    idents.append(_FINISHED)
+                    within.append(None)
+                else:
+                    future, exact = _future(p)
+                    idents.append(future if exact else p.key())
+                    within.append(None if exact else future)
+        if len(set(idents)) == len(idents):
             return out
-        # twins: states with equal keys, of which none can be the one
-        seen = Counter(keys)
-        rest = [p for p in live if seen[p.key()] == 1]
-        twins = list({p.key(): p for p in live if seen[p.key()] > 1}.values())
+        seen = Counter(idents)
+        doomed = {k for k, n in seen.items() if n > 1}
+        rest = [p for p, k, w in zip(live, idents, within, strict=True)
+                if k not in doomed and w not in doomed]
+        twins = list({k: p for p, k in zip(live, idents, strict=True) if k in doomed}.values())
         if not rest:
             return None
         from .union import Union
@@ -293,6 +316,13 @@ class ExactlyOne(Parser):
                 # a few characters (a value's first ones, where oneOf branches part
                 # by type): each is checked, so twins' characters are left out
                 out = CharSet.of_codes([ord(c) for c in out if _leads_on(self.advance(c))])
+            else:
+                # among many (inside a string), the characters that may close a
+                # value: where two parts close together ("" of an enum [""] and of
+                # any string), neither is the one
+                shut = [c for c in _CLOSERS if c in out and not _leads_on(self.advance(c))]
+                if shut:
+                    out = out - CharSet.of("".join(shut))
             self._allowed = out
         return out
 
@@ -325,6 +355,23 @@ class ExactlyOne(Parser):
 
 
 _CHECKED = 64  # allowed sets this small are checked character by character
+_CLOSERS = '"]}'  # characters that close a JSON value (checked in larger sets too)
+_FINISHED = object()  # the shared identity of parts that take nothing more
+
+
+def _finished(state: Parser) -> bool:
+    """Whether ``state`` has ended and takes nothing more (its only rest is "")."""
+    return state.can_end() and not state.allowed()
+
+
+def _future(state: Parser) -> tuple[Hashable, bool]:
+    """``(key, exact)``: with ``exact``, a key equal for states that take the
+    same rests; else one equal to such a key of the states that take every
+    rest this one takes (and more). A JSON object's own ``future`` says so for
+    objects whose schemas differ only in their required names (exact once
+    its names are written); any other state gives its key, exact."""
+    future = getattr(state, "future", None)
+    return (state.key(), True) if future is None else future()
 _COMPLEMENT = threading.local()  # .on: a complement's characters are being checked
 
 

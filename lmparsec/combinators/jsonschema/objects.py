@@ -152,6 +152,7 @@ class ObjectNode(Node):
         "_extra_factory",
         "_extra_live",
         "_extra_nodes",
+        "_free_gid",
         "_live",
         "_no_names",
         "_token_keys",
@@ -209,6 +210,24 @@ class ObjectNode(Node):
         # again), where two of them could otherwise make one property
         undeclared = additional is not None or bool(patterns)
         self._no_names: frozenset[str] | None = frozenset() if undeclared and min_props >= 2 else None
+        self._free_gid: int | None = None
+
+    @property
+    def free_gid(self) -> int:
+        """A grammar id of this node without its required names: equal for two
+        nodes that differ only in what they require (the branches of a ``oneOf``
+        of ``required`` lists, each read with the object's properties), whose
+        objects take the same rests once each has its names."""
+        got = self._free_gid
+        if got is None:
+            got = self._free_gid = grammar_id((
+                "object-free", tuple(self.names), tuple(v.gid for v in self.values),
+                tuple(sorted(self.deps.items())), tuple((p.key(), v.gid) for p, v in self.patterns),
+                None if self.additional is None else self.additional.gid,
+                None if self.names_node is None else self.names_node.gid,
+                self.min_props, self.max_props, self.fixed, self.ws.describe(),
+            ))
+        return got
 
     def start(self, depth: int) -> Parser:
         live = self.live_names()
@@ -920,6 +939,26 @@ class ObjectState(Parser):
                 None if self.pn is None else self.pn.key(), self.names,
             )
         return k
+
+    @property
+    def twin_group(self) -> Hashable:
+        """Objects that may be :meth:`future` twins share this (and no others)."""
+        return (self.node.free_gid, self.depth)
+
+    def future(self) -> tuple[Hashable, bool]:
+        """A key for what this object would take without its node's required
+        names (see :attr:`ObjectNode.free_gid`), and whether that is what it
+        takes: once its names are written. Objects of nodes that differ only
+        in what they require -- the branches of a ``oneOf`` of ``required``
+        lists, each read with the object's properties -- then go on alike, and
+        one still missing names takes only rests those take
+        (:class:`~lmparsec.combinators.logic.ExactlyOne` finds its twins so)."""
+        node = self.node
+        key = ("object-free", node.free_gid, self.depth, self.phase, self.ws, self.seen, self.pos,
+               self.count, None if self.cur is None else self.cur.gid,
+               None if self.child is None else self.child.key(), None if self.pn is None else self.pn.key(),
+               self.names)
+        return key, not node.missing(self.seen)
 
     def mask_key(self, horizon: int) -> Hashable:
         if self.child is None:

@@ -482,3 +482,63 @@ def test_names_whose_dependencies_disagree_on_a_required_value_exclude_each_othe
         assert state is not None and "d" not in state.allowed() and "t" in state.allowed()
         assert_walks_finish_valid(parser, jsonschema_oracle(COMPLEX_TYPE),
                                   alphabet='{}":,[] typevalu12dataSetsubFi', walks=25, max_steps=40, seed=2)
+
+
+EMAIL_OR_EMPTY = {  # an author's e-mail (MaskBench Github_medium/o54613): "_format" is no keyword
+    "type": "object",
+    "properties": {"email": {"type": "string", "oneOf": [{"enum": [""]}, {"_format": "email"}]},
+                   "tags": {"type": "array", "oneOf": [{"maxItems": 0}, {"type": "array"}]}},
+}
+
+
+def test_a_closing_quote_both_branches_take_is_not_offered() -> None:
+    """The empty string is the enum's and any string's: never exactly one's, so
+    the quote that would close it at once is not offered (nor the bracket that
+    would close an empty array both branches take); one more letter and it is."""
+    parser = JsonSchema(EMAIL_OR_EMPTY)
+    opened = parser.advance_text('{"email": "')
+    assert opened is not None and '"' not in opened.allowed() and "a" in opened.allowed()
+    letter = opened.advance("a")
+    assert letter is not None and '"' in letter.allowed()
+    empty = parser.advance_text('{"tags": [')
+    assert empty is not None and "]" not in empty.allowed() and "1" in empty.allowed()
+    assert parser.advance_text('{"email": ""') is None
+
+
+def test_walks_through_a_oneof_with_a_shared_empty_text_finish_valid() -> None:
+    assert_walks_finish_valid(JsonSchema(EMAIL_OR_EMPTY), jsonschema_oracle(EMAIL_OR_EMPTY),
+                              alphabet='{}[]":,emailtgsx1 ', walks=60, max_steps=40, seed=29)
+
+
+PACKAGES = {  # a Composer repository's index (MaskBench Github_medium/o89914), cut down
+    "type": "object",
+    "oneOf": [{"required": ["packages"]}, {"required": ["providers"]},
+              {"required": ["includes", "url"]}],
+    "properties": {"packages": {"type": "object"}, "providers": {"type": "object"},
+                   "includes": {"type": "object"}, "url": {"type": "string"},
+                   "warning": {"type": "string"}},
+}
+
+
+def test_a_name_that_meets_a_second_oneof_branch_is_not_offered() -> None:
+    """Each branch only requires names, read with the object's properties: once
+    "packages" is written, writing both of the third branch's names makes two
+    branches whole -- and each stays so whatever follows. The last of them is not
+    offered (the quote that would close its name), and the branch still missing
+    "providers" is dropped with them: every object it could finish the other two
+    take as well."""
+    for options in ({}, {"key_order": "any", "strict": False}):
+        parser = JsonSchema(PACKAGES, **options)
+        named = parser.advance_text('{"packages": {}, "includes": {}, "url')
+        assert named is not None and '"' not in named.allowed()
+        assert parser.advance_text('{"packages": {}, "includes": {}, "warning": "w"}') is not None
+    loose = JsonSchema(PACKAGES, key_order="any", strict=False)
+    assert loose.advance_text('{"url": "x", "includes": {}, "packages"') is None
+    assert loose.advance_text('{"url": "x", "includes": {}, "providers": {}') is None
+    assert loose.advance_text('{"packages": {}, "url": "x", "includesX": {}}') is not None
+
+
+def test_walks_through_a_oneof_of_required_names_finish_valid() -> None:
+    for options in ({}, {"key_order": "any", "strict": False}):
+        assert_walks_finish_valid(JsonSchema(PACKAGES, **options), jsonschema_oracle(PACKAGES),
+                                  alphabet='{}":,packgesrovidinclutwrx1 ', walks=80, max_steps=60, seed=31)
