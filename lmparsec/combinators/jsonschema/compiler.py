@@ -1293,10 +1293,23 @@ def _takes_every_closed(spec: Spec, closed: Spec) -> bool:
 
 
 def _alike(a: Loc, b: Loc) -> bool:
-    """Whether two places hold one schema: the same, or equal ones that refer to
-    nothing (two branches' ``{"type": "string"}``) or refer from the same base."""
-    return a == b or (a.schema == b.schema and a.draft == b.draft
-                      and (a.base == b.base or "$ref" not in schema_text(a.schema)))
+    """Whether two places hold one schema: the same, or ones equal but for their
+    annotations (two branches' ``{"type": "string"}``, one with a ``default``)
+    that refer to nothing or refer from the same base."""
+    if a == b:
+        return True
+    if a.draft != b.draft:
+        return False
+    if a.base != b.base and (_refers_any(a.schema) or _refers_any(b.schema)):
+        return False
+    memo: dict[int, Any] = {}
+    return schema_text(grammar_part(a.schema, memo)) == schema_text(grammar_part(b.schema, memo))
+
+
+def _refers_any(schema: Any) -> bool:
+    """Whether ``schema`` holds a reference of any kind (resolved from its base)."""
+    text = schema_text(schema)
+    return any(word in text for word in ('"$ref"', '"$dynamicRef"', '"$recursiveRef"'))
 
 
 def _no_object_spec(spec: Spec) -> bool:

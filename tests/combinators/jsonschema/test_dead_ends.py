@@ -542,3 +542,30 @@ def test_walks_through_a_oneof_of_required_names_finish_valid() -> None:
     for options in ({}, {"key_order": "any", "strict": False}):
         assert_walks_finish_valid(JsonSchema(PACKAGES, **options), jsonschema_oracle(PACKAGES),
                                   alphabet='{}":,packgesrovidinclutwrx1 ', walks=80, max_steps=60, seed=31)
+
+
+KEY_PAIR = {  # an e-mail key pair, existing or new (MaskBench Github_hard/o69719), cut down
+    "oneOf": [
+        {"type": "object", "required": ["public_key", "private_key"],
+         "properties": {"certificate": {"type": "string", "description": "The certificate's name"},
+                        "public_key": {"type": "string"}, "private_key": {"type": "string"}}},
+        {"type": "object",
+         "properties": {"certificate": {"type": "string", "description": "The certificate's name",
+                                        "default": "grr"},
+                        "key_size": {"type": "number", "minimum": 1024}}},
+    ],
+}
+
+
+def test_a_branch_another_takes_whole_but_for_annotations_is_not_begun() -> None:
+    """Every object the first branch writes under strictness (its three names,
+    strings) the second takes too -- their "certificate"s differ only in a
+    default -- so the first is never the one: its names are not offered, and a
+    walk through "public_key" found no way to finish."""
+    key = JsonSchema(KEY_PAIR).advance_text('{"certificate": "a", "')
+    assert key is not None and set(key.allowed()) == {"k"}
+
+
+def test_walks_through_branches_alike_but_for_annotations_finish_valid() -> None:
+    assert_walks_finish_valid(JsonSchema(KEY_PAIR), jsonschema_oracle(KEY_PAIR),
+                              alphabet='{}":,certifcaublk_yzvs1024 ', walks=60, max_steps=50, seed=37)
