@@ -134,16 +134,23 @@ class Probe(Parser):
         return self.head.step_class(char) & self.head.allowed()
 
 
-@contextmanager
-def noting() -> Iterator[list[Exit]]:
-    """Collects the nodes where walks in this thread meet a :class:`Mark`."""
-    saved = getattr(_NOTES, "out", None)
-    out: list[Exit] = []
-    _NOTES.out = out
-    try:
-        yield out
-    finally:
-        _NOTES.out = saved
+class noting:  # noqa: N801 - used as a function: ``with noting() as noted``
+    """Collects the nodes where walks in this thread meet a :class:`Mark`.
+
+    (A class rather than a generator-based context manager: one is opened for
+    every segment head a cold pass meets, and ``contextlib``'s costs three
+    objects and as many calls more each time.)"""
+
+    __slots__ = ("out", "saved")
+
+    def __enter__(self) -> list[Exit]:
+        self.saved: list[Exit] | None = getattr(_NOTES, "out", None)
+        self.out: list[Exit] = []
+        _NOTES.out = self.out
+        return self.out
+
+    def __exit__(self, *exc: object) -> None:
+        _NOTES.out = self.saved
 
 
 @contextmanager
