@@ -52,10 +52,11 @@ class TokenView(Protocol):
         colon and then something other than whitespace."""
         ...
 
-    def opened_strings(self) -> frozenset[bytes]:
-        """The raw texts (UTF-8, escapes as written, maybe cut inside an escape or
-        a character) of the JSON strings that some token opens after nothing but
-        whitespace and ends inside: ``b""`` for ``"``, ``b"log"`` for ``"log``."""
+    def opened_prefixes(self, text: str) -> frozenset[bytes]:
+        """The prefixes of ``text``'s UTF-8 bytes (the empty one included) that are
+        the raw texts of JSON strings some token opens after nothing but whitespace
+        and ends inside: ``b""`` for ``"``, ``b"log"`` for ``"log`` -- where a
+        key spelled as ``text`` may stop, within a token that opened it."""
         ...
 
 

@@ -310,6 +310,7 @@ class TokenIndex:
         #: per-index caches so that a fresh cache starts without them)
         self.chain_steps: StepMemo = {}
         self._lone_memo: dict[CharSet, tuple[int, ...]] = {}
+        self._prefixes: dict[str, frozenset[bytes]] = {}
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
@@ -329,6 +330,18 @@ class TokenIndex:
     def opened_strings(self) -> frozenset[bytes]:
         """Raw texts of JSON strings a token opens after whitespace and ends in."""
         return self._opened
+
+    def opened_prefixes(self, text: str) -> frozenset[bytes]:
+        """The prefixes of ``text`` among :meth:`opened_strings` (kept per text:
+        the same names come back in object after object)."""
+        got = self._prefixes.get(text)
+        if got is None:
+            data = text.encode("utf-8", "surrogatepass")
+            opened = self._opened
+            got = frozenset(data[:k] for k in range(len(data) + 1) if data[:k] in opened)
+            with self._lock:
+                got = remember(self._prefixes, text, got, 16384)
+        return got
 
     def _build_units(self, token_bytes: tuple[bytes, ...], text_ids: list[int]) -> None:
         """Decode every token into units: complete characters ``(cp, cp)`` and, at

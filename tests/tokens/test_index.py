@@ -203,6 +203,11 @@ def test_json_strings_a_token_opens(tokenizer_name: str) -> None:
     assert opened == want_open and texts == want_closed and deep == want_deep
     # what the masks rely on: a bare quote opens one, and no ordinary name is closed whole
     assert b"" in opened and "name" not in texts and "id" not in texts
+    # a name's opened prefixes are those of its bytes a token opens a string with
+    for name in ("name", "identifier", "dépôt", "x"):
+        data = name.encode()
+        want = {data[:k] for k in range(len(data) + 1) if data[:k] in want_open}
+        assert ix.opened_prefixes(name) == want and ix.opened_prefixes(name) == want  # (kept: the same)
 
 
 @pytest.mark.parametrize("name", sorted(SETS))

@@ -1023,18 +1023,20 @@ class ObjectState(Parser):
             return ("after a comma, any key", *head, refused)
         if not node.fixed:
             return None  # (names spelled in many ways: escapes the vocabulary may spell)
-        opened = view.opened_strings()
         begun: set[bytes] = set()
         closed: list[str] = []
-        for i, name in enumerate(node.names):
-            if not cand >> i & 1:
-                continue
+        names = node.names
+        live = cand
+        while live:  # (the set bits only)
+            low = live & -live
+            name = names[low.bit_length() - 1]
+            live ^= low
             if not name.isascii() or not name.isprintable() or '"' in name or "\\" in name:
                 return None  # (a canonical spelling other than the name's own bytes)
-            data = name.encode()
-            begun.update(data[:k] for k in range(1, len(data) + 1) if data[:k] in opened)
+            begun |= view.opened_prefixes(name)
             if name in texts:
                 closed.append(name)
+        begun.discard(b"")
         return ("after a comma, declared keys", *head, bool(cand), frozenset(begun), tuple(closed))
 
     # -- shortest completion -----------------------------------------------------
