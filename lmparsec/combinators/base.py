@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Protocol
 
+from ..memo import remember
 from .charset import CharSet
 
 __all__ = ["Parser", "TokenView", "common_enclosed", "common_layout", "common_stand_in", "common_step_class",
@@ -395,10 +396,30 @@ def search_shortest(state: Parser, limit: int = 20000, *, per_range: int = 1) ->
     ``multipleOf: 3`` range whose classes are not declared), none of the state's
     :meth:`~Parser.layout` characters, and no text as long as the bound of
     :func:`shorter_than`."""
+    bound = getattr(SEARCH, "bound", None)
+    # (kept: the answer depends on nothing else, and a search that finds nothing
+    # runs through every state it may visit -- the parts of a JSON object beside
+    # its conditions are asked again and again while a completion is composed:
+    # a devfile component's same two parts nine times each, ~0.5 s a search)
+    memo_key = (state.key(), limit, bound, per_range)
+    try:
+        return _SEARCHED[memo_key]
+    except KeyError:
+        pass
+    got = _search(state, limit, bound, per_range)
+    with _SEARCHED_LOCK:
+        remember(_SEARCHED, memo_key, got, 1024)
+    return got
+
+
+_SEARCHED: dict[tuple[Hashable, int, int | None, int], str | None] = {}
+_SEARCHED_LOCK = threading.Lock()
+
+
+def _search(state: Parser, limit: int, bound: int | None, per_range: int) -> str | None:
     counter = itertools.count()
     heap: list[tuple[int, int, str, Parser]] = [(0, next(counter), "", state)]
     seen: set[Hashable] = set()
-    bound = getattr(SEARCH, "bound", None)
     while heap and len(seen) < limit:
         _, _, text, current = heapq.heappop(heap)
         if bound is not None and len(text) >= bound:
