@@ -319,8 +319,10 @@ class ExactlyOne(Parser):
             else:
                 # among many (inside a string), the characters that may close a
                 # value: where two parts close together ("" of an enum [""] and of
-                # any string), neither is the one
-                shut = [c for c in _CLOSERS if c in out and not _leads_on(self.advance(c))]
+                # any string), neither is the one. (A character every part loops on
+                # closes none of them: "]" and "}" inside most strings.)
+                loop = self.loop()
+                shut = [c for c in _CLOSERS if c in out and c not in loop and not _leads_on(self.advance(c))]
                 if shut:
                     out = out - CharSet.of("".join(shut))
             self._allowed = out
