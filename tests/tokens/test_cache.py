@@ -709,6 +709,42 @@ def test_counted_strings_share_masks_far_from_their_bounds(
     assert len({id(mc.bitmask(states[c])) for c in far}) == 1
 
 
+ONE_OF_STRINGS = {"type": "object", "properties": {
+    "f": {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "string", "pattern": "^[a-z0-9]+$"},
+                    {"type": "string", "maxLength": 300}]},
+    "g": {"oneOf": [{"type": "string"}, {"type": "string", "maxLength": 1000}]},
+    "h": {"oneOf": [{"type": "string", "minLength": 3}, {"type": "string", "minLength": 5},
+                    {"type": "string", "pattern": "^a*b$"}]},
+}}
+
+
+@pytest.mark.parametrize("field,high", [("f", 300), ("g", 1000), ("h", 0)])
+def test_a_oneof_of_counted_strings_shares_masks_far_from_its_bounds(
+    tokenizer_name: str, field: str, high: int
+) -> None:
+    """Inside a oneOf of strings, each count of a long counted part was a mask of
+    its own (~4 ms each); the oneOf is now keyed by its parts' mask keys, with which
+    parts are twins and which take every rest -- every count still has the mask
+    of a plain walk: "g" (any string, or one of at most 1,000) takes only strings
+    over 1,000 characters; "h" (at least 3, or at least 5, or "a...ab") none
+    of 5 or more (after five letters, nothing is left)."""
+    mc = mask_cache(tokenizer_name)
+    w = mc.horizon
+    parser = JsonSchema(ONE_OF_STRINGS)
+    near = (0, 1, 2, 3, 4, 5, 6, w - 1, w, w + 1, high - w - 1, high - w, high - w + 1, high - 1, high,
+            high + 1, high + w)
+    counts = sorted({c for c in near if 0 <= c <= (high + w if high else 4)})
+    states = {c: advanced(parser, f'{{"{field}": "' + "a" * c) for c in counts}
+    if not high:
+        assert parser.advance_text(f'{{"{field}": "' + "a" * 5) is None
+    for c in counts:
+        same_as_plain(mc, states[c])
+    if high:
+        far = [c for c in counts if w <= c and high - c >= w]
+        assert len(far) >= 2
+        assert len({id(mc.bitmask(states[c])) for c in far}) == 1
+
+
 def test_escape_walks_of_counted_strings_are_kept_across_counts(tokenizer_name: str) -> None:
     # a string counted to 100 (or 101) characters: at each count the tokens leaving
     # the string at each position are walked from the state there; far from the
