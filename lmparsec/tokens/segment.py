@@ -126,6 +126,12 @@ class Probe(Parser):
         exits = self.exits
         return texts, lambda k: Probe(then(k), exits)
 
+    def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
+        # the head's promise holds through the probe: where the head and its stand-in
+        # agree, they end (and mark) alike
+        got = self.head.stand_in()
+        return None if got is None else (Probe(got[0], self.exits), got[1])
+
     def step_class(self, char: str) -> CharSet:
         if not self.head.can_end():
             return self.head.step_class(char)

@@ -35,6 +35,7 @@ _CLOSE = CharSet.of(")")
 _NAME_FIRST = CharSet([(ord("A"), ord("Z")), (ord("a"), ord("z")), (ord("_"), ord("_"))])
 _NAME_REST = _NAME_FIRST | CharSet.range("0", "9")
 _LITERAL = ~CharSet.of("\\()[]|*+?^$.")
+_ATOMS = _LITERAL | CharSet.of(".")  # characters that are an atom of their own
 _ASCII_ALNUM = CharSet([(0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A)])
 #: escapes of one character (Python's re and ECMA agree on these)
 _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "f": "\f", "v": "\v", "a": "\a"}
@@ -189,6 +190,31 @@ class RegexSyntax(Parser):
 
     def can_end(self) -> bool:
         return self.depth == 0 and self.mode in (_START, _ATOM, _QUANT, _NOQUANT)
+
+    def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
+        # Inside a class, what came last matters only to a "-" right after it (a
+        # range from it): on any other text a class that began a range anywhere
+        # goes on alike -- one mask for every position in every class, and only
+        # the tokens starting with "-" walked from here.
+        # Just after the "[" (or "[^"), a first "]" is a character, not the end.
+        mode = self.mode
+        if mode == _CLASS:
+            prefixes: tuple[str, ...] = ("-",) if self.last != _AFTER_RANGE else ()
+        elif mode == _CLASS_FIRST:
+            prefixes = ("]", "^")
+        elif mode == _CLASS_NEG:
+            prefixes = ("]",)
+        else:
+            return None
+        return (RegexSyntax(_CLASS, self.depth, _AFTER_RANGE), prefixes) if prefixes else None
+
+    def step_class(self, char: str) -> CharSet:
+        # where a piece of pattern may start, every literal character (and ".")
+        # is one atom: the token layer then answers the tokens that start with
+        # one by the atom's loop table, not by a walk of the whole vocabulary
+        if self.mode in (_START, _ATOM, _QUANT, _NOQUANT, _GROUP_OPEN) and char in _ATOMS:
+            return _ATOMS
+        return CharSet.of(char)
 
     def loop(self) -> CharSet:
         if self.mode == _ATOM:

@@ -328,6 +328,19 @@ class JsonString(Parser):
             k = self._key = ("jstrc" if self.canonical else "jstr", self.esc, self.value.key())
         return k
 
+    def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
+        # the value's promise, for its characters written as they are; any text
+        # that begins with an escape (which may spell a prefix) is walked as well
+        if self.esc[0] != _PLAIN:
+            return None
+        got = self.value.stand_in()
+        if got is None:
+            return None
+        other, prefixes = got
+        if any(len(p) != 1 or p in _NOT_RAW for p in prefixes):
+            return None  # (a longer prefix may be spelled with an escape inside it)
+        return self.with_value(other), (*prefixes, _BACKSLASH)
+
     def takes_any_rest(self) -> bool:
         """Whether every way to finish this string is taken: any text at all, in
         any spelling (see ``ObjectState.takes_any_rest``)."""
