@@ -374,6 +374,8 @@ def _future(state: Parser) -> tuple[Hashable, bool]:
     its names are written); any other state gives its key, exact."""
     future = getattr(state, "future", None)
     return (state.key(), True) if future is None else future()
+
+
 _COMPLEMENT = threading.local()  # .on: a complement's characters are being checked
 
 

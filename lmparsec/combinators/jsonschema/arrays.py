@@ -28,7 +28,7 @@ from ..base import Parser, TokenView
 from ..charset import CharSet
 from .nodes import AFTER_VALUE, Node, Padded, leads_nowhere
 from .spec import norm_key
-from .strings import JsonString, child_enclosed, raw_in_string
+from .strings import ESCAPED_ONLY, JsonString, child_enclosed, raw_in_string
 
 if TYPE_CHECKING:
     from .whitespace import WhitespacePolicy
@@ -45,7 +45,6 @@ _COMMA_SET = CharSet.of(",")
 _CHECKED = 32
 _BACKSLASH = CharSet.of("\\")
 _ZERO = CharSet.of("0")
-_MUST_ESCAPE = CharSet.of('"\\') | CharSet.of_codes(list(range(0x20)))
 
 
 def _only_rest(state: Parser, most: int = 64) -> str | None:
@@ -78,7 +77,7 @@ def _escape_writes_only(state: Parser, chars: CharSet) -> bool:
     there: an enum's ``a\"c`` beside ``ab``."""
     # (a quote written as itself closes the string, a backslash begins an escape:
     # only characters JSON writes as themselves are the same decoded either way)
-    written = chars - _MUST_ESCAPE
+    written = chars - ESCAPED_ONLY
     return isinstance(state, JsonString) and state.in_content() and not state.value.allowed() - written
 
 

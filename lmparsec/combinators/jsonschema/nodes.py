@@ -23,7 +23,7 @@ from ..logic import Complement, ExactlyOne, Intersect, checking_complement, take
 from ..regex import RegexState
 from ..text import FreeText
 from ..union import Union
-from .strings import JsonString
+from .strings import ESCAPE_LETTERS, JsonString
 from .whitespace import WhitespacePolicy
 
 __all__ = ["Node", "ForwardNode", "NeverNode", "ParserNode", "TypedNode", "UnionNode",
@@ -455,8 +455,6 @@ _LOOKAHEAD_CHARS = 48
 _LOOKAHEAD = threading.local()
 _BACKSLASH = CharSet.of("\\")
 _QUOTE = CharSet.of('"')
-#: the letters after a backslash that write a quote, a backslash or a control character
-_SHORT_ESCAPES = '"\\bfnrt'
 #: at the state asked, inside a key, up to this many characters are followed
 _FIRST_CHECKED = 8
 _WHITESPACE = CharSet.of(" \t\n\r")
@@ -531,7 +529,7 @@ def _escapes_dead(state: Parser | None) -> bool:
     if state is None:
         return True
     allowed = state.allowed()
-    return all(leads_nowhere(state.advance(c)) for c in _SHORT_ESCAPES if c in allowed)
+    return all(leads_nowhere(state.advance(c)) for c in ESCAPE_LETTERS if c in allowed)
 
 
 def _separator_dead(state: Parser | None) -> bool:

@@ -23,7 +23,7 @@ from ..base import Parser, TokenView, grammar_id
 from ..charset import CharSet
 from ..logic import takes_any_rest
 from .nodes import _NEVER, AFTER_VALUE, Colon, Never, Node, Padded, cycles_met, fresh_guard, takes_any_value
-from .strings import JsonString, child_enclosed
+from .strings import ESCAPED_ONLY, JsonString, child_enclosed
 
 if TYPE_CHECKING:
     from .whitespace import WhitespacePolicy
@@ -33,7 +33,6 @@ __all__ = ["ObjectNode", "ObjectState"]
 OPEN, FIRST, KEY, COLON, PREVAL, VALUE, POSTVAL, PREKEY, DONE = range(9)
 _UNKNOWN = object()  # (a memo's miss, where None is a kept answer)
 _OPEN_SET = CharSet.of("{")
-_MUST_ESCAPE = CharSet([(0x00, 0x1F), (0x22, 0x22), (0x5C, 0x5C)])
 _QUOTE_SET = CharSet.of('"')
 _CLOSE_SET = CharSet.of("}")
 _COMMA_SET = CharSet.of(",")
@@ -57,7 +56,7 @@ class _Trie:
         self.ends: list[int] = []  # the node where each name ends
         self._rests: dict[tuple[int, int], tuple[tuple[str, ...], tuple[int, ...]] | None] = {}
         # per name, where its last character that JSON must escape is (-1: none)
-        self._last_escape = [max((k for k, ch in enumerate(name) if ch in _MUST_ESCAPE), default=-1)
+        self._last_escape = [max((k for k, ch in enumerate(name) if ch in ESCAPED_ONLY), default=-1)
                              for name in names]
         for i, name in enumerate(names):
             node = 0
@@ -120,7 +119,7 @@ class _Trie:
                     continue
                 for k in range(len(rest) + 1):
                     out.add(rest[:k] + "\\")
-                    if k < len(rest) and rest[k] in _MUST_ESCAPE:
+                    if k < len(rest) and rest[k] in ESCAPED_ONLY:
                         break
                 else:
                     out.add(rest + '"')

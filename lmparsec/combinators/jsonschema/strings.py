@@ -23,12 +23,14 @@ from ..base import Parser
 from ..charset import CharSet
 from ..text import FreeText
 
-__all__ = ["JsonString", "any_string", "child_enclosed", "json_escape_minimal"]
+__all__ = ["ESCAPED_ONLY", "ESCAPE_LETTERS", "JsonString", "any_string", "child_enclosed",
+           "json_escape_minimal"]
 
 _QUOTE = '"'
 _BACKSLASH = "\\"
-#: Characters that never appear raw inside a JSON string.
-_NOT_RAW = CharSet([(0x00, 0x1F), (0x22, 0x22), (0x5C, 0x5C)])
+#: Characters that never appear raw inside a JSON string: a quote, a backslash,
+#: control characters (the one set of them; keys and ``uniqueItems`` read it too).
+ESCAPED_ONLY = CharSet([(0x00, 0x1F), (0x22, 0x22), (0x5C, 0x5C)])
 _SURROGATES = CharSet([(0xD800, 0xDFFF)])
 _CONTROLS = CharSet([(0x00, 0x1F)])
 _NOT_QUOTE = ~CharSet.of('"')
@@ -92,7 +94,7 @@ def _low_usable(allowed: CharSet, high: int, lo: int, hi: int) -> bool:
 
 @lru_cache(maxsize=4096)
 def _plain_allowed(value_allowed: CharSet, can_end: bool) -> CharSet:
-    out = value_allowed - _NOT_RAW
+    out = value_allowed - ESCAPED_ONLY
     if can_end:
         out = out | CharSet.of(_QUOTE)
     if value_allowed - _SURROGATES:
@@ -112,11 +114,13 @@ def _escape_allowed(value_allowed: CharSet) -> CharSet:
 #: characters are escaped, each with its short escape.
 _CANONICAL_ESCAPED = CharSet.of('"\\\b\f\n\r\t')
 _CANONICAL_LETTERS = {"\"": '"', "\\": "\\", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+#: the letters after a backslash that write a character only an escape writes
+ESCAPE_LETTERS = "".join(_CANONICAL_LETTERS)
 
 
 @lru_cache(maxsize=4096)
 def _plain_allowed_canonical(value_allowed: CharSet, can_end: bool) -> CharSet:
-    out = value_allowed - _NOT_RAW
+    out = value_allowed - ESCAPED_ONLY
     if can_end:
         out = out | CharSet.of(_QUOTE)
     if value_allowed & _CANONICAL_ESCAPED:
@@ -145,13 +149,13 @@ def _hex_allowed(esc: tuple[int, ...], value_allowed: CharSet) -> CharSet:
 
 @lru_cache(maxsize=4096)
 def _plain_loop(value_loop: CharSet) -> CharSet:
-    return value_loop - _NOT_RAW
+    return value_loop - ESCAPED_ONLY
 
 
 def raw_in_string(char: str) -> bool:
     """Whether ``char`` may stand for itself between a JSON string's quotes (not a
     quote, backslash, control character or lone surrogate, which need escapes)."""
-    return char not in _NOT_RAW and char not in _SURROGATES
+    return char not in ESCAPED_ONLY and char not in _SURROGATES
 
 
 def child_enclosed(child: Parser, rewrap: Callable[[Parser], Parser] | None
@@ -247,7 +251,7 @@ class JsonString(Parser):
                 return self._with(self.value, _S_DONE) if self.value.can_end() else None
             if char == _BACKSLASH:
                 return self._with(self.value, _S_BS) if char in self.allowed() else None
-            if char in _NOT_RAW:
+            if char in ESCAPED_ONLY:
                 return None
             return self._feed(char)
         if mode == _START:
@@ -337,7 +341,7 @@ class JsonString(Parser):
         if got is None:
             return None
         other, prefixes = got
-        if any(len(p) != 1 or p in _NOT_RAW for p in prefixes):
+        if any(len(p) != 1 or p in ESCAPED_ONLY for p in prefixes):
             return None  # (a longer prefix may be spelled with an escape inside it)
         return self.with_value(other), (*prefixes, _BACKSLASH)
 
@@ -390,7 +394,7 @@ class JsonString(Parser):
     def step_class(self, char: str) -> CharSet:
         mode = self.esc[0]
         if mode == _PLAIN:
-            if char in _NOT_RAW:
+            if char in ESCAPED_ONLY:
                 return CharSet.of(char) if char in '"\\' else _CONTROLS
             return _plain_loop(self.value.step_class(char))
         if mode == _START:
@@ -448,10 +452,10 @@ def _plainer(value: Parser, text: str) -> str:
     with a ``minLength`` that is U+0000, six characters once escaped (``"\\u0000"``
     where ``"a"`` is as valid) -- and what the generation loop writes when it
     closes a value at the end of its token budget."""
-    if not any(c in _NOT_RAW for c in text):
+    if not any(c in ESCAPED_ONLY for c in text):
         return text
     for plain in "a0 ":
-        trial = "".join(plain if c in _NOT_RAW else c for c in text)
+        trial = "".join(plain if c in ESCAPED_ONLY else c for c in text)
         end = value.advance_text(trial)
         if end is not None and end.can_end():
             return trial
