@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tokenizer", default="llama-3")
     ap.add_argument("--timeout", type=float, default=20.0)
     ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--by", choices=("slowest", "total"), default="slowest",
+                    help="list the schemas by their slowest step or by their whole replay")
     args = ap.parse_args(argv)
     tok = _peers.load_tokenizer(args.tokenizer)
     cache = MaskCache(tok.vocab, index_cache_dir=False)
@@ -86,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
           f"p99 {np.percentile(arr, 99):.1f} ms")
     print("not replayed:", ", ".join(f"{name} ({note})" for *_, name, note in rows if note) or "none")
     print("slowest step (ms), total (ms), steps, schema:")
-    for worst, total, n, name, note in sorted(rows, key=lambda r: (r[4] != "TIMEOUT", -r[0]))[: args.top]:
+    col = 0 if args.by == "slowest" else 1
+    for worst, total, n, name, note in sorted(rows, key=lambda r: (r[4] != "TIMEOUT", -r[col]))[: args.top]:
         print(f"{worst:9.1f} {total:9.0f} {n:6d}  {name} {note}")
     return 0
 

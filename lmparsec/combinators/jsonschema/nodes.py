@@ -676,6 +676,9 @@ def takes_any_value(node: Node) -> bool:
 #: every rest of the value: a key's or string's closing quote, a container's
 #: opening or closing, a comma, a colon, whitespace, a literal's last letter
 _CLOSING = '"{}[],: \nel'
+#: ValueComplement's allowed sets with those characters checked, by state key and
+#: lookahead depth
+_CLOSED: dict[tuple[Hashable, int], CharSet] = {}
 
 
 class ValueComplement(Complement):
@@ -699,6 +702,18 @@ class ValueComplement(Complement):
 
     def allowed(self) -> CharSet:
         if self._allowed is None:
+            deep = not getattr(_LOOKAHEAD, "closing", False)
+            # Kept by key where checked in full, with how deep in ValueIntersect's
+            # checks it was asked (what the characters lead to is checked to a
+            # depth): a walk inside a key makes this state anew at every trie node,
+            # ~8 advances each, while its key -- "any object" beside "an object with
+            # that name", off every name -- stays one (a dependency took ~30 ms a mask).
+            keep = deep and not checking_complement()
+            memo_key = (self._key, getattr(_LOOKAHEAD, "depth", 0))
+            kept = _CLOSED.get(memo_key) if keep else None
+            if kept is not None:
+                self._allowed = kept
+                return kept
             out = super().allowed()
             if checking_complement():
                 return out  # (see Complement.allowed)
@@ -706,7 +721,6 @@ class ValueComplement(Complement):
             # quote where its text is one the excluded pattern matches (the value is
             # whole there and both sides took it)
             # (one level deep: inside a string "}" and "]" lead back to the same state)
-            deep = not getattr(_LOOKAHEAD, "closing", False)
             _LOOKAHEAD.closing = True
             try:
                 gone = [c for c in _CLOSING if c in out and (
@@ -714,6 +728,8 @@ class ValueComplement(Complement):
             finally:
                 _LOOKAHEAD.closing = not deep
             self._allowed = out - CharSet.of(gone) if gone else out
+            if keep:
+                remember(_CLOSED, memo_key, self._allowed, _CHECKED_SIZE)
         return self._allowed
 
 

@@ -1,0 +1,86 @@
+"""What JSON value readers run side by side keep between the states a walk makes:
+a memo may only skip work, never change what a state allows."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lmparsec.combinators.base import Parser
+from lmparsec.combinators.jsonschema import JsonSchema, nodes
+
+#: a nodemon config's dependency: "nodeArgs" wants "exec" to be "node" -- read as
+#: "the object with nodeArgs and such an exec" or "an object without nodeArgs"
+DEPENDENT = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "type": "object",
+    "properties": {"exec": {"type": "string"}, "nodeArgs": {"type": "array"}, "delay": {"type": "number"}},
+    "dependencies": {"nodeArgs": {"properties": {"exec": {"const": "node"}}, "required": ["exec"]}},
+}
+
+
+def _complements(state: Parser) -> list[nodes.ValueComplement]:
+    """The ValueComplements among ``state``'s parts, however deep."""
+    found: list[nodes.ValueComplement] = []
+    todo: list[Any] = [state]
+    while todo:
+        cur = todo.pop()
+        if isinstance(cur, nodes.ValueComplement):
+            found.append(cur)
+        todo.extend(p for p in getattr(cur, "parts", ()) or () if p is not None)
+        for name in ("universe", "excluded", "alternatives"):
+            got = getattr(cur, name, None)
+            if isinstance(got, Parser):
+                todo.append(got)
+            elif isinstance(got, tuple):
+                todo.extend(p for p in got if isinstance(p, Parser))
+    return found
+
+
+def test_a_complements_checked_characters_are_kept_by_its_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A walk inside a key makes the dependency's "not that object" anew at every
+    trie node, and each checked the characters that may close a value by
+    advancing on them (~30 ms a mask on a nodemon config): a state of a key met
+    before is answered without one advance."""
+    nodes._CLOSED.clear()
+    text = '{"delay": 1, "zz'
+    first = JsonSchema(DEPENDENT, strict=False, key_order="any").advance_text(text)
+    assert first is not None
+    made = _complements(first)
+    assert made, "the dependency reads as a complement here"
+    before = [c.allowed() for c in made]
+
+    def no_advance(self: Parser, char: str) -> Parser | None:
+        raise AssertionError("a kept complement advanced again")
+
+    again = JsonSchema(DEPENDENT, strict=False, key_order="any").advance_text(text)
+    assert again is not None
+    monkeypatch.setattr(nodes.ValueComplement, "advance", no_advance)
+    assert [c.allowed() for c in _complements(again)] == before
+
+
+_NAMES = st.sampled_from(["exec", "nodeArgs", "delay", "x", "ex"])
+_VALUES = st.one_of(st.just("node"), st.just("npm"), st.integers(0, 9), st.just([]), st.just([1]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(_NAMES, _VALUES, max_size=4))
+def test_kept_allowed_sets_equal_fresh_ones(doc: dict[str, Any]) -> None:
+    """Every prefix of any object (valid or not): the allowed set of a state whose
+    complements were answered from the memo equals that of a state made and
+    checked with the memo empty."""
+    text = json.dumps(doc)
+    parser = JsonSchema(DEPENDENT, strict=False, key_order="any")
+    for cut in range(1, len(text) + 1):
+        nodes._CLOSED.clear()
+        fresh = parser.advance_text(text[:cut])
+        if fresh is None:
+            break
+        expected = fresh.allowed()
+        kept = parser.advance_text(text[:cut])  # (its complements now from the memo)
+        assert kept is not None
+        assert kept.allowed() == expected, text[:cut]
