@@ -19,6 +19,7 @@ from collections.abc import Hashable, Iterable
 from typing import Any, TypeVar
 
 from ..errors import GrammarError
+from ..memo import remember
 from .base import (
     SEARCH,
     Parser,
@@ -308,6 +309,14 @@ class ExactlyOne(Parser):
     def allowed(self) -> CharSet:
         out = self._allowed
         if out is None:
+            # (kept by key: a walk makes each state anew at every trie node, and the
+            # checks below advance on up to 64 characters -- a Vega-Lite spec's
+            # three object branches inside one string took ~200 ms a mask)
+            memo_key = (self._key, check_context())
+            out = _ONE_ALLOWED.get(memo_key)
+            if out is not None:
+                self._allowed = out
+                return out
             out = CharSet.EMPTY
             for p in self.parts:
                 if p is not None:
@@ -325,7 +334,7 @@ class ExactlyOne(Parser):
                 shut = [c for c in _CLOSERS if c in out and c not in loop and not _leads_on(self.advance(c))]
                 if shut:
                     out = out - CharSet.of("".join(shut))
-            self._allowed = out
+            self._allowed = remember(_ONE_ALLOWED, memo_key, out, _KEPT_ALLOWED)
         return out
 
     def can_end(self) -> bool:
@@ -357,6 +366,9 @@ class ExactlyOne(Parser):
 
 
 _CHECKED = 64  # allowed sets this small are checked character by character
+#: ExactlyOne's allowed sets, by state key and check context (see check_context)
+_ONE_ALLOWED: dict[tuple[Hashable, tuple[bool, int, bool]], CharSet] = {}
+_KEPT_ALLOWED = 65_536
 _CLOSERS = '"]}'  # characters that close a JSON value (checked in larger sets too)
 _FINISHED = object()  # the shared identity of parts that take nothing more
 
@@ -377,6 +389,17 @@ def _future(state: Parser) -> tuple[Hashable, bool]:
 
 
 _COMPLEMENT = threading.local()  # .on: a complement's characters are being checked
+#: how deep the checks of JSON values read side by side are (``.depth``: a
+#: ValueIntersect's lookahead; ``.closing``: a ValueComplement's closing characters)
+LOOKAHEAD = threading.local()
+
+
+def check_context() -> tuple[bool, int, bool]:
+    """What an allowed set checked now depends on besides the state: whether a
+    complement is checking (states met then answer unchecked) and how deep the
+    value checks are. An allowed set kept by state key is kept with this too."""
+    return (getattr(_COMPLEMENT, "on", False), getattr(LOOKAHEAD, "depth", 0),
+            getattr(LOOKAHEAD, "closing", False))
 
 
 def takes_any_rest(state: Parser) -> bool:

@@ -19,7 +19,15 @@ from ...memo import remember
 from ..base import Parser, common_enclosed, common_stand_in, grammar_id, own_search
 from ..base import search_shortest as _search
 from ..charset import CharSet
-from ..logic import Complement, ExactlyOne, Intersect, checking_complement, takes_any_rest
+from ..logic import (
+    LOOKAHEAD,
+    Complement,
+    ExactlyOne,
+    Intersect,
+    check_context,
+    checking_complement,
+    takes_any_rest,
+)
 from ..regex import RegexState
 from ..text import FreeText
 from ..union import Union
@@ -452,7 +460,7 @@ _CHECKED: dict[Hashable, CharSet] = {}
 _CHECKED_SIZE = 65_536
 #: how far ValueIntersect's check follows a text (past it, a state counts as alive)
 _LOOKAHEAD_CHARS = 48
-_LOOKAHEAD = threading.local()
+_LOOKAHEAD = LOOKAHEAD  # (in logic: what a check finds depends on how deep it is)
 _BACKSLASH = CharSet.of("\\")
 _QUOTE = CharSet.of('"')
 #: at the state asked, inside a key, up to this many characters are followed
@@ -677,8 +685,8 @@ def takes_any_value(node: Node) -> bool:
 #: opening or closing, a comma, a colon, whitespace, a literal's last letter
 _CLOSING = '"{}[],: \nel'
 #: ValueComplement's allowed sets with those characters checked, by state key and
-#: lookahead depth
-_CLOSED: dict[tuple[Hashable, int], CharSet] = {}
+#: check context
+_CLOSED: dict[tuple[Hashable, tuple[bool, int, bool]], CharSet] = {}
 
 
 class ValueComplement(Complement):
@@ -703,13 +711,13 @@ class ValueComplement(Complement):
     def allowed(self) -> CharSet:
         if self._allowed is None:
             deep = not getattr(_LOOKAHEAD, "closing", False)
-            # Kept by key where checked in full, with how deep in ValueIntersect's
-            # checks it was asked (what the characters lead to is checked to a
-            # depth): a walk inside a key makes this state anew at every trie node,
-            # ~8 advances each, while its key -- "any object" beside "an object with
-            # that name", off every name -- stays one (a dependency took ~30 ms a mask).
-            keep = deep and not checking_complement()
-            memo_key = (self._key, getattr(_LOOKAHEAD, "depth", 0))
+            # Kept by key where checked in full, with the context of the check (see
+            # check_context): a walk inside a key makes this state anew at every
+            # trie node, ~8 advances each, while its key -- "any object" beside "an
+            # object with that name", off every name -- stays one (a dependency
+            # took ~30 ms a mask).
+            keep = not checking_complement()
+            memo_key = (self._key, check_context())
             kept = _CLOSED.get(memo_key) if keep else None
             if kept is not None:
                 self._allowed = kept

@@ -84,3 +84,57 @@ def test_kept_allowed_sets_equal_fresh_ones(doc: dict[str, Any]) -> None:
         kept = parser.advance_text(text[:cut])  # (its complements now from the memo)
         assert kept is not None
         assert kept.allowed() == expected, text[:cut]
+
+
+#: a Vega-Lite spec's top: a unit with a "mark", a facet, or a layer -- objects
+#: that all take a "mark" (the two others as any value)
+SPECS = {
+    "oneOf": [
+        {"type": "object", "properties": {"mark": {"enum": ["bar", "area", "line"]}}, "required": ["mark"]},
+        {"type": "object", "properties": {"facet": {"type": "object"}}, "required": ["facet"]},
+        {"type": "object", "properties": {"layers": {"type": "array"}}, "required": ["layers"]},
+    ]
+}
+
+
+def test_a_oneofs_checked_characters_are_kept_by_its_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside a string the three branches read side by side, and each new state
+    advanced on the characters that may close a value to check them (~200 ms a
+    mask): a state of a key met before is answered without one advance."""
+    from lmparsec.combinators import logic
+
+    logic._ONE_ALLOWED.clear()
+    text = '{"mark": "ba'
+    parser = JsonSchema(SPECS, strict=False, key_order="any")
+    first = parser.advance_text(text)
+    assert isinstance(first, logic.ExactlyOne)
+    before = first.allowed()
+    assert "r" in before and '"' in before  # ("ba": no mark, but any value of the others)
+
+    def no_advance(self: Parser, char: str) -> Parser | None:
+        raise AssertionError("a kept oneOf advanced again")
+
+    again = parser.advance_text(text)
+    monkeypatch.setattr(logic.ExactlyOne, "advance", no_advance)
+    assert isinstance(again, logic.ExactlyOne) and again.allowed() == before
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from(["mark", "facet", "layers", "x"]),
+                       st.one_of(st.sampled_from(["bar", "ba", "", "area"]), st.just({}), st.just([])),
+                       max_size=3))
+def test_kept_oneof_allowed_sets_equal_fresh_ones(doc: dict[str, Any]) -> None:
+    from lmparsec.combinators import logic
+
+    text = json.dumps(doc)
+    parser = JsonSchema(SPECS, strict=False, key_order="any")
+    for cut in range(1, len(text) + 1):
+        logic._ONE_ALLOWED.clear()
+        nodes._CLOSED.clear()
+        fresh = parser.advance_text(text[:cut])
+        if fresh is None:
+            break
+        expected = fresh.allowed()
+        kept = parser.advance_text(text[:cut])
+        assert kept is not None
+        assert kept.allowed() == expected, text[:cut]
