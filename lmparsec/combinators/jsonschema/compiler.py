@@ -475,8 +475,11 @@ class Compiler:
             if t is None and e is None:
                 continue
             c, t, e = _unnegated(c, t, e)
-            then = self.any if t is None else side(t)
-            other = self.any if e is None else side(e)
+            # (a side that says nothing more -- a "then" of only a description -- is
+            # "any value": the condition is then not run beside it, which every walk
+            # advanced too, at every character)
+            then = self.any if t is None else _or_any(side(t), self.any)
+            other = self.any if e is None else _or_any(side(e), self.any)
             decided = self._discriminated(c, spec)
             if decided is not None:
                 # (the failing side as words of its own, not a complement: see
@@ -486,9 +489,12 @@ class Compiler:
                 failing = {"type": "object", "required": [key], "properties": {key: refused.schema}}
                 self.keep.append(failing)
                 fails = self.beside(Loc(failing, c.base, c.draft, c.pointer, c.scope))
-                parts.append(UnionNode(grammar_id((gid, "if", i)), [
-                    IntersectNode(grammar_id((gid, "if", i, "then")), [self.node(c), then]),
-                    IntersectNode(grammar_id((gid, "if", i, "else")), [fails, other])]))
+                cond = self.node(c)
+                yes = cond if then is self.any else IntersectNode(grammar_id((gid, "if", i, "then")),
+                                                                  [cond, then])
+                no = fails if other is self.any else IntersectNode(grammar_id((gid, "if", i, "else")),
+                                                                   [fails, other])
+                parts.append(UnionNode(grammar_id((gid, "if", i)), [yes, no]))
                 continue
             parts.append(IfNode(grammar_id((gid, "if", i)), self.node(c), self.excluded(c),
                                 then, other, self.any))
@@ -1124,6 +1130,22 @@ def _types_apart(specs: list[Spec]) -> bool:
             return False
         taken |= types
     return True
+
+
+def _or_any(node: Node, any_node: Node) -> Node:
+    """``any_node`` where ``node`` is (a reference to) an "any JSON value" node --
+    of this compiler or the exact one: in an intersection either takes nothing
+    away -- else ``node``."""
+    seen: Node | None = node
+    for _ in range(64):  # (a chain of references; a knot still being tied ends it)
+        if seen is None:
+            break
+        if seen.gid in ANY_GIDS:
+            return any_node
+        if not isinstance(seen, ForwardNode):
+            break
+        seen = seen.target
+    return node
 
 
 def _required_only(group: list[Loc]) -> dict[int, list[str]]:

@@ -138,3 +138,53 @@ def test_kept_oneof_allowed_sets_equal_fresh_ones(doc: dict[str, Any]) -> None:
         kept = parser.advance_text(text[:cut])
         assert kept is not None
         assert kept.allowed() == expected, text[:cut]
+
+
+#: a service's kinds, told apart by name; a kind's "then" may say only what it is
+SERVICES = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "route": {"type": "string"}},
+    "allOf": [
+        {"if": {"properties": {"name": {"const": "chat"}}}, "then": {"description": "a chat service"}},
+        {"if": {"properties": {"name": {"const": "crud"}}}, "then": {"required": ["route"]}},
+    ],
+}
+
+
+def _intersections(state: Parser) -> int:
+    """How many ValueIntersects ``state`` runs, however deep."""
+    count = 0
+    todo: list[Any] = [state]
+    while todo:
+        cur = todo.pop()
+        count += isinstance(cur, nodes.ValueIntersect)
+        for name in {n for klass in type(cur).__mro__ for n in getattr(klass, "__slots__", ())}:
+            got = getattr(cur, name, None)
+            if isinstance(got, Parser):
+                todo.append(got)
+            elif isinstance(got, (tuple, frozenset)):
+                todo.extend(p for p in got if isinstance(p, Parser))
+    return count
+
+
+def test_a_condition_whose_then_says_nothing_more_runs_alone() -> None:
+    """A "then" of only a description takes any value: the condition is not run
+    beside it (each walk advanced both, at every character of the name)."""
+    state = JsonSchema(SERVICES, strict=False, key_order="any").advance_text('{"name": "c')
+    assert state is not None
+    # the object beside the two conditions, and the crud kind's condition beside its
+    # "then" -- the chat kind's alone (and each kind's failing side alone)
+    assert _intersections(state) == 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["chat", "crud", "cha", "file"]), st.booleans())
+def test_conditions_that_say_nothing_more_keep_their_language(name: str, route: bool) -> None:
+    from jsonschema import Draft202012Validator
+
+    doc: dict[str, Any] = {"name": name}
+    if route:
+        doc["route"] = "/x"
+    state = JsonSchema(SERVICES, strict=False, key_order="any").advance_text(json.dumps(doc))
+    accepted = state is not None and state.can_end()
+    assert accepted == Draft202012Validator(SERVICES).is_valid(doc)
