@@ -391,15 +391,15 @@ def _future(state: Parser) -> tuple[Hashable, bool]:
 _COMPLEMENT = threading.local()  # .on: a complement's characters are being checked
 #: how deep the checks of JSON values read side by side are (``.depth``: a
 #: ValueIntersect's lookahead; ``.closing``: a ValueComplement's closing characters)
-LOOKAHEAD = threading.local()
+VALUE_CHECK = threading.local()
 
 
 def check_context() -> tuple[bool, int, bool]:
     """What an allowed set checked now depends on besides the state: whether a
     complement is checking (states met then answer unchecked) and how deep the
     value checks are. An allowed set kept by state key is kept with this too."""
-    return (getattr(_COMPLEMENT, "on", False), getattr(LOOKAHEAD, "depth", 0),
-            getattr(LOOKAHEAD, "closing", False))
+    return (getattr(_COMPLEMENT, "on", False), getattr(VALUE_CHECK, "depth", 0),
+            getattr(VALUE_CHECK, "closing", False))
 
 
 def takes_any_rest(state: Parser) -> bool:

@@ -20,7 +20,7 @@ from ..base import Parser, common_enclosed, common_stand_in, grammar_id, own_sea
 from ..base import search_shortest as _search
 from ..charset import CharSet
 from ..logic import (
-    LOOKAHEAD,
+    VALUE_CHECK,
     Complement,
     ExactlyOne,
     Intersect,
@@ -410,7 +410,7 @@ class ValueIntersect(Intersect):
         if checked is not None:
             return checked
         out = super().allowed()
-        depth = getattr(_LOOKAHEAD, "depth", 0)
+        depth = getattr(VALUE_CHECK, "depth", 0)
         direct = out - _BACKSLASH
         # at the state asked, a few characters (the first letters of the names left,
         # the last digits of a \\u escape: "c\\u0068" spells the "ch" of a name left
@@ -426,7 +426,7 @@ class ValueIntersect(Intersect):
             key = self.key()
             got = _CHECKED.get(key)
             if got is None:
-                _LOOKAHEAD.depth = depth + 1
+                VALUE_CHECK.depth = depth + 1
                 try:
                     dead = [c for c in direct if leads_nowhere(self.advance(c))] if in_key else []
                     if in_key and len(dead) == len(direct) and _escapes_dead(self.advance("\\")):
@@ -438,7 +438,7 @@ class ValueIntersect(Intersect):
                     if between and "," not in dead and _separator_dead(self.advance(",")):
                         dead.append(",")
                 finally:
-                    _LOOKAHEAD.depth = depth
+                    VALUE_CHECK.depth = depth
                 got = remember(_CHECKED, key, out - CharSet.of(dead) if dead else out, _CHECKED_SIZE)
             out = got
         self._checked = out
@@ -460,7 +460,6 @@ _CHECKED: dict[Hashable, CharSet] = {}
 _CHECKED_SIZE = 65_536
 #: how far ValueIntersect's check follows a text (past it, a state counts as alive)
 _LOOKAHEAD_CHARS = 48
-_LOOKAHEAD = LOOKAHEAD  # (in logic: what a check finds depends on how deep it is)
 _BACKSLASH = CharSet.of("\\")
 _QUOTE = CharSet.of('"')
 #: at the state asked, inside a key, up to this many characters are followed
@@ -710,7 +709,7 @@ class ValueComplement(Complement):
 
     def allowed(self) -> CharSet:
         if self._allowed is None:
-            deep = not getattr(_LOOKAHEAD, "closing", False)
+            deep = not getattr(VALUE_CHECK, "closing", False)
             # Kept by key where checked in full, with the context of the check (see
             # check_context): a walk inside a key makes this state anew at every
             # trie node, ~8 advances each, while its key -- "any object" beside "an
@@ -729,12 +728,12 @@ class ValueComplement(Complement):
             # quote where its text is one the excluded pattern matches (the value is
             # whole there and both sides took it)
             # (one level deep: inside a string "}" and "]" lead back to the same state)
-            _LOOKAHEAD.closing = True
+            VALUE_CHECK.closing = True
             try:
                 gone = [c for c in _CLOSING if c in out and (
                     leads_nowhere(self.advance(c)) if deep and c in '"}]' else self.advance(c) is None)]
             finally:
-                _LOOKAHEAD.closing = not deep
+                VALUE_CHECK.closing = not deep
             self._allowed = out - CharSet.of(gone) if gone else out
             if keep:
                 remember(_CLOSED, memo_key, self._allowed, _CHECKED_SIZE)
