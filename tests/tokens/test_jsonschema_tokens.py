@@ -23,6 +23,7 @@ from strategies import python_pattern
 
 from lmparsec import JsonSchema, Matcher
 from lmparsec.testing import TokenWalk, token_walks
+from lmparsec.tokens import MaskCache
 
 PERSON = {
     "type": "object",
@@ -280,3 +281,57 @@ def test_a_name_spelled_with_an_escape_is_not_refused_beside_an_excluded_one(tok
         jsonschema.validate(value, ESCAPED_NAMES)
         for text in dumps_styles(value):
             replay(tokenizer_name, ESCAPED_NAMES, text, key_order="any")
+
+
+#: objects whose keys keep their text while minProperties is unmet (a repeat is no
+#: new name), beside declared names written or not
+COUNTED_NAMES = [
+    {"type": "object", "minProperties": 2},
+    {"type": "object", "minProperties": 3, "properties": {"ab": {"type": "integer"}}},
+    {"type": "object", "minProperties": 2, "additionalProperties": {"type": "string"}},
+]
+
+
+def _token_taken(state: Any, data: bytes) -> bool:
+    """Whether ``state`` takes the token ``data`` (complete characters only), each
+    character allowed on the way -- the mask's definition, one token at a time."""
+    text = data.decode("utf-8")
+    for char in text:
+        if state is None or char not in state.allowed():
+            return False
+        state = state.advance(char)
+    return state is not None
+
+
+@pytest.mark.parametrize("schema", COUNTED_NAMES, ids=json.dumps)
+def test_masks_inside_counted_keys_are_exact(schema: dict[str, Any]) -> None:
+    """Inside a key that keeps its text, past every name it must avoid, the mask is
+    the any-key content's with the tokens past the quote walked from the key: every
+    token of a vocabulary is taken exactly when the key's own state takes it -- a
+    token closing a written name at its quote (or a declared one written) is not."""
+    vocab = load_vocabulary("mistral-7b")
+    parser = JsonSchema(schema, strict=False, key_order="any")
+    cache = MaskCache(vocab, index_cache_dir=False)
+    decodable = []
+    for tid, data in enumerate(vocab.token_bytes):
+        if tid in vocab.special_ids or not data:
+            continue
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        decodable.append((tid, data))
+    # (past every name to avoid, the key is read as any key's content: one mask of
+    # the vocabulary, not a walk of it at every character)
+    past = parser.advance_text('{"a": "q", "c')
+    assert past is not None and past.enclosed() is not None
+    assert parser.advance_text('{"a": "q", "a').enclosed() is None  # ("a" may become the repeat)
+    for prefix in ['{"x', '{"xy', '{"ab": 1, "x', '{"ab": 1, "a', '{"a": "q", "b', '{"a": "q", "a',
+                   '{"a": "q", "ab', '{"a": "q", "c']:
+        state = parser.advance_text(prefix)
+        if state is None:
+            continue
+        bits = cache.bitmask(state)
+        for tid, data in decodable:
+            got = bool((int(bits[tid >> 5]) >> (tid & 31)) & 1)
+            assert got == _token_taken(state, data), (prefix, data)

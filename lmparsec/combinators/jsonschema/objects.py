@@ -848,11 +848,26 @@ class ObjectState(Parser):
             return None
         if self.phase == VALUE:
             return child_enclosed(child, self._with_value)
-        if (self.phase != KEY or self.pn is not None or not isinstance(child, JsonString)
-                or not isinstance(child.value, KeyText) or not child.value.any_key() or not child.uniform()):
+        if self.phase != KEY or self.pn is not None or not isinstance(child, JsonString):
             return None
-        after = self.advance('"')
-        return None if after is None else (child, after)
+        inner = child.value
+        if not isinstance(inner, KeyText):
+            return None
+        if inner.any_key() and child.uniform():
+            after = self.advance('"')
+            return None if after is None else (child, after)
+        # A key that keeps its text to be counted (minProperties: a repeat is no new
+        # name) reads any text alike once no name it must avoid starts with it: the
+        # any-key content is the key's, and a token going past its quote is walked
+        # whole from here (what follows depends on the text).
+        # (and no declared name, written or not, lies ahead: one written would be
+        # refused at the quote too)
+        if (inner.avoid is None or inner.pstates or not inner.add_ok or self.node.additional is None
+                or (inner.trie_pos >= 0 and self.node.trie.below[inner.trie_pos])
+                or any(n.startswith(inner.text) for n in inner.avoid)):
+            return None
+        anykey = child.with_value(KeyText(self.node, -1, inner.cand, True, ()))
+        return (anykey, None) if anykey.uniform() else None
 
     def fixed_texts(self) -> tuple[tuple[str, ...], Callable[[int], Parser]] | None:
         # Inside a key that can only be a declared name spelled one way (a fixed key
