@@ -856,12 +856,12 @@ class ObjectState(Parser):
         if inner.any_key() and child.uniform():
             after = self.advance('"')
             return None if after is None else (child, after)
-        # A key that keeps its text to be counted (minProperties: a repeat is no new
-        # name) reads any text alike once no name it must avoid starts with it: the
-        # any-key content is the key's, and a token going past its quote is walked
-        # whole from here (what follows depends on the text).
-        # (and no declared name, written or not, lies ahead: one written would be
-        # refused at the quote too)
+        # A key that keeps its text while minProperties is unmet (a repeated name would
+        # not count: it is refused at its quote) reads any text alike once no name it
+        # must avoid starts with it, and no declared name lies ahead (one written is
+        # refused at the quote too): the any-key content is the key's, and a token
+        # going past its quote is walked whole from here (what follows depends on
+        # the text).
         if (inner.avoid is None or inner.pstates or not inner.add_ok or self.node.additional is None
                 or (inner.trie_pos >= 0 and self.node.trie.below[inner.trie_pos])
                 or any(n.startswith(inner.text) for n in inner.avoid)):
