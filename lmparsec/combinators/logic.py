@@ -309,11 +309,9 @@ class ExactlyOne(Parser):
     def allowed(self) -> CharSet:
         out = self._allowed
         if out is None:
-            # (kept by key: a walk makes each state anew at every trie node, and the
-            # checks below advance on up to 64 characters -- a Vega-Lite spec's
-            # three object branches inside one string took ~200 ms a mask)
-            memo_key = (self._key, check_context())
-            out = _ONE_ALLOWED.get(memo_key)
+            # (kept: the checks below advance on up to 64 characters -- a Vega-Lite
+            # spec's three object branches inside one string took ~200 ms a mask)
+            out = kept_allowed(self._key)
             if out is not None:
                 self._allowed = out
                 return out
@@ -334,7 +332,7 @@ class ExactlyOne(Parser):
                 shut = [c for c in _CLOSERS if c in out and c not in loop and not _leads_on(self.advance(c))]
                 if shut:
                     out = out - CharSet.of("".join(shut))
-            self._allowed = remember(_ONE_ALLOWED, memo_key, out, _KEPT_ALLOWED)
+            self._allowed = keep_allowed(self._key, out)
         return out
 
     def can_end(self) -> bool:
@@ -366,9 +364,6 @@ class ExactlyOne(Parser):
 
 
 _CHECKED = 64  # allowed sets this small are checked character by character
-#: ExactlyOne's allowed sets, by state key and check context (see check_context)
-_ONE_ALLOWED: dict[tuple[Hashable, tuple[bool, int, bool]], CharSet] = {}
-_KEPT_ALLOWED = 65_536
 _CLOSERS = '"]}'  # characters that close a JSON value (checked in larger sets too)
 _FINISHED = object()  # the shared identity of parts that take nothing more
 
@@ -394,12 +389,29 @@ _COMPLEMENT = threading.local()  # .on: a complement's characters are being chec
 VALUE_CHECK = threading.local()
 
 
+#: allowed sets whose characters were checked (by advancing on them), by state key
+#: and check context: a walk makes each state anew at every trie node, while
+#: its key stays one along a name or a string
+_KEPT: dict[tuple[Hashable, tuple[bool, int, bool]], CharSet] = {}
+_KEPT_SIZE = 65_536
+
+
 def check_context() -> tuple[bool, int, bool]:
     """What an allowed set checked now depends on besides the state: whether a
     complement is checking (states met then answer unchecked) and how deep the
-    value checks are. An allowed set kept by state key is kept with this too."""
+    value checks are."""
     return (getattr(_COMPLEMENT, "on", False), getattr(VALUE_CHECK, "depth", 0),
             getattr(VALUE_CHECK, "closing", False))
+
+
+def kept_allowed(key: Hashable) -> CharSet | None:
+    """The checked allowed set kept for a state of ``key`` in this context, if any."""
+    return _KEPT.get((key, check_context()))
+
+
+def keep_allowed(key: Hashable, allowed: CharSet) -> CharSet:
+    """Keeps ``allowed``, checked in this context, for states of ``key``."""
+    return remember(_KEPT, (key, check_context()), allowed, _KEPT_SIZE)
 
 
 def takes_any_rest(state: Parser) -> bool:

@@ -24,8 +24,9 @@ from ..logic import (
     Complement,
     ExactlyOne,
     Intersect,
-    check_context,
     checking_complement,
+    keep_allowed,
+    kept_allowed,
     takes_any_rest,
 )
 from ..regex import RegexState
@@ -455,7 +456,10 @@ class ValueIntersect(Intersect):
         return self._segments(got)  # type: ignore[arg-type]
 
 
-#: ValueIntersect's checked allowed sets, by state key (a walk makes each state anew)
+#: ValueIntersect's checked allowed sets, by state key alone (not with the check
+#: context, as logic.kept_allowed keeps others): asked deeper, the check follows
+#: fewer characters -- it may miss a dead end, never refuse a text that goes on --
+#: and keyed with its depth it is answered far less often (ui5.yaml 4 s -> 11 s)
 _CHECKED: dict[Hashable, CharSet] = {}
 _CHECKED_SIZE = 65_536
 #: how far ValueIntersect's check follows a text (past it, a state counts as alive)
@@ -683,9 +687,6 @@ def takes_any_value(node: Node) -> bool:
 #: every rest of the value: a key's or string's closing quote, a container's
 #: opening or closing, a comma, a colon, whitespace, a literal's last letter
 _CLOSING = '"{}[],: \nel'
-#: ValueComplement's allowed sets with those characters checked, by state key and
-#: check context
-_CLOSED: dict[tuple[Hashable, tuple[bool, int, bool]], CharSet] = {}
 
 
 class ValueComplement(Complement):
@@ -709,21 +710,17 @@ class ValueComplement(Complement):
 
     def allowed(self) -> CharSet:
         if self._allowed is None:
-            deep = not getattr(VALUE_CHECK, "closing", False)
-            # Kept by key where checked in full, with the context of the check (see
-            # check_context): a walk inside a key makes this state anew at every
-            # trie node, ~8 advances each, while its key -- "any object" beside "an
-            # object with that name", off every name -- stays one (a dependency
-            # took ~30 ms a mask).
-            keep = not checking_complement()
-            memo_key = (self._key, check_context())
-            kept = _CLOSED.get(memo_key) if keep else None
+            if checking_complement():
+                return super().allowed()  # (see Complement.allowed)
+            # (kept: ~8 advances each time, while the key -- "any object" beside "an
+            # object with that name", off every name -- stays one along a key: a
+            # dependency took ~30 ms a mask)
+            kept = kept_allowed(self._key)
             if kept is not None:
                 self._allowed = kept
                 return kept
             out = super().allowed()
-            if checking_complement():
-                return out  # (see Complement.allowed)
+            deep = not getattr(VALUE_CHECK, "closing", False)
             # a closing character after which nothing is left is gone too: a string's
             # quote where its text is one the excluded pattern matches (the value is
             # whole there and both sides took it)
@@ -734,9 +731,7 @@ class ValueComplement(Complement):
                     leads_nowhere(self.advance(c)) if deep and c in '"}]' else self.advance(c) is None)]
             finally:
                 VALUE_CHECK.closing = not deep
-            self._allowed = out - CharSet.of(gone) if gone else out
-            if keep:
-                remember(_CLOSED, memo_key, self._allowed, _CHECKED_SIZE)
+            self._allowed = keep_allowed(self._key, out - CharSet.of(gone) if gone else out)
         return self._allowed
 
 

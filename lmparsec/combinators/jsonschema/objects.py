@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
@@ -37,6 +37,15 @@ _QUOTE_SET = CharSet.of('"')
 _CLOSE_SET = CharSet.of("}")
 _COMMA_SET = CharSet.of(",")
 _COLON_SET = CharSet.of(":")
+
+
+def set_bits(mask: int) -> Iterator[int]:
+    """The indexes of ``mask``'s set bits, ascending -- only those: an object may
+    declare hundreds of names and a mask of them hold a few."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
 
 
 class _Trie:
@@ -84,19 +93,10 @@ class _Trie:
             return self._rests[key]
         live = self.below[pos] & cand
         skip = self.depth[pos]
-        names = self.names
-        texts: list[str] = []
-        found: list[int] = []
-        while live:  # (the set bits only: an object may declare hundreds of names)
-            low = live & -live
-            i = low.bit_length() - 1
-            if self._last_escape[i] >= skip:
-                texts = []
-                break
-            texts.append(names[i][skip:] + '"')
-            found.append(i)
-            live ^= low
-        got = (tuple(texts), tuple(found)) if not live else None
+        found = tuple(set_bits(live))
+        got = None
+        if all(self._last_escape[i] < skip for i in found):
+            got = tuple(self.names[i][skip:] + '"' for i in found), found
         self._rests[key] = got
         return got
 
@@ -1040,11 +1040,8 @@ class ObjectState(Parser):
         begun: set[bytes] = set()
         closed: list[str] = []
         names = node.names
-        live = cand
-        while live:  # (the set bits only)
-            low = live & -live
-            name = names[low.bit_length() - 1]
-            live ^= low
+        for i in set_bits(cand):
+            name = names[i]
             if not name.isascii() or not name.isprintable() or '"' in name or "\\" in name:
                 return None  # (a canonical spelling other than the name's own bytes)
             begun |= view.opened_prefixes(name)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lmparsec.combinators import logic
 from lmparsec.combinators.base import Parser
 from lmparsec.combinators.jsonschema import JsonSchema, nodes
 
@@ -46,7 +47,7 @@ def test_a_complements_checked_characters_are_kept_by_its_key(monkeypatch: pytes
     trie node, and each checked the characters that may close a value by
     advancing on them (~30 ms a mask on a nodemon config): a state of a key met
     before is answered without one advance."""
-    nodes._CLOSED.clear()
+    logic._KEPT.clear()
     text = '{"delay": 1, "zz'
     first = JsonSchema(DEPENDENT, strict=False, key_order="any").advance_text(text)
     assert first is not None
@@ -76,7 +77,7 @@ def test_kept_allowed_sets_equal_fresh_ones(doc: dict[str, Any]) -> None:
     text = json.dumps(doc)
     parser = JsonSchema(DEPENDENT, strict=False, key_order="any")
     for cut in range(1, len(text) + 1):
-        nodes._CLOSED.clear()
+        logic._KEPT.clear()
         fresh = parser.advance_text(text[:cut])
         if fresh is None:
             break
@@ -101,9 +102,7 @@ def test_a_oneofs_checked_characters_are_kept_by_its_key(monkeypatch: pytest.Mon
     """Inside a string the three branches read side by side, and each new state
     advanced on the characters that may close a value to check them (~200 ms a
     mask): a state of a key met before is answered without one advance."""
-    from lmparsec.combinators import logic
-
-    logic._ONE_ALLOWED.clear()
+    logic._KEPT.clear()
     text = '{"mark": "ba'
     parser = JsonSchema(SPECS, strict=False, key_order="any")
     first = parser.advance_text(text)
@@ -124,13 +123,10 @@ def test_a_oneofs_checked_characters_are_kept_by_its_key(monkeypatch: pytest.Mon
                        st.one_of(st.sampled_from(["bar", "ba", "", "area"]), st.just({}), st.just([])),
                        max_size=3))
 def test_kept_oneof_allowed_sets_equal_fresh_ones(doc: dict[str, Any]) -> None:
-    from lmparsec.combinators import logic
-
     text = json.dumps(doc)
     parser = JsonSchema(SPECS, strict=False, key_order="any")
     for cut in range(1, len(text) + 1):
-        logic._ONE_ALLOWED.clear()
-        nodes._CLOSED.clear()
+        logic._KEPT.clear()
         fresh = parser.advance_text(text[:cut])
         if fresh is None:
             break
