@@ -74,15 +74,21 @@ def test_kept_allowed_sets_equal_fresh_ones(doc: dict[str, Any]) -> None:
     """Every prefix of any object (valid or not): the allowed set of a state whose
     complements were answered from the memo equals that of a state made and
     checked with the memo empty."""
+    _assert_kept_equal_fresh(DEPENDENT, doc)
+
+
+def _assert_kept_equal_fresh(schema: dict[str, Any], doc: dict[str, Any]) -> None:
+    """At every prefix of ``doc``'s text: a state checked with the memo empty, and
+    one made again (its checked parts now from the memo), allow the same."""
     text = json.dumps(doc)
-    parser = JsonSchema(DEPENDENT, strict=False, key_order="any")
+    parser = JsonSchema(schema, strict=False, key_order="any")
     for cut in range(1, len(text) + 1):
         logic._KEPT.clear()
         fresh = parser.advance_text(text[:cut])
         if fresh is None:
             break
         expected = fresh.allowed()
-        kept = parser.advance_text(text[:cut])  # (its complements now from the memo)
+        kept = parser.advance_text(text[:cut])  # (its checked parts now from the memo)
         assert kept is not None
         assert kept.allowed() == expected, text[:cut]
 
@@ -123,17 +129,7 @@ def test_a_oneofs_checked_characters_are_kept_by_its_key(monkeypatch: pytest.Mon
                        st.one_of(st.sampled_from(["bar", "ba", "", "area"]), st.just({}), st.just([])),
                        max_size=3))
 def test_kept_oneof_allowed_sets_equal_fresh_ones(doc: dict[str, Any]) -> None:
-    text = json.dumps(doc)
-    parser = JsonSchema(SPECS, strict=False, key_order="any")
-    for cut in range(1, len(text) + 1):
-        logic._KEPT.clear()
-        fresh = parser.advance_text(text[:cut])
-        if fresh is None:
-            break
-        expected = fresh.allowed()
-        kept = parser.advance_text(text[:cut])
-        assert kept is not None
-        assert kept.allowed() == expected, text[:cut]
+    _assert_kept_equal_fresh(SPECS, doc)
 
 
 #: a service's kinds, told apart by name; a kind's "then" may say only what it is
