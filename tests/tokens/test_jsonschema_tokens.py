@@ -289,6 +289,8 @@ COUNTED_NAMES = [
     {"type": "object", "minProperties": 2},
     {"type": "object", "minProperties": 3, "properties": {"ab": {"type": "integer"}}},
     {"type": "object", "minProperties": 2, "additionalProperties": {"type": "string"}},
+    {"type": "object", "minProperties": 2, "patternProperties": {"^x-": {"type": "string"}},
+     "additionalProperties": False},
 ]
 
 
@@ -305,10 +307,11 @@ def _token_taken(state: Any, data: bytes) -> bool:
 
 @pytest.mark.parametrize("schema", COUNTED_NAMES, ids=json.dumps)
 def test_masks_inside_counted_keys_are_exact(schema: dict[str, Any]) -> None:
-    """Inside a key that keeps its text, past every name it must avoid, the mask is
-    the any-key content's with the tokens past the quote walked from the key: every
-    token of a vocabulary is taken exactly when the key's own state takes it -- a
-    token closing a written name at its quote (or a declared one written) is not."""
+    """Inside a key that keeps its text, the mask is that of the key forgetting its
+    text once no name to avoid starts with it (any key's content past those names),
+    with the tokens past the quote walked from the key: every token of a vocabulary
+    is taken exactly when the key's own state takes it -- a token closing a written
+    name at its quote (or a declared one written) is not."""
     vocab = load_vocabulary("mistral-7b")
     parser = JsonSchema(schema, strict=False, key_order="any")
     cache = MaskCache(vocab, index_cache_dir=False)
@@ -321,13 +324,23 @@ def test_masks_inside_counted_keys_are_exact(schema: dict[str, Any]) -> None:
         except UnicodeDecodeError:
             continue
         decodable.append((tid, data))
-    # (past every name to avoid, the key is read as any key's content: one mask of
-    # the vocabulary, not a walk of it at every character)
+    # (up to its quote the key reads as one forgetting its text once no name to
+    # avoid starts with it: loop tables of any key's content, not a walk of the
+    # vocabulary at every character -- there, at a key's start and at a first
+    # letter of a written name alike)
     past = parser.advance_text('{"a": "q", "c')
-    assert past is not None and past.enclosed() is not None
-    assert parser.advance_text('{"a": "q", "a').enclosed() is None  # ("a" may become the repeat)
-    for prefix in ['{"x', '{"xy', '{"ab": 1, "x', '{"ab": 1, "a', '{"a": "q", "b', '{"a": "q", "a',
-                   '{"a": "q", "ab', '{"a": "q", "c']:
+    if past is not None:
+        inner, after = past.enclosed()
+        assert after is None and inner.value.avoid is None  # (no name to avoid starts with "c")
+    for text in ['{"a": "q", "', '{"a": "q", "a', '{"x-a": "1", "x-']:
+        state = parser.advance_text(text)
+        if state is None:
+            continue
+        inner, after = state.enclosed()
+        assert after is None and inner.stand_in() is not None, text  # (the same, but for "a...")
+    for prefix in ['{"', '{"x', '{"xy', '{"ab": 1, "', '{"ab": 1, "x', '{"ab": 1, "a', '{"a": "q", "',
+                   '{"a": "q", "b', '{"a": "q", "a', '{"a": "q", "ab', '{"a": "q", "c', '{"x-a": "1", "',
+                   '{"x-a": "1", "x-', '{"x-a": "1", "x-a', '{"x-a": "1", "x-ab']:
         state = parser.advance_text(prefix)
         if state is None:
             continue

@@ -435,13 +435,14 @@ class KeyText(Parser):
     """The decoded text of a key: a declared name among ``cand``, or (``add_ok``) an
     undeclared one that some pattern matches or that additionalProperties allows."""
 
-    __slots__ = ("_key", "add_ok", "avoid", "cand", "node", "pstates", "text", "trie_pos")
+    __slots__ = ("_key", "add_ok", "avoid", "cand", "forget", "node", "pstates", "text", "trie_pos")
 
     def __init__(self, node: ObjectNode, trie_pos: int, cand: int, add_ok: bool,
                  pstates: tuple[Parser | None, ...], avoid: frozenset[str] | None = None,
-                 text: str = "") -> None:
+                 text: str = "", forget: bool = False) -> None:
         """``avoid``: undeclared names this key may not be (``None``: any; then
-        ``text``, the key so far, is not kept)."""
+        ``text``, the key so far, is not kept). ``forget``: the text is kept only
+        while some name to avoid starts with it (see :meth:`forgetting`)."""
         self.node = node
         self.trie_pos = trie_pos
         self.cand = cand
@@ -449,7 +450,22 @@ class KeyText(Parser):
         self.pstates = pstates
         self.avoid = avoid
         self.text = text
+        self.forget = forget
         self._key: Hashable = None
+
+    def forgetting(self) -> KeyText:
+        """This key's text as read up to its closing quote, not past it: the same
+        texts are taken and refused, but once no name to avoid starts with the
+        text, the text is dropped -- there the key reads as any other key with
+        its declared names and patterns, and loops where that one loops. The
+        object itself keeps the text (the name is avoided by later keys); a mask
+        of the string alone need not (see :meth:`ObjectState.enclosed`)."""
+        avoid = self.avoid
+        if avoid is None or self.forget:
+            return self
+        if not any(n.startswith(self.text) for n in avoid):
+            return KeyText(self.node, self.trie_pos, self.cand, self.add_ok, self.pstates)
+        return KeyText(self.node, self.trie_pos, self.cand, self.add_ok, self.pstates, avoid, self.text, True)
 
     def _declared_alive(self) -> bool:
         return self.trie_pos >= 0 and bool(self.node.trie.below[self.trie_pos] & self.cand)
@@ -472,7 +488,10 @@ class KeyText(Parser):
             return None
         avoid = self.avoid
         if avoid is not None:
-            return KeyText(self.node, pos, self.cand, self.add_ok, pstates, avoid, self.text + char)
+            text = self.text + char
+            if self.forget and not any(n.startswith(text) for n in avoid):
+                return KeyText(self.node, pos, self.cand, self.add_ok, pstates)
+            return KeyText(self.node, pos, self.cand, self.add_ok, pstates, avoid, text, self.forget)
         if pos == self.trie_pos == -1 and pstates == self.pstates:
             return self
         return KeyText(self.node, pos, self.cand, self.add_ok, pstates)
@@ -535,6 +554,17 @@ class KeyText(Parser):
     def matched(self) -> tuple[int, ...]:
         return tuple(i for i, p in enumerate(self.pstates) if p is not None and p.can_end())
 
+    def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
+        # A forgetting key (see :meth:`forgetting`) is the same key without the
+        # text on every text that leaves the names to avoid: only texts starting
+        # with a next letter of one of them differ.
+        avoid = self.avoid
+        if not self.forget or avoid is None:
+            return None
+        at = len(self.text)
+        nexts = sorted({n[at] for n in avoid if len(n) > at and n.startswith(self.text)})
+        return KeyText(self.node, self.trie_pos, self.cand, self.add_ok, self.pstates), tuple(nexts)
+
     def any_key(self) -> bool:
         """Past every declared name, in an object that takes any other key: the same
         future (any text, then an undeclared key) in every object."""
@@ -551,7 +581,7 @@ class KeyText(Parser):
                 cand = self.cand & self.node.trie.below[self.trie_pos] if self.trie_pos >= 0 else 0
                 k = self._key = (self.node.gid, "key", self.trie_pos, cand, self.add_ok,
                                  tuple(None if p is None else p.key() for p in self.pstates),
-                                 None if self.avoid is None else (self.avoid, self.text))
+                                 None if self.avoid is None else (self.avoid, self.text, self.forget))
         return k
 
 
@@ -857,17 +887,15 @@ class ObjectState(Parser):
             after = self.advance('"')
             return None if after is None else (child, after)
         # A key that keeps its text while minProperties is unmet (a repeated name would
-        # not count: it is refused at its quote) reads any text alike once no name it
-        # must avoid starts with it, and no declared name lies ahead (one written is
-        # refused at the quote too): the any-key content is the key's, and a token
-        # going past its quote is walked whole from here (what follows depends on
-        # the text).
-        if (inner.avoid is None or inner.pstates or not inner.add_ok or self.node.additional is None
-                or (inner.trie_pos >= 0 and self.node.trie.below[inner.trie_pos])
-                or any(n.startswith(inner.text) for n in inner.avoid)):
+        # not count: it is refused at its quote) takes, up to its quote, what the
+        # same key forgetting its text once no name to avoid starts with it takes
+        # (KeyText.forgetting: that one loops where any key does, so its mask is
+        # made of loop tables, not a walk of the vocabulary char by char); a token
+        # going past the quote is walked whole from here (what follows depends on
+        # the text: the name joins those later keys avoid).
+        if inner.avoid is None:
             return None
-        anykey = child.with_value(KeyText(self.node, -1, inner.cand, True, ()))
-        return (anykey, None) if anykey.uniform() else None
+        return child.with_value(inner.forgetting()), None
 
     def fixed_texts(self) -> tuple[tuple[str, ...], Callable[[int], Parser]] | None:
         # Inside a key that can only be a declared name spelled one way (a fixed key

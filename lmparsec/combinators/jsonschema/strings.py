@@ -343,6 +343,9 @@ class JsonString(Parser):
         other, prefixes = got
         if any(len(p) != 1 or p in ESCAPED_ONLY for p in prefixes):
             return None  # (a longer prefix may be spelled with an escape inside it)
+        if other.can_end() != self.value.can_end():
+            # (the empty text differs: one closes the string here, the other not)
+            prefixes = (*prefixes, _QUOTE)
         return self.with_value(other), (*prefixes, _BACKSLASH)
 
     def takes_any_rest(self) -> bool:
