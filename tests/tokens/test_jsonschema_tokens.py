@@ -348,3 +348,44 @@ def test_masks_inside_counted_keys_are_exact(schema: dict[str, Any]) -> None:
         for tid, data in decodable:
             got = bool((int(bits[tid >> 5]) >> (tid & 31)) & 1)
             assert got == _token_taken(state, data), (prefix, data)
+
+
+#: lists of unique objects whose members are strings no text leaves as they are (a
+#: pattern's, an enum's): the list keeps each element's text to compare
+UNIQUE_OBJECTS = {
+    "type": "array", "uniqueItems": True,
+    "items": {"type": "object", "additionalProperties": False, "required": ["lang", "level"],
+              "properties": {"lang": {"type": "string", "pattern": "[a-z]{2}"},
+                             "level": {"enum": ["a1", "a2", "b1"]},
+                             "where": {"type": "object", "properties": {"code": {"pattern": "^[A-Z]+$"}}}}},
+}
+
+
+def test_masks_inside_strings_of_unique_objects_are_exact() -> None:
+    """Inside a member's string of an object in a ``uniqueItems`` list, the mask is
+    the string's own with the tokens past its quote walked from the list's state:
+    every token of a vocabulary is taken exactly when that state takes it -- one
+    closing a repeat of an earlier element included."""
+    vocab = load_vocabulary("mistral-7b")
+    parser = JsonSchema(UNIQUE_OBJECTS, strict=False)
+    cache = MaskCache(vocab, index_cache_dir=False)
+    first = '[{"lang": "en", "level": "a1", "where": {"code": "FR"}}, '
+    # (the string is read as an enclosed text, not walked through the list char by char)
+    state = parser.advance_text(first + '{"lang": "e')
+    assert state is not None and state.enclosed() is not None
+    for prefix in ['[{"lang": "', '[{"lang": "e', first + '{"lang": "', first + '{"lang": "e',
+                   first + '{"lang": "en", "level": "', first + '{"lang": "en", "level": "a',
+                   first + '{"lang": "en", "level": "a1", "where": {"code": "F',
+                   first + '{"lang": "xx", "level": "b']:
+        state = parser.advance_text(prefix)
+        assert state is not None, prefix
+        bits = cache.bitmask(state)
+        for tid, data in enumerate(vocab.token_bytes):
+            if tid in vocab.special_ids or not data:
+                continue
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            got = bool((int(bits[tid >> 5]) >> (tid & 31)) & 1)
+            assert got == _token_taken(state, data), (prefix, data)
