@@ -450,6 +450,9 @@ class Compiler:
                 node = IntersectNode(grammar_id((gid, "spelled")), [node, rest])
             return node
         spec = _fold_required_groups(spec)
+        typed_union = self._typed_union(spec, loc, gid)
+        if typed_union is not None:
+            return typed_union
         parts: list[Node] = []
         typed = self.typed(spec, loc, grammar_id((gid, "typed")))
         if typed is not None:
@@ -541,6 +544,26 @@ class Compiler:
             return True
         counted = spec.contains if spec.max_contains is not None else None
         return counted is not None and _drops_exponents(counted.schema)
+
+    def _typed_union(self, spec: Spec, loc: Loc, gid: int) -> Node | None:
+        """``"type": "object"`` beside one ``anyOf`` (a root naming its type, then its
+        definitions' branches) as the branches each with the type: a value of the
+        type that one branch takes. Read side by side, an object of any keys and a
+        branch's object ran two objects at every character, and every key walked
+        the vocabulary through both (no shared path holds for the pair)."""
+        if (spec.types is None or len(spec.any_of) != 1 or len(spec.any_of[0]) > _TYPED_BRANCHES
+                or spec.one_of or spec.nots or spec.conditionals or spec.extra or spec.dynamic
+                or spec.enum is not None or _types_constrained(spec)):
+            return None
+        branches = []
+        for i, b in enumerate(spec.any_of[0]):
+            bs = Spec(types=set(spec.types))
+            self._flatten_member(bs, b, set())
+            branches.append(self.compile_spec(bs, loc, grammar_id((gid, "typed-anyOf", i))))
+        branches = [b for b in branches if b is not self.never]
+        if not branches:
+            return self.never
+        return branches[0] if len(branches) == 1 else UnionNode(gid, branches)
 
     def _distribute(self, spec: Spec, loc: Loc, gid: int) -> Node | None:
         """Push the spec into the branches of its first anyOf/oneOf/if (so each branch
@@ -1116,6 +1139,8 @@ def _unnegated(cond: Loc, then: Loc | None, other: Loc | None) -> tuple[Loc, Loc
     return cond, then, other
 
 #: the most flat specs :meth:`Compiler._distribute` makes of one spec
+#: at most this many anyOf branches take a type beside them into each (Compiler._typed_union)
+_TYPED_BRANCHES = 8
 _MAX_FLAT_SPECS = 256
 
 
