@@ -557,7 +557,7 @@ class Compiler:
             return None
         branches = []
         for i, b in enumerate(spec.any_of[0]):
-            bs = Spec(types=set(spec.types))
+            bs = Spec(types=set(spec.types), free_order=spec.free_order)
             self._flatten_member(bs, b, set())
             branches.append(self.compile_spec(bs, loc, grammar_id((gid, "typed-anyOf", i))))
         branches = [b for b in branches if b is not self.never]
