@@ -546,20 +546,31 @@ class Compiler:
         return counted is not None and _drops_exponents(counted.schema)
 
     def _typed_union(self, spec: Spec, loc: Loc, gid: int) -> Node | None:
-        """``"type": "object"`` beside one ``anyOf`` (a root naming its type, then its
-        definitions' branches) as the branches each with the type: a value of the
-        type that one branch takes. Read side by side, an object of any keys and a
-        branch's object ran two objects at every character, and every key walked
-        the vocabulary through both (no shared path holds for the pair)."""
-        if (spec.types is None or len(spec.any_of) != 1 or len(spec.any_of[0]) > _TYPED_BRANCHES
-                or spec.one_of or spec.nots or spec.conditionals or spec.extra or spec.dynamic
+        """``"type": "object"`` beside one ``anyOf`` or ``oneOf`` (a root naming its
+        type, then its definitions' branches) as the branches each with the type: a
+        value of the type that one (exactly one) branch takes. Read side by side, an
+        object of any keys and a branch's object ran two objects at every character,
+        and every key walked the vocabulary through both (no shared path holds for
+        the pair). A ``oneOf`` is still told by its branches' whole languages (a
+        value of the type is in a typed branch exactly when it is in the branch)."""
+        groups = spec.any_of or spec.one_of
+        if (spec.types is None or len(spec.any_of) + len(spec.one_of) != 1 or len(groups[0]) > _TYPED_BRANCHES
+                or spec.nots or spec.conditionals or spec.extra or spec.dynamic
                 or spec.enum is not None or _types_constrained(spec)):
             return None
+        kind = "anyOf" if spec.any_of else "oneOf"
+        group = groups[0]
         branches = []
-        for i, b in enumerate(spec.any_of[0]):
+        for i, b in enumerate(group):
             bs = Spec(types=set(spec.types), free_order=spec.free_order)
             self._flatten_member(bs, b, set())
-            branches.append(self.compile_spec(bs, loc, grammar_id((gid, "typed-anyOf", i))))
+            branches.append(self.compile_spec(bs, loc, grammar_id((gid, "typed", kind, i))))
+        if kind == "oneOf":
+            flat = []
+            for b in group:
+                flat.append(Spec())
+                self._flatten_member(flat[-1], b, set())
+            return self._one_of(gid, branches, [self.excluded(b) for b in group], flat)
         branches = [b for b in branches if b is not self.never]
         if not branches:
             return self.never

@@ -195,13 +195,22 @@ TYPED_ANYOF = {
 }
 
 
+#: the same with a oneOf (a value of both branches is refused)
+TYPED_ONEOF = {**TYPED_ANYOF, "oneOf": TYPED_ANYOF["anyOf"]}
+del TYPED_ONEOF["anyOf"]
+
+
 def test_a_type_beside_an_anyof_goes_into_its_branches() -> None:
     """"type": "object" beside one anyOf is read as each branch with the type, not as
     an object of any keys run beside the branches (two objects at every character,
-    and no shared path for a key's mask through the pair)."""
+    and no shared path for a key's mask through the pair); beside a oneOf, the typed
+    branches beside "exactly one" of the whole ones."""
     state = JsonSchema(TYPED_ANYOF, strict=False).advance_text('{"kind": "x", "')
     assert state is not None
     assert _intersections(state) == 0
+    state = JsonSchema(TYPED_ONEOF, strict=False).advance_text('{"kind": "x", "')
+    assert state is not None
+    assert _intersections(state) == 1
 
 
 @settings(max_examples=150, deadline=None)
@@ -212,7 +221,8 @@ def test_a_type_beside_an_anyof_goes_into_its_branches() -> None:
 def test_a_type_beside_an_anyof_keeps_its_language(value: Any) -> None:
     from jsonschema import Draft7Validator
 
-    parser = JsonSchema(TYPED_ANYOF, strict=False, key_order="any")
-    state = parser.advance_text(json.dumps(value))
-    accepted = state is not None and state.can_end()
-    assert accepted == Draft7Validator(TYPED_ANYOF).is_valid(value), value
+    for schema in (TYPED_ANYOF, TYPED_ONEOF):
+        parser = JsonSchema(schema, strict=False, key_order="any")
+        state = parser.advance_text(json.dumps(value))
+        accepted = state is not None and state.can_end()
+        assert accepted == Draft7Validator(schema).is_valid(value), (schema, value)
