@@ -163,6 +163,8 @@ class Compiler:
         self.keep: list[Any] = []  # synthesized schemas, alive while their id() is a cache key
         # by id() of a part of the (live) schema: see _refers and spec.grammar_part
         self._refs: dict[int, bool] = {}
+        #: branches whose typed copies are being compiled (see _typed_union)
+        self._typing: set[tuple[int, str, object]] = set()
         self._parts: dict[int, Any] = {}
         self.never = NeverNode()
         self.any = self._build_any()
@@ -560,11 +562,21 @@ class Compiler:
             return None
         kind = "anyOf" if spec.any_of else "oneOf"
         group = groups[0]
-        branches = []
-        for i, b in enumerate(group):
-            bs = Spec(types=set(spec.types), free_order=spec.free_order)
-            self._flatten_member(bs, b, set())
-            branches.append(self.compile_spec(bs, loc, grammar_id((gid, "typed", kind, i))))
+        # (a branch met again inside its own typed copy -- {"type": "object", "anyOf":
+        # [{"$ref": "#"}]} -- is compiled as it stands: its reference then closes the
+        # cycle through the compiled nodes, where flattening it would go on for ever)
+        marks = [(id(b.schema), b.base, b.scope) for b in group]
+        if any(m in self._typing for m in marks):
+            return None
+        self._typing.update(marks)
+        try:
+            branches = []
+            for i, b in enumerate(group):
+                bs = Spec(types=set(spec.types), free_order=spec.free_order)
+                self._flatten_member(bs, b, set())
+                branches.append(self.compile_spec(bs, loc, grammar_id((gid, "typed", kind, i))))
+        finally:
+            self._typing.difference_update(marks)
         if kind == "oneOf":
             flat = []
             for b in group:

@@ -226,3 +226,35 @@ def test_a_type_beside_an_anyof_keeps_its_language(value: Any) -> None:
         state = parser.advance_text(json.dumps(value))
         accepted = state is not None and state.can_end()
         assert accepted == Draft7Validator(schema).is_valid(value), (schema, value)
+
+
+#: typed unions whose branches lead back to themselves
+TYPED_CYCLES = [
+    {"type": "object", "anyOf": [{"$ref": "#"}]},
+    {"type": "object", "oneOf": [{"$ref": "#"}, {"properties": {"a": {"type": "integer"}}}]},
+    {"$defs": {"n": {"type": "object", "anyOf": [{"$ref": "#/$defs/n"}, {"required": ["x"]}]}},
+     "$ref": "#/$defs/n"},
+]
+#: one whose branch leads back to it through a property: a tree of objects
+TYPED_TREE = {"type": "object", "anyOf": [{"$ref": "#/$defs/a"}],
+              "$defs": {"a": {"properties": {"k": {"$ref": "#"}, "v": {"type": "integer"}}}}}
+
+
+@pytest.mark.parametrize("schema", TYPED_CYCLES, ids=json.dumps)
+def test_a_typed_union_leading_back_to_itself_compiles(schema: dict[str, Any]) -> None:
+    """A branch met again inside its own typed copy is compiled as it stands (the
+    reference closes the cycle), not flattened again for ever."""
+    parser = JsonSchema(schema, strict=False)
+    assert parser.advance_text("[") is None  # (an object if anything, as the type says)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.recursive(st.integers(-2, 2) | st.sampled_from(["s", None]),
+                    lambda kids: st.dictionaries(st.sampled_from(["k", "v", "z"]), kids, max_size=2),
+                    max_leaves=5))
+def test_a_typed_union_through_a_property_keeps_its_language(value: Any) -> None:
+    from jsonschema import Draft202012Validator
+
+    state = JsonSchema(TYPED_TREE, strict=False, key_order="any").advance_text(json.dumps(value))
+    accepted = state is not None and state.can_end()
+    assert accepted == Draft202012Validator(TYPED_TREE).is_valid(value), value
