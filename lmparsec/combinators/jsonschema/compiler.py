@@ -1162,9 +1162,10 @@ def _unnegated(cond: Loc, then: Loc | None, other: Loc | None) -> tuple[Loc, Loc
     return cond, then, other
 
 #: the most flat specs :meth:`Compiler._distribute` makes of one spec
-#: at most this many anyOf branches take a type beside them into each (Compiler._typed_union)
-_TYPED_BRANCHES = 8
 _MAX_FLAT_SPECS = 256
+#: at most this many anyOf / oneOf branches take a type beside them into each
+#: (:meth:`Compiler._typed_union`)
+_TYPED_BRANCHES = 8
 
 
 def _types_apart(specs: list[Spec]) -> bool:
