@@ -305,6 +305,28 @@ def _token_taken(state: Any, data: bytes) -> bool:
     return state is not None
 
 
+def _decodable(vocab: Any) -> list[tuple[int, bytes]]:
+    """The vocabulary's tokens that are whole UTF-8 text (no special ones)."""
+    out = []
+    for tid, data in enumerate(vocab.token_bytes):
+        if tid in vocab.special_ids or not data:
+            continue
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        out.append((tid, data))
+    return out
+
+
+def _assert_exact(cache: MaskCache, state: Any, decodable: list[tuple[int, bytes]], label: str) -> None:
+    """Every token is in ``state``'s mask exactly when the state itself takes it."""
+    bits = cache.bitmask(state)
+    for tid, data in decodable:
+        got = bool((int(bits[tid >> 5]) >> (tid & 31)) & 1)
+        assert got == _token_taken(state, data), (label, data)
+
+
 @pytest.mark.parametrize("schema", COUNTED_NAMES, ids=json.dumps)
 def test_masks_inside_counted_keys_are_exact(schema: dict[str, Any]) -> None:
     """Inside a key that keeps its text, the mask is that of the key forgetting its
@@ -315,15 +337,7 @@ def test_masks_inside_counted_keys_are_exact(schema: dict[str, Any]) -> None:
     vocab = load_vocabulary("mistral-7b")
     parser = JsonSchema(schema, strict=False, key_order="any")
     cache = MaskCache(vocab, index_cache_dir=False)
-    decodable = []
-    for tid, data in enumerate(vocab.token_bytes):
-        if tid in vocab.special_ids or not data:
-            continue
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        decodable.append((tid, data))
+    decodable = _decodable(vocab)
     # (up to its quote the key reads as one forgetting its text once no name to
     # avoid starts with it: loop tables of any key's content, not a walk of the
     # vocabulary at every character -- there, at a key's start and at a first
@@ -344,10 +358,7 @@ def test_masks_inside_counted_keys_are_exact(schema: dict[str, Any]) -> None:
         state = parser.advance_text(prefix)
         if state is None:
             continue
-        bits = cache.bitmask(state)
-        for tid, data in decodable:
-            got = bool((int(bits[tid >> 5]) >> (tid & 31)) & 1)
-            assert got == _token_taken(state, data), (prefix, data)
+        _assert_exact(cache, state, decodable, prefix)
 
 
 #: lists of unique objects whose members are strings no text leaves as they are (a
@@ -369,6 +380,7 @@ def test_masks_inside_strings_of_unique_objects_are_exact() -> None:
     vocab = load_vocabulary("mistral-7b")
     parser = JsonSchema(UNIQUE_OBJECTS, strict=False)
     cache = MaskCache(vocab, index_cache_dir=False)
+    decodable = _decodable(vocab)
     first = '[{"lang": "en", "level": "a1", "where": {"code": "FR"}}, '
     # (the string is read as an enclosed text, not walked through the list char by char)
     state = parser.advance_text(first + '{"lang": "e')
@@ -379,13 +391,4 @@ def test_masks_inside_strings_of_unique_objects_are_exact() -> None:
                    first + '{"lang": "xx", "level": "b']:
         state = parser.advance_text(prefix)
         assert state is not None, prefix
-        bits = cache.bitmask(state)
-        for tid, data in enumerate(vocab.token_bytes):
-            if tid in vocab.special_ids or not data:
-                continue
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-            got = bool((int(bits[tid >> 5]) >> (tid & 31)) & 1)
-            assert got == _token_taken(state, data), (prefix, data)
+        _assert_exact(cache, state, decodable, prefix)
