@@ -256,6 +256,16 @@ class ExactlyOne(Parser):
         self._key = ("one", tuple(None if p is None else p.key() for p in parts))
         self._allowed: CharSet | None = None
 
+    @classmethod
+    def _moved(cls, parts: tuple[Parser | None, ...]) -> ExactlyOne:
+        """The state of parts this one's advanced (checked when they were made: a
+        oneOf of objects makes one at every character of every walk)."""
+        out = object.__new__(cls)
+        out.parts = parts
+        out._key = ("one", tuple(None if p is None else p.key() for p in parts))
+        out._allowed = None
+        return out
+
     def advance(self, char: str) -> Parser | None:
         moved = tuple(None if p is None else p.advance(char) for p in self.parts)
         live = [p for p in moved if p is not None]
@@ -268,7 +278,7 @@ class ExactlyOne(Parser):
             # objects, each with its required names written: a cloud status and
             # an RSS feed with their feed URL): no text is exactly one's
             return None
-        out = type(self)(*moved)
+        out = type(self)._moved(moved)
         # Twins: states that take the same texts, of which none can be the one.
         # Parts that have ended and take nothing more (two string branches at
         # their closing quote) take the same text -- the empty one -- whatever
