@@ -250,8 +250,10 @@ class ExactlyOne(Parser):
     __slots__ = ("_allowed", "_key", "parts")
 
     def __init__(self, *parts: Parser | None) -> None:
-        live = tuple(p for p in parts if p is not None)
-        _check(live, "ExactlyOne")
+        _check(tuple(p for p in parts if p is not None), "ExactlyOne")
+        self._fill(parts)
+
+    def _fill(self, parts: tuple[Parser | None, ...]) -> None:
         self.parts = parts
         self._key = ("one", tuple(None if p is None else p.key() for p in parts))
         self._allowed: CharSet | None = None
@@ -261,9 +263,7 @@ class ExactlyOne(Parser):
         """The state of parts this one's advanced (checked when they were made: a
         oneOf of objects makes one at every character of every walk)."""
         out = object.__new__(cls)
-        out.parts = parts
-        out._key = ("one", tuple(None if p is None else p.key() for p in parts))
-        out._allowed = None
+        out._fill(parts)
         return out
 
     def advance(self, char: str) -> Parser | None:

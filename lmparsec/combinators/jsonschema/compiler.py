@@ -468,12 +468,7 @@ class Compiler:
             parts.append(UnionNode(grammar_id((gid, "anyOf", i)), nodes))
         for i, group in enumerate(spec.one_of):
             nodes = named.get(("oneOf", i)) or [side(b) for b in group]
-            exact = [self.excluded(b) for b in group]
-            flat = []
-            for b in group:
-                flat.append(Spec())
-                self._flatten_member(flat[-1], b, set())
-            parts.append(self._one_of(grammar_id((gid, "oneOf", i)), nodes, exact, flat))
+            parts.append(self._one_of_group(grammar_id((gid, "oneOf", i)), nodes, group))
         for i, n in enumerate(spec.nots):
             parts.append(NotNode(grammar_id((gid, "not", i)), self.any, self.excluded(n)))
         for i, (c, t, e) in enumerate(spec.conditionals):
@@ -578,11 +573,7 @@ class Compiler:
         finally:
             self._typing.difference_update(marks)
         if kind == "oneOf":
-            flat = []
-            for b in group:
-                flat.append(Spec())
-                self._flatten_member(flat[-1], b, set())
-            return self._one_of(gid, branches, [self.excluded(b) for b in group], flat)
+            return self._one_of_group(gid, branches, group)
         branches = [b for b in branches if b is not self.never]
         if not branches:
             return self.never
@@ -728,6 +719,15 @@ class Compiler:
                                                   grammar_id((gid, kind, i, "named", k)))
                                 for k, bs in enumerate(specs)]
         return _with_names(spec, names), named
+
+    def _one_of_group(self, gid: int, branches: list[Node], group: list[Loc]) -> Node:
+        """:meth:`_one_of` of a schema's ``oneOf`` ``group`` generated as ``branches``:
+        each branch's whole language and own spec from its location."""
+        flat = []
+        for b in group:
+            flat.append(Spec())
+            self._flatten_member(flat[-1], b, set())
+        return self._one_of(gid, branches, [self.excluded(b) for b in group], flat)
 
     def _one_of(self, gid: int, branches: list[Node], exact: list[Node], flat: list[Spec]) -> Node:
         """``oneOf``: a text of some branch that no *other* branch's whole language

@@ -460,12 +460,18 @@ class KeyText(Parser):
         its declared names and patterns, and loops where that one loops. The
         object itself keeps the text (the name is avoided by later keys); a mask
         of the string alone need not (see :meth:`ObjectState.enclosed`)."""
-        avoid = self.avoid
-        if avoid is None or self.forget:
+        if self.avoid is None or self.forget:
             return self
-        if not any(n.startswith(self.text) for n in avoid):
-            return KeyText(self.node, self.trie_pos, self.cand, self.add_ok, self.pstates)
-        return KeyText(self.node, self.trie_pos, self.cand, self.add_ok, self.pstates, avoid, self.text, True)
+        return self._with_text(self.trie_pos, self.pstates, self.text, True)
+
+    def _with_text(self, pos: int, pstates: tuple[Parser | None, ...], text: str, forget: bool) -> KeyText:
+        """This key, at ``pos`` with ``pstates``, keeping ``text`` -- or, forgetting,
+        dropping it where no name to avoid starts with it."""
+        avoid = self.avoid
+        assert avoid is not None
+        if forget and not any(n.startswith(text) for n in avoid):
+            return KeyText(self.node, pos, self.cand, self.add_ok, pstates)
+        return KeyText(self.node, pos, self.cand, self.add_ok, pstates, avoid, text, forget)
 
     def _declared_alive(self) -> bool:
         return self.trie_pos >= 0 and bool(self.node.trie.below[self.trie_pos] & self.cand)
@@ -486,12 +492,8 @@ class KeyText(Parser):
                                  or any(p is not None for p in pstates))
         if not declared and not extra:
             return None
-        avoid = self.avoid
-        if avoid is not None:
-            text = self.text + char
-            if self.forget and not any(n.startswith(text) for n in avoid):
-                return KeyText(self.node, pos, self.cand, self.add_ok, pstates)
-            return KeyText(self.node, pos, self.cand, self.add_ok, pstates, avoid, text, self.forget)
+        if self.avoid is not None:
+            return self._with_text(pos, pstates, self.text + char, self.forget)
         if pos == self.trie_pos == -1 and pstates == self.pstates:
             return self
         return KeyText(self.node, pos, self.cand, self.add_ok, pstates)
