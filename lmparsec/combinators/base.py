@@ -60,6 +60,12 @@ class TokenView(Protocol):
         key spelled as ``text`` may stop, within a token that opened it."""
         ...
 
+    def after_comma(self) -> TokenView:
+        """The same facts about the texts that follow a comma inside a token: what
+        an object's next key may meet within the token that ended the value
+        before it (``","`` and ``",\n"`` on the usual vocabularies)."""
+        ...
+
 
 class Parser(ABC):
     """An immutable state of a character-level recogniser.
@@ -134,6 +140,17 @@ class Parser(ABC):
         with the longest token as the horizon. The default is :meth:`key`;
         containers build theirs from their parts' mask keys."""
         return self.key()
+
+    def cache_key(self, view: TokenView, horizon: int) -> Hashable:
+        """The key the token layer caches this state's mask by, on the vocabulary
+        ``view`` describes: :meth:`mask_key` by default. A container may key
+        itself by what it does once its child ends, as far as a token can reach
+        from inside the child, instead of by its own progress: an object's
+        members after the one being written (a closing brace, or a comma and a
+        key the vocabulary spells) are the same at many progresses, in many
+        objects, and a value deep inside a document is then keyed apart from
+        its ancestors' progress."""
+        return self.mask_key(horizon)
 
     def token_key(self, view: TokenView) -> Hashable | None:
         """A key for this state's mask on the vocabulary ``view`` describes: two

@@ -2,8 +2,9 @@
 
 A mask depends only on the parser state's key (and on bytes of an unfinished
 character, if any), so one computed mask serves every later step, request and
-schema that reaches an equal state, or one that acts alike on any one token
-(:meth:`~lmparsec.combinators.base.Parser.mask_key`). Entries are packed
+schema that reaches an equal state, or one that acts alike on any one token of
+the vocabulary (:meth:`~lmparsec.combinators.base.Parser.cache_key`: a value
+deep in a document keyed apart from how far its ancestors have come). Entries are packed
 bitmasks (one bit per token, xgrammar's layout) so a 151k vocabulary costs
 ~19 KB an entry; the cache is an LRU bounded by bytes.
 """
@@ -96,7 +97,7 @@ class MaskCache:
     def bitmask(self, state: Parser, pending: bytes = b"") -> np.ndarray:
         """The packed int32 bitmask of tokens allowed after ``state`` (+ ``pending``),
         EOS bits included when the state can end. Read-only; do not modify."""
-        key = (state.mask_key(self.horizon), pending)
+        key = (state.cache_key(self.index, self.horizon), pending)
         entry = self._entries.get(key)
         if entry is not None:
             self.hits += 1

@@ -310,12 +310,10 @@ class TokenIndex:
         #: per-index caches so that a fresh cache starts without them)
         self.chain_steps: StepMemo = {}
         self._lone_memo: dict[CharSet, tuple[int, ...]] = {}
-        self._prefixes: dict[str, frozenset[bytes]] = {}
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
-        texts, deep, self._opened = _json_strings(self.vocabulary.token_bytes)
-        self._closed = texts, deep
+        self._facts = StringFacts(self.vocabulary.token_bytes)
         # the loop tables of the classes most strings loop on, made with the index
         # (a pass over every character of the vocabulary each, 1-4 ms, that the
         # first mask of such a string would pay)
@@ -325,23 +323,19 @@ class TokenIndex:
     # -- the TokenView facts (see lmparsec.combinators.base.TokenView) ---------
     def closed_strings(self) -> tuple[frozenset[str], frozenset[str]]:
         """JSON strings that a token opens and closes after whitespace."""
-        return self._closed
+        return self._facts.closed_strings()
 
     def opened_strings(self) -> frozenset[bytes]:
         """Raw texts of JSON strings a token opens after whitespace and ends in."""
-        return self._opened
+        return self._facts.opened_strings()
 
     def opened_prefixes(self, text: str) -> frozenset[bytes]:
-        """The prefixes of ``text`` among :meth:`opened_strings` (kept per text:
-        the same names come back in object after object)."""
-        got = self._prefixes.get(text)
-        if got is None:
-            data = text.encode("utf-8", "surrogatepass")
-            opened = self._opened
-            got = frozenset(data[:k] for k in range(len(data) + 1) if data[:k] in opened)
-            with self._lock:
-                got = remember(self._prefixes, text, got, 16384)
-        return got
+        """The prefixes of ``text`` among :meth:`opened_strings`."""
+        return self._facts.opened_prefixes(text)
+
+    def after_comma(self) -> StringFacts:
+        """The same facts about the texts that follow a comma inside a token."""
+        return self._facts.after_comma()
 
     def _build_units(self, token_bytes: tuple[bytes, ...], text_ids: list[int]) -> None:
         """Decode every token into units: complete characters ``(cp, cp)`` and, at
@@ -888,6 +882,56 @@ def _code_table(chars: CharSet) -> np.ndarray:
 #: or opened and not closed (its raw text: a key's first bytes)
 _CLOSED_STRING = re.compile(rb'[ \t\n\r]*"((?:[^"\\]|\\.)*)"(.*)', re.S)
 _OPENED_STRING = re.compile(rb'[ \t\n\r]*"((?:[^"\\]|\\.)*\\?)', re.S)
+
+
+class StringFacts:
+    """The :class:`~lmparsec.combinators.base.TokenView` facts of some texts: the
+    JSON strings they open after whitespace and close, or end inside. Of the
+    vocabulary's tokens for a state the token starts at; of the rests after a
+    comma inside a token for an object's next key, which the token that closes
+    a value before it may reach (one pass over the texts holding a quote)."""
+
+    def __init__(self, texts: Iterable[bytes]) -> None:
+        # (the facts are about strings: only texts holding a quote count, a few thousand)
+        self._texts = tuple(text for text in texts if b'"' in text)
+        closed, deep, self._opened = _json_strings(self._texts)
+        self._closed = closed, deep
+        self._prefixes: dict[str, frozenset[bytes]] = {}
+        self._comma: StringFacts | None = None
+        self._lock = threading.Lock()
+
+    def closed_strings(self) -> tuple[frozenset[str], frozenset[str]]:
+        return self._closed
+
+    def opened_strings(self) -> frozenset[bytes]:
+        return self._opened
+
+    def opened_prefixes(self, text: str) -> frozenset[bytes]:
+        # (kept per text: the same names come back in object after object)
+        got = self._prefixes.get(text)
+        if got is None:
+            data = text.encode("utf-8", "surrogatepass")
+            opened = self._opened
+            got = frozenset(data[:k] for k in range(len(data) + 1) if data[:k] in opened)
+            with self._lock:
+                got = remember(self._prefixes, text, got, 16384)
+        return got
+
+    def after_comma(self) -> StringFacts:
+        got = self._comma
+        if got is None:
+            rests: list[bytes] = []
+            for data in [data for data in self._texts if b"," in data]:
+                k = data.find(b",")
+                while k >= 0:
+                    rests.append(data[k + 1:])
+                    k = data.find(b",", k + 1)
+            got = StringFacts(rests)
+            with self._lock:
+                if self._comma is None:
+                    self._comma = got
+                got = self._comma
+        return got
 
 
 def _json_strings(token_bytes: tuple[bytes, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[bytes]]:

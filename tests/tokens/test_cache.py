@@ -608,6 +608,101 @@ def test_drawn_objects_after_a_comma_keep_their_own_tokens(tokenizer_name: str, 
     same_as_plain(mc, state)
 
 
+# Inside a value deep in a document, what a token can reach of the ancestors is
+# what each does once its child ends -- a brace where it may close, a comma and the
+# key the vocabulary spells after one -- not how far each has come: masks are kept
+# by that (Parser.cache_key), and each must still be the state's own.
+_INNER = {"type": "object", "properties": {"s": {"type": "string"}, "t": {"type": "integer"},
+                                           "l": {"type": "array", "items": {"type": "string"}}}}
+NESTED = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}, "w": _INNER,
+                                           "v": {"type": "array", "items": _INNER}, "z": {"type": "integer"}}}
+
+
+def test_values_deep_in_a_document_share_masks_across_their_ancestors(tokenizer_name: str) -> None:
+    mc = mask_cache(tokenizer_name)
+    parser = JsonSchema(NESTED, strict=False)
+    # the same string value at three progresses of the document around it
+    states = [advanced(parser, head + '"w": {"s": "x') for head in ("{", '{"a": 1, ', '{"a": 1, "b": 2, ')]
+    assert len({s.mask_key(mc.horizon) for s in states}) == 3
+    assert len({s.cache_key(mc.index, mc.horizon) for s in states}) == 1
+    for state in states:
+        same_as_plain(mc, state)
+    assert mc.bitmask(states[0]) is mc.bitmask(states[2])
+    # where what follows differs, so do the keys: the document must still get "z"
+    required = JsonSchema({**NESTED, "required": ["z"]}, strict=False)
+    other = advanced(required, '{"a": 1, "w": {"s": "x')
+    assert other.cache_key(mc.index, mc.horizon) != states[1].cache_key(mc.index, mc.horizon)
+    same_as_plain(mc, other)
+    # a token's rest after its comma may begin a key (',"%' on two of the tokenizers
+    # here): taken only where a name that starts so may come next; where no token
+    # spells one, documents whose next names differ share a key and a mask
+    def after_w(names: list[str]) -> Parser:
+        props = {"w": {"type": "string"}, **{n: {"type": "integer"} for n in names}}
+        doc = {"type": "object", "properties": props, "required": ["b"], "additionalProperties": False}
+        return advanced(JsonSchema(doc, strict=False), '{"w": "x"')
+
+    may, may_not = after_w(["%x", "b"]), after_w(["b"])
+    for state in (may, may_not):
+        same_as_plain(mc, state)
+    keys = {state.cache_key(mc.index, mc.horizon) for state in (may, may_not)}
+    if b',"%' in mc.vocabulary.token_bytes:
+        token = mc.vocabulary.token_bytes.index(b',"%')
+        assert unpack(mc.bitmask(may), mc.size)[token] and not unpack(mc.bitmask(may_not), mc.size)[token]
+        assert len(keys) == 2
+    else:
+        assert len(keys) == 1
+    # before a value, after one, in an array of objects: each state's own tokens
+    for text in ('{"a": 1, "w": {"s": "x", "t":', '{"w": {"s": "x", "t": 3', '{"a": 1, "w": {"t": 3 ',
+                 '{"v": [{"s": "x"}, {"s": "y', '{"b": 2, "v": [{"s": "x"}, {"t": 1}', '{"w": {"l": ["p", "q',
+                 '{"a": 1, "w": {"s": "x"', '{"a": 1, "w": {"s": "x"}', '{"v": [{"l": []}'):
+        for schema in (NESTED, {**NESTED, "required": ["z"]}, {**NESTED, "additionalProperties": False}):
+            same_as_plain(mc, advanced(JsonSchema(schema, strict=False), text))
+
+
+_NEST_NAMES = ["", ",", "a", "id", "log", "name", "The", "x1", "%x"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_drawn_values_inside_drawn_documents_keep_their_own_tokens(tokenizer_name: str,
+                                                                   data: st.DataObject) -> None:
+    # One value inside documents that differ around it (names, what they require,
+    # what other keys they take, how far they have come): one cache for all, so a
+    # mask kept for one is met by the others wherever their keys agree.
+    mc = mask_cache(tokenizer_name)
+    inner_names = data.draw(st.lists(st.sampled_from(_NEST_NAMES), min_size=1, max_size=3, unique=True))
+    inner = {"type": "object", "properties": {n: {"type": "string"} for n in inner_names},
+             "required": data.draw(st.lists(st.sampled_from(inner_names), max_size=2, unique=True))}
+    in_array = data.draw(st.booleans())
+    value = {"type": "array", "items": inner} if in_array else inner
+    written = data.draw(st.integers(0, len(inner_names) - 1))
+    tail = "{" + "".join(f"{json.dumps(n)}: \"w\", " for n in inner_names[:written])
+    tail += json.dumps(inner_names[written])[:-1] + data.draw(
+        st.sampled_from(['', '"', '": ', '": "ab', '": "ab"', '": "ab" ']))
+    if written == len(inner_names) - 1 and data.draw(st.booleans()):  # (the value ended, and the object)
+        tail += '": "ab"}' if tail.endswith(json.dumps(inner_names[written])[:-1]) else ""
+    if in_array:  # (an element before it has every name)
+        whole = "{" + ", ".join(f"{json.dumps(n)}: \"q\"" for n in inner_names) + "}, "
+        tail = "[" + data.draw(st.sampled_from(["", whole])) + tail
+        if tail.endswith("}") and data.draw(st.booleans()):
+            tail += "]"
+    for _ in range(3):
+        names = data.draw(st.lists(st.sampled_from(_NEST_NAMES), min_size=1, max_size=4, unique=True))
+        props: dict = {n: {"type": "integer"} for n in names}
+        props["w"] = value
+        before = names[: data.draw(st.integers(0, len(names)))]
+        # (what it requires is written, or "w": the text fits the schema in either order)
+        schema = {"type": "object", "properties": props,
+                  "required": data.draw(st.lists(st.sampled_from([*before, "w"]), max_size=2, unique=True)),
+                  **data.draw(st.sampled_from([{}, {"additionalProperties": False},
+                                               {"additionalProperties": {"type": "integer"}}]))}
+        text = "{" + "".join(f"{json.dumps(n)}: 1, " for n in before) + '"w": ' + tail
+        state = JsonSchema(schema, strict=False, key_order=data.draw(st.sampled_from(["schema", "any"]))
+                           ).advance_text(text)
+        assert state is not None, text
+        same_as_plain(mc, state)
+
+
 # Parts of a schema that the compiler cannot merge (here the object's own members
 # and a oneOf branch) run side by side. Where they read one and the same value (a
 # plain string) the intersection shares it as they do; where they read different

@@ -174,18 +174,24 @@ def _json_string_at(data: bytes) -> tuple[bytes, bytes | None] | None:
     return data[start:], None
 
 
-def test_json_strings_a_token_opens(tokenizer_name: str) -> None:
+@pytest.mark.parametrize("where", ["token", "after a comma"])
+def test_json_strings_a_token_opens(tokenizer_name: str, where: str) -> None:
     """The facts objects after a comma key their masks by (``TokenView``): every
-    token that opens a string after whitespace is one of them, read by hand."""
+    token that opens a string after whitespace is one of them, read by hand; and
+    every rest of a token after a comma in it, for what follows a value."""
     import json
 
     ix = index(tokenizer_name)
-    texts, deep = ix.closed_strings()
-    opened = ix.opened_strings()
+    facts = ix if where == "token" else ix.after_comma()
+    texts, deep = facts.closed_strings()
+    opened = facts.opened_strings()
     want_open: set[bytes] = set()
     want_closed: set[str] = set()
     want_deep: set[str] = set()
-    for data in ix.vocabulary.token_bytes:
+    sources = list(ix.vocabulary.token_bytes)
+    if where == "after a comma":
+        sources = [data[k + 1:] for data in sources if data for k in range(len(data)) if data[k] == ord(",")]
+    for data in sources:
         got = _json_string_at(data)
         if got is None:
             continue
@@ -204,10 +210,10 @@ def test_json_strings_a_token_opens(tokenizer_name: str) -> None:
     # what the masks rely on: a bare quote opens one, and no ordinary name is closed whole
     assert b"" in opened and "name" not in texts and "id" not in texts
     # a name's opened prefixes are those of its bytes a token opens a string with
-    for name in ("name", "identifier", "dépôt", "x"):
+    for name in ("name", "identifier", "dépôt", "x", "%", "#x"):
         data = name.encode()
         want = {data[:k] for k in range(len(data) + 1) if data[:k] in want_open}
-        assert ix.opened_prefixes(name) == want and ix.opened_prefixes(name) == want  # (kept: the same)
+        assert facts.opened_prefixes(name) == want and facts.opened_prefixes(name) == want  # (kept: the same)
 
 
 @pytest.mark.parametrize("name", sorted(SETS))

@@ -21,8 +21,9 @@ one character at a time (~1 s on a 128k vocabulary: ``"tags": [...]`` lists).
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
+from weakref import ref
 
 from ..base import Parser, TokenView
 from ..charset import CharSet
@@ -194,6 +195,7 @@ class ArrayNode(Node):
 class ArrayState(Parser):
     __slots__ = (
         "_allowed",
+        "_ckey",
         "_key",
         "_mkey",
         "cchild",
@@ -223,6 +225,7 @@ class ArrayState(Parser):
         self.text = text
         self._key: Hashable = None
         self._mkey: tuple[Any, ...] | None = None
+        self._ckey: tuple[Callable[[], TokenView | None], int, Hashable] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0) -> ArrayState:
@@ -592,6 +595,28 @@ class ArrayState(Parser):
                 self.seen or None, self.text or None, horizon,
             )
         return got
+
+    def cache_key(self, view: TokenView, horizon: int) -> Hashable:
+        # Inside an element read as it is (no text kept, no contains state): keyed
+        # by the element and the array's own progress -- not by its ancestors'
+        # (see Parser.cache_key).
+        node = self.node
+        if node.unique or node.contains is not None or self.phase not in (VALUE, POSTVAL, DONE):
+            return self.mask_key(horizon)
+        got = self._ckey
+        if got is not None and got[0]() is view and got[1] == horizon:
+            return got[2]
+        if self.phase == DONE:
+            key: Hashable = ("array done",)
+        else:
+            after = ("array after element", node.gid, self.depth, self.index, self.ccount)
+            if self.phase == VALUE:
+                assert self.child is not None
+                key = (after, 0, self.child.cache_key(view, horizon))
+            else:
+                key = (after, self.ws)
+        self._ckey = (ref(view), horizon, key)  # (a state may outlive the vocabulary's index)
+        return key
 
     def token_key(self, view: TokenView) -> Hashable | None:
         # an element read as it is (no text kept to compare) takes what its value

@@ -16,7 +16,7 @@ import json
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, ref
 
 from ...memo import remember
 from ..base import Parser, TokenView, grammar_id
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["ObjectNode", "ObjectState"]
 
 OPEN, FIRST, KEY, COLON, PREVAL, VALUE, POSTVAL, PREKEY, DONE = range(9)
+_KEY_NAMES = 4  # a key is keyed by its names' futures while at most this many are left
 _UNKNOWN = object()  # (a memo's miss, where None is a kept answer)
 _OPEN_SET = CharSet.of("{")
 _QUOTE_SET = CharSet.of('"')
@@ -152,6 +153,7 @@ class ObjectNode(Node):
         "_extra_live",
         "_extra_nodes",
         "_free_gid",
+        "_last_view",
         "_live",
         "_no_names",
         "_token_keys",
@@ -199,6 +201,8 @@ class ObjectNode(Node):
         #: ObjectState.token_key after a comma, per vocabulary (weakly) and progress
         self._token_keys: WeakKeyDictionary[TokenView, dict[tuple[object, ...], Hashable]]
         self._token_keys = WeakKeyDictionary()
+        self._last_view: tuple[Callable[[], TokenView | None], dict[tuple[object, ...], Hashable]] | None
+        self._last_view = None
         self._between: dict[tuple[int, ...], CharSet] = {}
         self._extra_nodes: dict[tuple[int, ...], Node] = {}
         self._extra_live: dict[tuple[int, ...], bool] = {}
@@ -210,6 +214,23 @@ class ObjectNode(Node):
         undeclared = additional is not None or bool(patterns)
         self._no_names: frozenset[str] | None = frozenset() if undeclared and min_props >= 2 else None
         self._free_gid: int | None = None
+
+    def view_memos(self, view: TokenView) -> dict[tuple[object, ...], Hashable]:
+        """The memo of what :class:`ObjectState` keys by on vocabulary ``view``
+        (token keys, what follows a value), kept per view weakly: a compiled
+        schema outlives the caches of the vocabularies it is used with. The
+        last view's memo is at hand (asked at every step of every object)."""
+        last = self._last_view
+        if last is not None and last[0]() is view:
+            return last[1]
+        try:
+            memos = self._token_keys.get(view)
+            if memos is None:
+                memos = self._token_keys.setdefault(view, {})
+            self._last_view = (ref(view), memos)
+        except TypeError:  # a view that takes no weak reference: not kept
+            memos = {}
+        return memos
 
     @property
     def free_gid(self) -> int:
@@ -590,8 +611,8 @@ class KeyText(Parser):
 class ObjectState(Parser):
     """One state of an object value (see the module docstring)."""
 
-    __slots__ = ("_allowed", "_key", "_mkey", "child", "count", "cur", "depth", "names", "node", "phase",
-                 "pn", "pos", "seen", "ws")
+    __slots__ = ("_allowed", "_ckey", "_key", "_mkey", "child", "count", "cur", "depth", "names", "node",
+                 "phase", "pn", "pos", "seen", "ws")
 
     def __init__(self, node: ObjectNode, depth: int, phase: int, ws: int, seen: int, pos: int,
                  count: int, cur: Node | None, child: Parser | None, pn: Parser | None,
@@ -611,6 +632,7 @@ class ObjectState(Parser):
         self.names = names
         self._key: Hashable = None
         self._mkey: tuple[Any, ...] | None = None
+        self._ckey: tuple[Callable[[], TokenView | None], int, Hashable] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0, child: Parser | None = None) -> ObjectState:
@@ -1019,21 +1041,106 @@ class ObjectState(Parser):
             )
         return got
 
+    def cache_key(self, view: TokenView, horizon: int) -> Hashable:
+        # Inside a key, a member's value, and between them: keyed by the key or the
+        # value and by what this object does after the value (its own progress only
+        # as far as a token can tell it); elsewhere by mask_key.
+        got = self._ckey
+        if got is not None and got[0]() is view and got[1] == horizon:
+            return got[2]
+        phase = self.phase
+        key: Hashable = None
+        if phase == VALUE:
+            assert self.child is not None
+            key = ("object value", self.child.cache_key(view, horizon),
+                   self._post_key(view, 0, self.seen, self.pos, self.count))
+        elif phase == POSTVAL:
+            key = ("object after value", self._post_key(view, self.ws, self.seen, self.pos, self.count))
+        elif phase in (COLON, PREVAL):
+            assert self.cur is not None
+            key = ("object before value", phase, self.node.ws.describe(), self.ws, self.depth, self.cur.gid,
+                   self._post_key(view, 0, self.seen, self.pos, self.count))
+        elif phase == DONE:
+            key = ("object done",)  # (what comes next is its parent's)
+        elif phase == KEY:
+            key = self._key_cache_key(view)
+        if key is None:
+            key = self.mask_key(horizon)
+        self._ckey = (ref(view), horizon, key)  # (a state may outlive the vocabulary's index)
+        return key
+
+    def _key_cache_key(self, view: TokenView) -> Hashable:
+        """Inside a key: what the key's text may still be -- the rests of the
+        declared names it may become, and any other text where other keys may
+        come -- and, for each, the member's value after it and what the object
+        does after that value. Objects with the same rests, values and futures
+        (a name shared by many objects of a document) take the same tokens;
+        ``None`` where the key keeps more than that (patterns, propertyNames, the
+        names minProperties counts)."""
+        text = self.child
+        if self.pn is not None or not isinstance(text, JsonString):
+            return None
+        inner = text.value
+        if not isinstance(inner, KeyText) or inner.avoid is not None or inner.pstates:
+            return None
+        node = self.node
+        if inner.add_ok and node.additional is None:
+            return None
+        count = min(self.count + 1, node.count_cap)
+        names: list[tuple[str, Hashable]] = []
+        if inner.trie_pos >= 0:
+            trie = node.trie
+            below = trie.below[inner.trie_pos]
+            if below & (below - 1) and bin(below).count("1") > _KEY_NAMES:
+                return None  # (near a key's start: many names, each a future to key by)
+            skip = trie.depth[inner.trie_pos]
+            for i in set_bits(below):
+                if inner.cand >> i & 1:
+                    after = self._post_key(view, 0, self.seen | 1 << i, i + 1 if node.fixed else 0, count)
+                    names.append((node.names[i][skip:], (node.values[i].gid, after)))
+                elif inner.add_ok:
+                    names.append((node.names[i][skip:], None))  # (a name written or ruled out: refused)
+        other: Hashable = None
+        if inner.add_ok:
+            assert node.additional is not None
+            other = (node.additional.gid,
+                     self._post_key(view, 0, self.seen, len(node.names) if node.fixed else 0, count))
+        return ("object key", text.esc, text.canonical, node.ws.describe(), self.depth, frozenset(names),
+                other)
+
+    def _post_key(self, view: TokenView, ws: int, seen: int, pos: int, count: int) -> Hashable:
+        """What this object does after a member's value at progress ``seen, pos,
+        count``, having read ``ws`` of whitespace, to the end of any token: more
+        whitespace, a closing brace where it may close (then its parent goes
+        on), or a comma where another key may come -- and then whatever the
+        token's rest after its comma spells of that key, which :meth:`token_key`
+        tells from the object's words (``view.after_comma()``). Kept per
+        progress, as token keys are."""
+        node = self.node
+        if self.names is not None or node.patterns or node.names_node is not None:
+            return ("object", node.gid, self.depth, ws, seen, pos, count, self.names)
+        memos = node.view_memos(view)
+        memo = ("after value", ws, self.depth, seen, pos, count)
+        got = memos.get(memo, _UNKNOWN)
+        if got is _UNKNOWN:
+            nxt: Hashable = None
+            if node.more_keys(seen, pos, count):
+                prekey = ObjectState(node, self.depth, PREKEY, 0, seen, pos, count, None, None, None, None)
+                nxt = prekey._key_start_token_key(view.after_comma())
+                if nxt is None:
+                    nxt = ("object", node.gid, seen, pos, count)
+            got = remember(memos, memo, ("after value", node.ws.describe(), ws, self.depth, nxt,
+                                         node.can_close(seen, count)), 4096)
+        return got
+
     def token_key(self, view: TokenView) -> Hashable | None:
         phase = self.phase
         if phase == VALUE:
             assert self.child is not None
             return self.child.token_key(view)  # (the child's promise: no token gets past its end)
         if phase == PREKEY:
-            # (asked at every key start of every object: kept per progress, by a
-            # vocabulary the node does not keep alive -- a compiled schema outlives
-            # the caches of the vocabularies it is used with)
-            try:
-                memos = self.node._token_keys.get(view)
-                if memos is None:
-                    memos = self.node._token_keys.setdefault(view, {})
-            except TypeError:  # a view that takes no weak reference: not kept
-                return self._key_start_token_key(view)
+            # (asked at every key start of every object: kept per progress)
+            memos = self.node.view_memos(view)
             memo = (self.ws, self.depth, self.seen, self.pos, self.count, self.names)
             got = memos.get(memo, _UNKNOWN)
             if got is _UNKNOWN:
