@@ -45,6 +45,10 @@ class TokenView(Protocol):
     """What the token layer tells a state about its vocabulary, for
     :meth:`Parser.token_key`: facts about which texts some token spells."""
 
+    #: a number no other view in the process has had (what a state keeps a key
+    #: made on this view by, without keeping the view alive)
+    serial: int
+
     def closed_strings(self) -> tuple[frozenset[str], frozenset[str]]:
         """``(texts, deep)``: the decoded texts of the JSON strings that some token
         opens and closes after nothing but whitespace (``"",`` and ``":"`` on the

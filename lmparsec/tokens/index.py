@@ -16,6 +16,7 @@ subtree answered at once (:meth:`TokenIndex.subtree_shortcut`).
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
@@ -314,6 +315,7 @@ class TokenIndex:
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
         self._facts = StringFacts(self.vocabulary.token_bytes)
+        self.serial = next(_SERIALS)
         # the loop tables of the classes most strings loop on, made with the index
         # (a pass over every character of the vocabulary each, 1-4 ms, that the
         # first mask of such a string would pay)
@@ -884,6 +886,10 @@ _CLOSED_STRING = re.compile(rb'[ \t\n\r]*"((?:[^"\\]|\\.)*)"(.*)', re.S)
 _OPENED_STRING = re.compile(rb'[ \t\n\r]*"((?:[^"\\]|\\.)*\\?)', re.S)
 
 
+#: numbers of TokenViews, never the same twice in a process (TokenView.serial)
+_SERIALS = itertools.count()
+
+
 class StringFacts:
     """The :class:`~lmparsec.combinators.base.TokenView` facts of some texts: the
     JSON strings they open after whitespace and close, or end inside. Of the
@@ -899,6 +905,7 @@ class StringFacts:
         self._prefixes: dict[str, frozenset[bytes]] = {}
         self._comma: StringFacts | None = None
         self._lock = threading.Lock()
+        self.serial = next(_SERIALS)
 
     def closed_strings(self) -> tuple[frozenset[str], frozenset[str]]:
         return self._closed

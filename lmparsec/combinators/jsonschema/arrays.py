@@ -21,9 +21,8 @@ one character at a time (~1 s on a 128k vocabulary: ``"tags": [...]`` lists).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
-from weakref import ref
 
 from ..base import Parser, TokenView
 from ..charset import CharSet
@@ -225,7 +224,7 @@ class ArrayState(Parser):
         self.text = text
         self._key: Hashable = None
         self._mkey: tuple[Any, ...] | None = None
-        self._ckey: tuple[Callable[[], TokenView | None], int, Hashable] | None = None
+        self._ckey: tuple[int, int, Hashable] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0) -> ArrayState:
@@ -604,7 +603,7 @@ class ArrayState(Parser):
         if node.unique or node.contains is not None or self.phase not in (VALUE, POSTVAL, DONE):
             return self.mask_key(horizon)
         got = self._ckey
-        if got is not None and got[0]() is view and got[1] == horizon:
+        if got is not None and got[0] == view.serial and got[1] == horizon:
             return got[2]
         if self.phase == DONE:
             key: Hashable = ("array done",)
@@ -615,7 +614,7 @@ class ArrayState(Parser):
                 key = (after, 0, self.child.cache_key(view, horizon))
             else:
                 key = (after, self.ws)
-        self._ckey = (ref(view), horizon, key)  # (a state may outlive the vocabulary's index)
+        self._ckey = (view.serial, horizon, key)  # (by number: a state may outlive the vocabulary's index)
         return key
 
     def token_key(self, view: TokenView) -> Hashable | None:

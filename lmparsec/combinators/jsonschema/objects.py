@@ -632,7 +632,7 @@ class ObjectState(Parser):
         self.names = names
         self._key: Hashable = None
         self._mkey: tuple[Any, ...] | None = None
-        self._ckey: tuple[Callable[[], TokenView | None], int, Hashable] | None = None
+        self._ckey: tuple[int, int, Hashable] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0, child: Parser | None = None) -> ObjectState:
@@ -1046,7 +1046,7 @@ class ObjectState(Parser):
         # value and by what this object does after the value (its own progress only
         # as far as a token can tell it); elsewhere by mask_key.
         got = self._ckey
-        if got is not None and got[0]() is view and got[1] == horizon:
+        if got is not None and got[0] == view.serial and got[1] == horizon:
             return got[2]
         phase = self.phase
         key: Hashable = None
@@ -1066,7 +1066,7 @@ class ObjectState(Parser):
             key = self._key_cache_key(view)
         if key is None:
             key = self.mask_key(horizon)
-        self._ckey = (ref(view), horizon, key)  # (a state may outlive the vocabulary's index)
+        self._ckey = (view.serial, horizon, key)  # (by number: a state may outlive the vocabulary's index)
         return key
 
     def _key_cache_key(self, view: TokenView) -> Hashable:
@@ -1105,7 +1105,7 @@ class ObjectState(Parser):
             assert node.additional is not None
             other = (node.additional.gid,
                      self._post_key(view, 0, self.seen, len(node.names) if node.fixed else 0, count))
-        return ("object key", text.esc, text.canonical, node.ws.describe(), self.depth, frozenset(names),
+        return ("object key", text.esc, text.canonical, node.ws.describe(), self.depth, tuple(sorted(names)),
                 other)
 
     def _post_key(self, view: TokenView, ws: int, seen: int, pos: int, count: int) -> Hashable:
@@ -1188,7 +1188,8 @@ class ObjectState(Parser):
             if name in texts:
                 closed.append(name)
         begun.discard(b"")
-        return ("after a comma, declared keys", *head, bool(cand), frozenset(begun), tuple(closed))
+        # (tuples, not sets: a key the cache keeps, of atoms only, is one the collector stops visiting)
+        return ("after a comma, declared keys", *head, bool(cand), tuple(sorted(begun)), tuple(closed))
 
     # -- shortest completion -----------------------------------------------------
     def shortest(self, limit: int = 20000) -> str | None:
