@@ -51,6 +51,7 @@ from .spec import (
     absorb,
     grammar_part,
     json_equal,
+    norm_key,
     schema_text,
 )
 from .strings import JsonString
@@ -468,7 +469,7 @@ class Compiler:
             parts.append(UnionNode(grammar_id((gid, "anyOf", i)), nodes))
         for i, group in enumerate(spec.one_of):
             nodes = named.get(("oneOf", i)) or [side(b) for b in group]
-            parts.append(self._one_of_group(grammar_id((gid, "oneOf", i)), nodes, group))
+            parts.append(self._one_of_group(grammar_id((gid, "oneOf", i)), nodes, group, spec.types))
         for i, n in enumerate(spec.nots):
             parts.append(NotNode(grammar_id((gid, "not", i)), self.any, self.excluded(n)))
         for i, (c, t, e) in enumerate(spec.conditionals):
@@ -573,7 +574,7 @@ class Compiler:
         finally:
             self._typing.difference_update(marks)
         if kind == "oneOf":
-            return self._one_of_group(gid, branches, group)
+            return self._one_of_group(gid, branches, group, spec.types)
         branches = [b for b in branches if b is not self.never]
         if not branches:
             return self.never
@@ -638,7 +639,7 @@ class Compiler:
             # (the flattened specs hold locations only: the exact compiler reads them alike)
             others = [exact.compile_spec(bs, loc, grammar_id((gid, kind, "exact", i)))
                       for i, bs in enumerate(flat)]
-            return self._one_of(gid, branches, others, flat)
+            return self._one_of(gid, branches, others, flat, spec.types)
         if spec.conditionals:
             cond, then, other = spec.conditionals[0]
             if spec.unevaluated_props is None and spec.unevaluated_items is None:
@@ -720,16 +721,19 @@ class Compiler:
                                 for k, bs in enumerate(specs)]
         return _with_names(spec, names), named
 
-    def _one_of_group(self, gid: int, branches: list[Node], group: list[Loc]) -> Node:
+    def _one_of_group(self, gid: int, branches: list[Node], group: list[Loc],
+                      types: set[str] | None = None) -> Node:
         """:meth:`_one_of` of a schema's ``oneOf`` ``group`` generated as ``branches``:
-        each branch's whole language and own spec from its location."""
+        each branch's whole language and own spec from its location (``types``:
+        those the schema around the group allows)."""
         flat = []
         for b in group:
             flat.append(Spec())
             self._flatten_member(flat[-1], b, set())
-        return self._one_of(gid, branches, [self.excluded(b) for b in group], flat)
+        return self._one_of(gid, branches, [self.excluded(b) for b in group], flat, types)
 
-    def _one_of(self, gid: int, branches: list[Node], exact: list[Node], flat: list[Spec]) -> Node:
+    def _one_of(self, gid: int, branches: list[Node], exact: list[Node], flat: list[Spec],
+                types: set[str] | None = None) -> Node:
         """``oneOf``: a text of some branch that no *other* branch's whole language
         takes (see :meth:`exact`). Where the branches are their whole languages
         already, plain exactly-one; else one of the generated branches, and
@@ -742,8 +746,11 @@ class Compiler:
         can, the oneOf as the schema says it (``flat``: each branch's own spec).
 
         Branches of different types (a string, or an object) never take one value
-        together: "exactly one" is "some", a plain union."""
-        if _types_apart(flat):
+        together: "exactly one" is "some", a plain union. So with branches that are
+        objects told apart by their names or a discriminator (:meth:`_objects_apart`):
+        a tagged union is read as one branch once its tag is written, not as the
+        branches beside a check of every branch at every character."""
+        if _types_apart(flat) or self._objects_apart(flat, types):
             return UnionNode(gid, branches)
         if all(a is b for a, b in zip(branches, exact, strict=True)):
             return OneOfNode(gid, branches)
@@ -755,6 +762,53 @@ class Compiler:
             branches = [b for i, b in enumerate(branches) if i in alive]
         return IntersectNode(gid, [UnionNode(grammar_id((gid, "some")), branches),
                                    OneOfNode(grammar_id((gid, "exactly")), exact)])
+
+    def _objects_apart(self, flat: list[Spec], types: set[str] | None) -> bool:
+        """Whether no value is taken by two of the specs, where every value they may
+        take is an object (by their own ``type`` or ``types``, the schema's around
+        them): for each two, one requires a name the other refuses (closed by its
+        own ``additionalProperties: false``) or holds to values (``const``, ``enum``)
+        that the other's own values for it leave out. ``False`` when unsure."""
+        if len(flat) < 2:
+            return False
+        for spec in flat:
+            kinds = spec.types if spec.types is not None else types
+            if types is not None and kinds is not None:
+                kinds = kinds & types
+            if not spec.never and (kinds is None or kinds - {"object"}):
+                return False
+        values: dict[tuple[int, str], frozenset[Any] | None] = {}
+
+        def values_of(i: int, name: str) -> frozenset[Any] | None:
+            # (the finite values a spec's own property may hold: None when any)
+            key = (i, name)
+            if key not in values:
+                prop = Spec()
+                for loc in flat[i].props.get(name, []):
+                    self._flatten_member(prop, loc, set())
+                found: frozenset[Any] | None = None
+                if prop.never:
+                    found = frozenset()
+                elif prop.enum is not None:
+                    found = frozenset(norm_key(v) for v in prop.enum)
+                values[key] = found
+            return values[key]
+
+        def apart(i: int, j: int) -> bool:
+            a, b = flat[i], flat[j]
+            closed = (b.additional is not None and all(loc.schema is False for loc in b.additional)
+                      and not b.pattern_props)
+            for name in a.required:
+                if closed and name not in b.props:
+                    return True
+                if name in b.props:
+                    mine, theirs = values_of(i, name), values_of(j, name)
+                    if theirs is not None and (not theirs or (mine is not None and not mine & theirs)):
+                        return True
+            return False
+
+        return all(flat[i].never or flat[j].never or apart(i, j) or apart(j, i)
+                   for i in range(len(flat)) for j in range(i + 1, len(flat)))
 
     def _apply_unevaluated_props(self, spec: Spec, loc: Loc) -> None:
         u = spec.unevaluated_props

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from lmparsec.combinators import logic
 from lmparsec.combinators.base import Parser
 from lmparsec.combinators.jsonschema import JsonSchema, nodes
+from lmparsec.combinators.jsonschema.objects import ObjectState
 
 #: a nodemon config's dependency: "nodeArgs" wants "exec" to be "node" -- read as
 #: "the object with nodeArgs and such an exec" or "an object without nodeArgs"
@@ -258,3 +259,74 @@ def test_a_typed_union_through_a_property_keeps_its_language(value: Any) -> None
     state = JsonSchema(TYPED_TREE, strict=False, key_order="any").advance_text(json.dumps(value))
     accepted = state is not None and state.can_end()
     assert accepted == Draft202012Validator(TYPED_TREE).is_valid(value), value
+
+
+def _tagged(branches: list[dict[str, Any]], typed: bool = True, draft: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"oneOf": branches}
+    if typed:
+        schema["type"] = "object"
+    if draft is not None:
+        schema["$schema"] = draft
+    return schema
+
+
+_CLOSED = {"additionalProperties": False}
+#: oneOfs of objects no value satisfies twice (so "exactly one" is "some"): by a name
+#: one requires that the other, closed, refuses; by a discriminator's values
+TAGGED = [
+    _tagged([{**_CLOSED, "properties": {"path": {"type": "string"}, "kind": {"enum": ["asset", "file"]}},
+              "required": ["kind", "path"]},
+             {**_CLOSED, "properties": {"family": {"type": "string"}, "style": {"type": "string"}},
+              "required": ["style"]}]),
+    _tagged([{"properties": {"kind": {"const": "a"}, "n": {"type": "integer"}}, "required": ["kind"]},
+             {"properties": {"kind": {"const": "b"}, "s": {"type": "string"}}, "required": ["kind"]},
+             {"properties": {"kind": {"enum": ["c", "d"]}}, "required": ["kind"]}]),
+    {"type": "object", "oneOf": [{"$ref": "#/$defs/a"}, {"$ref": "#/$defs/b"}],
+     "$defs": {"a": {"properties": {"kind": {"const": 1}}, "required": ["kind"]},
+               "b": {"properties": {"kind": {"const": 2}, "n": {"type": "integer"}},
+                     "required": ["kind", "n"]}}},
+]
+#: oneOfs that look alike but that one value may satisfy twice: kept exactly-one
+NOT_TAGGED = [
+    # no type: a string is in both branches, so in neither of "exactly one"
+    _tagged(TAGGED[1]["oneOf"], typed=False),
+    # "const" is not a draft-04 word: both branches take any "kind"
+    _tagged(TAGGED[1]["oneOf"], draft="http://json-schema.org/draft-04/schema#"),
+    # discriminators that share a value, a branch that is not closed
+    _tagged([{"properties": {"kind": {"enum": ["a", "b"]}}, "required": ["kind"]},
+             {"properties": {"kind": {"enum": ["b", "c"]}}, "required": ["kind"]}]),
+    _tagged([{"properties": {"path": {"type": "string"}}, "required": ["path"]},
+             {"properties": {"style": {"type": "string"}}, "required": ["style"]}]),
+]
+
+
+def test_a_oneof_of_tagged_objects_is_read_as_one_branch() -> None:
+    """Objects told apart by a name or a discriminator: once the tag is written the
+    value is read as the one branch (no ValueIntersect of the branches beside a
+    check of every one of them at every character)."""
+    texts = ['{"kind": "file", "path": "x', '{"kind": "a", "n": 1', '{"kind": 2, "n": 1']
+    for schema, text in zip(TAGGED, texts, strict=True):
+        state = JsonSchema(schema, strict=False, key_order="any").advance_text(text)
+        assert state is not None, text
+        assert isinstance(state, ObjectState), state
+    # where a value may satisfy two branches, it is refused ("a" in both, untyped)
+    state = JsonSchema(NOT_TAGGED[0], strict=False).advance_text('"a"')
+    assert state is None or not state.can_end()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(
+    st.dictionaries(st.sampled_from(["kind", "path", "style", "family", "n", "s"]),
+                    st.sampled_from(["a", "b", "c", "d", "file", "x", 1, 2, None]), max_size=3),
+    st.sampled_from(["a", 1, None, []])))
+def test_tagged_oneofs_keep_their_language(value: Any) -> None:
+    from jsonschema import validators
+
+    for schema in TAGGED + NOT_TAGGED:
+        for order in ("schema", "any"):
+            state = JsonSchema(schema, strict=False, key_order=order).advance_text(json.dumps(value))
+            accepted = state is not None and state.can_end()
+            checker = validators.validator_for(schema, default=validators.Draft202012Validator)
+            valid = checker(schema).is_valid(value)
+            # (schema order writes the declared names in their order: a subset of the language)
+            assert accepted == valid or (order == "schema" and valid and not accepted), (schema, value)
