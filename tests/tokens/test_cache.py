@@ -659,6 +659,33 @@ def test_values_deep_in_a_document_share_masks_across_their_ancestors(tokenizer_
             same_as_plain(mc, advanced(JsonSchema(schema, strict=False), text))
 
 
+def test_one_state_keyed_on_two_vocabularies_keeps_each_ones_mask() -> None:
+    # A state keeps the key it was last asked on one vocabulary by that vocabulary's
+    # number: asked on another in turn (here two of one longest token, so one
+    # horizon: only ',"%' of one of them tells a name starting with "%" apart), each
+    # cache files and finds the state's own mask.
+    from lmparsec.tokens import Vocabulary
+
+    caches = []
+    for extra in (b',"%', b',"#'):
+        pieces = [b"<eos>", *(bytes([c]) for c in range(32, 127)), b'",', b'"}', extra]
+        caches.append(MaskCache(Vocabulary(pieces, eos_ids=[0]), index_cache_dir=False))
+    assert caches[0].horizon == caches[1].horizon
+    parser = JsonSchema({"type": "object", "properties": {"w": {"type": "string"}, "%x": {"type": "integer"}},
+                         "additionalProperties": False}, strict=False)
+    text = '{"w": "x"'
+    state = advanced(parser, text)
+    for _ in range(2):
+        for mc in caches:
+            fresh = advanced(parser, text).cache_key(mc.index, mc.horizon)
+            assert state.cache_key(mc.index, mc.horizon) == fresh
+            want = np.zeros(mc.size, dtype=bool)
+            want[mc.index.trie.walk(state)] = True
+            assert np.array_equal(unpack(mc.bitmask(state), mc.size), want)
+    keys = [state.cache_key(mc.index, mc.horizon) for mc in caches]
+    assert keys[0] != keys[1]
+
+
 _NEST_NAMES = ["", ",", "a", "id", "log", "name", "The", "x1", "%x"]
 
 
