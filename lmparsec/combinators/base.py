@@ -43,7 +43,8 @@ def grammar_id(structure: Hashable) -> int:
 
 class TokenView(Protocol):
     """What the token layer tells a state about its vocabulary, for
-    :meth:`Parser.token_key`: facts about which texts some token spells."""
+    :meth:`Parser.token_key` and :meth:`Parser.cache_key`: facts about which
+    texts some token spells."""
 
     #: a number no other view in the process has had (what a state keeps a key
     #: made on this view by, without keeping the view alive)
@@ -67,7 +68,7 @@ class TokenView(Protocol):
     def after_comma(self) -> TokenView:
         """The same facts about the texts that follow a comma inside a token: what
         an object's next key may meet within the token that ended the value
-        before it (``","`` and ``",\n"`` on the usual vocabularies)."""
+        before it (``","`` and ``",\\n"`` on the usual vocabularies)."""
         ...
 
 
