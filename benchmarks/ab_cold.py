@@ -84,15 +84,16 @@ def main(argv: list[str] | None = None) -> int:
         # and falling on one version's turn or the other's it moved the ratio by ±10 %
         # (so this compares computation; garbage is measured by speed.py)
         gc.disable()
-        steps = differ = 0
+        steps = differ = turns = 0
         for n_wl, wl in enumerate(work):
             gc.collect(1 if n_wl % 16 else 2)
             parsers = [v.jsonschema.JsonSchema(wl.schema, strict=False) for v in versions]
             for text in wl.texts:
                 ids = tok.encode(text)
                 turn = list(zip(versions, parsers, strict=True))
-                if steps % 2:
+                if turns % 2:  # (who goes first alternates instance by instance)
                     turn.reverse()
+                turns += 1
                 masks: dict[str, list[np.ndarray]] = {}
                 for version, parser in turn:
                     matcher = version.tokens.Matcher(version.vocab, parser, cache=version.cache)
