@@ -19,8 +19,8 @@ from typing import Protocol
 from ..memo import remember
 from .charset import CharSet
 
-__all__ = ["Parser", "TokenView", "common_enclosed", "common_layout", "common_stand_in", "common_step_class",
-           "grammar_id", "own_search", "search_shortest", "shorter_than"]
+__all__ = ["Parser", "SealedKey", "TokenView", "common_enclosed", "common_layout", "common_stand_in",
+           "common_step_class", "grammar_id", "own_search", "search_shortest", "shorter_than"]
 
 _GRAMMARS: dict[Hashable, int] = {}
 _GRAMMARS_LOCK = threading.Lock()
@@ -39,6 +39,16 @@ def grammar_id(structure: Hashable) -> int:
         with _GRAMMARS_LOCK:
             gid = _GRAMMARS.setdefault(structure, len(_GRAMMARS))
     return gid
+
+
+class SealedKey(tuple):  # type: ignore[type-arg]
+    """A :meth:`Parser.cache_key` of a state that cannot end where it is and that
+    no token gets past the end of (inside a key whose rests no token closes):
+    a container reading such a state as its child takes exactly the child's
+    tokens, so it gives the child's key as its own, not keyed apart by its own
+    progress and its ancestors'."""
+
+    __slots__ = ()
 
 
 class TokenView(Protocol):
@@ -63,6 +73,20 @@ class TokenView(Protocol):
         the raw texts of JSON strings some token opens after nothing but whitespace
         and ends inside: ``b""`` for ``"``, ``b"log"`` for ``"log`` -- where a
         key spelled as ``text`` may stop, within a token that opened it."""
+        ...
+
+    def closing_texts(self) -> frozenset[str]:
+        """The decoded texts that some token spells from inside a JSON string (not
+        in an escape) up to the quote that closes it -- ``""`` for ``",``, ``"id"``
+        for ``id"`` -- where a string whose rest is not one of them meets no token
+        that reaches past its end."""
+        ...
+
+    def colon_rests(self) -> tuple[str, ...] | None:
+        """The texts that follow the closing quote and a colon in the tokens
+        :meth:`closing_texts` reads (``""`` for ``":``, ``' "'`` for ``": "``):
+        all a member's value meets of the token that closes its key. ``None``
+        where one of them ends inside a character of several bytes."""
         ...
 
     def after_comma(self) -> TokenView:

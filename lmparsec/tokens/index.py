@@ -339,6 +339,14 @@ class TokenIndex:
         """The same facts about the texts that follow a comma inside a token."""
         return self._facts.after_comma()
 
+    def closing_texts(self) -> frozenset[str]:
+        """Decoded texts a token spells inside a string before the quote that closes it."""
+        return self._facts.closing_texts()
+
+    def colon_rests(self) -> tuple[str, ...] | None:
+        """What those tokens hold after the closing quote and a colon."""
+        return self._facts.colon_rests()
+
     def _build_units(self, token_bytes: tuple[bytes, ...], text_ids: list[int]) -> None:
         """Decode every token into units: complete characters ``(cp, cp)`` and, at
         the end, an unfinished character as its code-point range."""
@@ -904,6 +912,8 @@ class StringFacts:
         self._closed = closed, deep
         self._prefixes: dict[str, frozenset[bytes]] = {}
         self._comma: StringFacts | None = None
+        # (made with the index, not at the first key's last character: ~2 ms on a 150k vocabulary)
+        self._closing = _closing_texts(self._texts)
         self._lock = threading.Lock()
         self.serial = next(_SERIALS)
 
@@ -923,6 +933,12 @@ class StringFacts:
             with self._lock:
                 got = remember(self._prefixes, text, got, 16384)
         return got
+
+    def closing_texts(self) -> frozenset[str]:
+        return self._closing[0]
+
+    def colon_rests(self) -> tuple[str, ...] | None:
+        return self._closing[1]
 
     def after_comma(self) -> StringFacts:
         got = self._comma
@@ -969,6 +985,39 @@ def _json_strings(token_bytes: tuple[bytes, ...]) -> tuple[frozenset[str], froze
         if tail.startswith(b":") and tail[1:].strip(b" \t\n\r"):
             deep.add(text)
     return frozenset(texts), frozenset(deep), frozenset(opened)
+
+
+def _closing_texts(texts: tuple[bytes, ...]) -> tuple[frozenset[str], tuple[str, ...] | None]:
+    """What each text spells before its first quote that no backslash escapes,
+    read from inside a JSON string (not in an escape), where that spelling is
+    complete JSON string content: the rests of a string that a token starting
+    there can close; and, sorted, the texts after that quote and a colon
+    (``None`` if one ends inside a character)."""
+    found: set[str] = set()
+    after_colon: set[str] = set()
+    whole = True
+    for data in texts:
+        i, n = 0, len(data)
+        while i < n:
+            byte = data[i]
+            if byte == 0x5C:  # (a backslash: the next byte is escaped)
+                i += 2
+                continue
+            if byte == 0x22:
+                break
+            i += 1
+        if i >= n:
+            continue
+        try:
+            found.add(json.loads(b'"' + data[:i] + b'"'))
+        except ValueError:  # (a bad escape, a raw control character, broken UTF-8)
+            continue
+        if data[i + 1:i + 2] == b":":
+            try:
+                after_colon.add(data[i + 2:].decode("utf-8"))
+            except UnicodeDecodeError:
+                whole = False
+    return frozenset(found), (tuple(sorted(after_colon)) if whole else None)
 
 
 def _in_ranges(lo: np.ndarray, hi: np.ndarray, chars: CharSet) -> np.ndarray:

@@ -659,6 +659,63 @@ def test_values_deep_in_a_document_share_masks_across_their_ancestors(tokenizer_
             same_as_plain(mc, advanced(JsonSchema(schema, strict=False), text))
 
 
+def _doc(value: dict, *, more: bool = True) -> dict:
+    """An object whose member "zqxwv" (a name no token of these vocabularies
+    closes partway) and "id" hold ``value``, inside an array inside an object;
+    with ``more``, other keys may follow them."""
+    inner = {"type": "object", "properties": {"zqxwv": value, "id": value, **({"k": {"type": "integer"}}
+                                                                             if more else {})},
+             "additionalProperties": False}
+    return {"type": "object",
+            "properties": {"n": {"type": "integer"}, "list": {"type": "array", "items": inner}}}
+
+
+def test_keys_take_their_masks_by_their_rests_and_what_tokens_reach(tokenizer_name: str) -> None:
+    # Inside a key whose rest no token closes, no token gets past the key: the
+    # mask is the rest's alone, whatever the value, the object's progress and the
+    # ancestors (one sealed key). At a key's end, tokens reach past the colon
+    # into the value (the vocabulary's colon rests): keyed by which of those the
+    # value takes, and where the value may end inside one (`": "",\n` on two of
+    # these vocabularies) by what the object does after it.
+    from lmparsec.combinators.base import SealedKey
+
+    mc = mask_cache(tokenizer_name)
+    assert "qxwv" not in mc.index.closing_texts()
+    string, integer = {"type": "string"}, {"type": "integer"}
+    member = _doc(integer)["properties"]["list"]["items"]
+    inside = [advanced(JsonSchema(schema, strict=False), text) for schema, text in (
+        (_doc(string), '{"list": [{"zq'), (_doc(integer), '{"n": 1, "list": [{"zq'),
+        (_doc(string, more=False), '{"list": [{"id": "a"}, {"zq'), (member, '{"zq'))]
+    keys = {state.cache_key(mc.index, mc.horizon) for state in inside}
+    assert len(keys) == 1 and isinstance(next(iter(keys)), SealedKey)
+    assert len({state.mask_key(mc.horizon) for state in inside}) == 4
+    for state in inside:
+        same_as_plain(mc, state)
+    assert mc.bitmask(inside[0]) is mc.bitmask(inside[3])
+    # at the end of "id": a string value takes '":"', an integer does not
+    ends = {(name, more): advanced(JsonSchema(_doc(value, more=more), strict=False), '{"list": [{"id')
+            for name, value in (("string", string), ("integer", integer)) for more in (True, False)}
+    for state in ends.values():
+        same_as_plain(mc, state)
+    def key(name: str, more: bool) -> object:
+        return ends[(name, more)].cache_key(mc.index, mc.horizon)
+
+    assert key("string", True) != key("integer", True)
+    quote = mc.vocabulary.token_bytes.index(b'":"')
+    assert unpack(mc.bitmask(ends[("string", True)]), mc.size)[quote]
+    assert not unpack(mc.bitmask(ends[("integer", True)]), mc.size)[quote]
+    # where some token holds an empty string and a comma after the colon, the
+    # object that takes no more keys refuses it, and is keyed apart
+    enders = [t for t, data in enumerate(mc.vocabulary.token_bytes)
+              if data.startswith(b'":') and data[2:].lstrip(b" ").startswith(b'"",')]
+    if enders:
+        assert key("string", True) != key("string", False)
+        assert unpack(mc.bitmask(ends[("string", True)]), mc.size)[enders].all()
+        assert not unpack(mc.bitmask(ends[("string", False)]), mc.size)[enders].any()
+    else:
+        assert key("string", True) == key("string", False)
+
+
 def test_one_state_keyed_on_two_vocabularies_keeps_each_ones_mask() -> None:
     # A state keeps the key it was last asked on one vocabulary by that vocabulary's
     # number: asked on another in turn (here two of one longest token, so one

@@ -216,6 +216,45 @@ def test_json_strings_a_token_opens(tokenizer_name: str, where: str) -> None:
         assert facts.opened_prefixes(name) == want and facts.opened_prefixes(name) == want  # (kept: the same)
 
 
+def test_texts_a_token_closes_a_string_with(tokenizer_name: str) -> None:
+    """What a key's cache key asks (``TokenView.closing_texts``, ``colon_rests``):
+    read by hand from every token, from inside a string -- the text before the
+    first quote no backslash escapes, decoded, and what follows that quote and a
+    colon."""
+    import json
+
+    ix = index(tokenizer_name)
+    want: set[str] = set()
+    colon: set[bytes] = set()
+    for data in ix.vocabulary.token_bytes:
+        escaped, at = False, -1
+        for k, byte in enumerate(data):
+            if escaped:
+                escaped = False
+            elif byte == ord("\\"):
+                escaped = True
+            elif byte == ord('"'):
+                at = k
+                break
+        if at < 0:
+            continue
+        try:
+            want.add(json.loads(b'"' + data[:at] + b'"'))
+        except ValueError:
+            continue
+        if data[at + 1:at + 2] == b":":
+            colon.add(data[at + 2:])
+    assert ix.closing_texts() == want
+    try:
+        rests: tuple[str, ...] | None = tuple(sorted(rest.decode() for rest in colon))
+    except UnicodeDecodeError:
+        rests = None
+    assert ix.colon_rests() == rests
+    # what keys rely on: a bare quote closes any string, and no ordinary name's rest is a token's
+    assert "" in want and "ription" not in want and "ername" not in want
+    assert rests is not None and "" in rests
+
+
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_member_by_table_and_by_ranges_agree_with_the_set(name: str) -> None:
     # a vocabulary's column (first characters) is tested by table, a subtree's

@@ -24,7 +24,7 @@ import json
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
-from ..base import Parser, TokenView
+from ..base import Parser, SealedKey, TokenView
 from ..charset import CharSet
 from .nodes import AFTER_VALUE, Node, Padded, leads_nowhere
 from .spec import norm_key
@@ -611,7 +611,8 @@ class ArrayState(Parser):
             after = ("array after element", node.gid, self.depth, self.index, self.ccount)
             if self.phase == VALUE:
                 assert self.child is not None
-                key = (after, 0, self.child.cache_key(view, horizon))
+                inside = self.child.cache_key(view, horizon)
+                key = inside if isinstance(inside, SealedKey) else (after, 0, inside)
             else:
                 key = (after, self.ws)
         self._ckey = (view.serial, horizon, key)  # (by number: a state may outlive the vocabulary's index)

@@ -13,13 +13,14 @@ lead to no allowed key is never offered.
 from __future__ import annotations
 
 import json
+import threading
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary, ref
 
 from ...memo import remember
-from ..base import Parser, TokenView, grammar_id
+from ..base import Parser, SealedKey, TokenView, grammar_id
 from ..charset import CharSet
 from ..logic import takes_any_rest
 from .nodes import _NEVER, AFTER_VALUE, Colon, Never, Node, Padded, cycles_met, fresh_guard, takes_any_value
@@ -1052,8 +1053,9 @@ class ObjectState(Parser):
         key: Hashable = None
         if phase == VALUE:
             assert self.child is not None
-            key = ("object value", self.child.cache_key(view, horizon),
-                   self._post_key(view, 0, self.seen, self.pos, self.count))
+            inside = self.child.cache_key(view, horizon)
+            key = inside if isinstance(inside, SealedKey) else (
+                "object value", inside, self._post_key(view, 0, self.seen, self.pos, self.count))
         elif phase == POSTVAL:
             key = ("object after value", self._post_key(view, self.ws, self.seen, self.pos, self.count))
         elif phase in (COLON, PREVAL):
@@ -1072,13 +1074,20 @@ class ObjectState(Parser):
     def _key_cache_key(self, view: TokenView) -> Hashable:
         """Inside a key: what the key's text may still be -- the rests of the
         declared names it may become, and any other text where other keys may
-        come -- and, for each, the member's value after it and what the object
-        does after that value. Objects with the same rests, values and futures
-        (a name shared by many objects of a document) take the same tokens;
-        ``None`` where the key keeps more than that (patterns, propertyNames, the
-        names minProperties counts)."""
+        come -- and, for each rest some token can close (``view.closing_texts()``),
+        what the token may hold after it. A rest no token closes is only a text:
+        no token gets past its end. After a declared name's closing quote a
+        token holds a colon and the first characters of the member's value
+        (``view.colon_rests()``): the name is keyed by which of those the value
+        takes, where none may end the value (:meth:`_colon_takes`); else by the
+        value and what the object does after it. With no more than that, no
+        token gets past the object's end either: the key is sealed. Objects with
+        the same rests (a name shared by many objects of a document, at any
+        depth) take the same tokens; ``None`` where the key keeps more than that
+        (patterns, propertyNames, the names minProperties counts), or where more
+        than a few values' futures would make the key dearer than the mask."""
         text = self.child
-        if self.pn is not None or not isinstance(text, JsonString):
+        if self.pn is not None or not isinstance(text, JsonString) or not text.in_content():
             return None
         inner = text.value
         if not isinstance(inner, KeyText) or inner.avoid is not None or inner.pstates:
@@ -1086,20 +1095,49 @@ class ObjectState(Parser):
         node = self.node
         if inner.add_ok and node.additional is None:
             return None
+        # (kept per key position and progress: every step of every key asks, and
+        # the same keys come back at the same progress in document after document)
+        memos = node.view_memos(view)
+        memo = ("key", inner.trie_pos, inner.cand, inner.add_ok, text.canonical, self.depth, self.seen,
+                self.pos, self.count, self.names)
+        got = memos.get(memo, _UNKNOWN)
+        if got is _UNKNOWN:
+            got = remember(memos, memo, self._rests_key(view, text, inner), 4096)
+        return got
+
+    def _rests_key(self, view: TokenView, text: JsonString, inner: KeyText) -> Hashable:
+        node = self.node
         count = min(self.count + 1, node.count_cap)
         names: list[tuple[str, Hashable]] = []
+        futures = 0
         if inner.trie_pos >= 0:
             trie = node.trie
             below = trie.below[inner.trie_pos]
             if below & (below - 1) and bin(below).count("1") > _KEY_NAMES:
-                return None  # (near a key's start: many names, each a future to key by)
+                return None  # (near a key's start: many names, each a rest to key by)
             skip = trie.depth[inner.trie_pos]
+            closing = view.closing_texts()
             for i in set_bits(below):
-                if inner.cand >> i & 1:
+                rest = node.names[i][skip:]
+                taken = inner.cand >> i & 1
+                # (a rest that opens with a character of several bytes may be met by a
+                # token that finishes that character: pending bytes no key shows)
+                if rest in closing or (rest and not rest[0].isascii()):
+                    if not taken:
+                        if inner.add_ok:
+                            names.append((rest, None))  # (a name written or ruled out: refused)
+                        continue
+                    colon = self._colon_takes(view, i, count) if rest in closing else None
+                    if colon is not None:
+                        names.append((rest, colon))
+                        continue
+                    futures += 1
                     after = self._post_key(view, 0, self.seen | 1 << i, i + 1 if node.fixed else 0, count)
-                    names.append((node.names[i][skip:], (node.values[i].gid, after)))
-                elif inner.add_ok:
-                    names.append((node.names[i][skip:], None))  # (a name written or ruled out: refused)
+                    names.append((rest, (node.values[i].gid, after)))
+                elif taken:
+                    names.append((rest, ""))  # (only a text: no token closes it)
+        if not futures and not inner.add_ok:
+            return SealedKey(("object key", text.canonical, tuple(sorted(names))))
         other: Hashable = None
         if inner.add_ok:
             assert node.additional is not None
@@ -1107,6 +1145,42 @@ class ObjectState(Parser):
                      self._post_key(view, 0, self.seen, len(node.names) if node.fixed else 0, count))
         return ("object key", text.esc, text.canonical, node.ws.describe(), self.depth, tuple(sorted(names)),
                 other)
+
+    def _colon_takes(self, view: TokenView, i: int, count: int) -> tuple[bool, ...] | None:
+        """Which of ``view.colon_rests()`` the member of name ``i`` takes after
+        its key's closing quote: a colon, whitespace as the object writes it,
+        then the value's first characters -- and, where the value may end inside
+        the rest, what the object does after it at its progress (a comma, a
+        closing brace, the next key's start); ``None`` where some rest ends
+        inside a character."""
+        rests = view.colon_rests()
+        if rests is None:
+            return None
+        node = self.node
+        value = node.values[i]
+        shared = _shared_memos(view)
+        memo: tuple[object, ...] = ("colon takes", value.gid, node.ws.describe(), self.depth)
+        alone = shared.get(memo, _UNKNOWN)
+        if alone is _UNKNOWN:
+            # (what the value alone decides, at any progress, in any object of the
+            # same layout: kept per value; None where it may end inside the rest:
+            # that one is read at the object's progress below)
+            first = value.start(self.depth + 1)
+            alone = remember(shared, memo, _value_takes(node.ws, self.depth, first, rests), 4096)
+        assert isinstance(alone, tuple)
+        if None not in alone:
+            return alone
+        memos = node.view_memos(view)
+        seen = self.seen | 1 << i
+        pos = i + 1 if node.fixed else 0
+        memo = ("colon takes", i, self.depth, seen, pos, count)
+        got = memos.get(memo, _UNKNOWN)
+        if got is _UNKNOWN:
+            start = ObjectState(node, self.depth, PREVAL, 0, seen, pos, count, node.values[i], None, None,
+                                self.names)
+            got = remember(memos, memo, tuple(took if took is not None else _takes(start, rest)
+                                              for took, rest in zip(alone, rests, strict=True)), 4096)
+        return got  # type: ignore[return-value]
 
     def _post_key(self, view: TokenView, ws: int, seen: int, pos: int, count: int) -> Hashable:
         """What this object does after a member's value at progress ``seen, pos,
@@ -1301,6 +1375,69 @@ class ObjectState(Parser):
             if text is not None:
                 return key, _dumps_key(key) + ":" + text
         return None
+
+
+#: per vocabulary view, what ObjectState keys by that holds for every object alike
+_SHARED_MEMOS: WeakKeyDictionary[TokenView, dict[tuple[object, ...], Hashable]] = WeakKeyDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared_memos(view: TokenView) -> dict[tuple[object, ...], Hashable]:
+    memos = _SHARED_MEMOS.get(view)
+    if memos is None:
+        with _SHARED_LOCK:
+            memos = _SHARED_MEMOS.setdefault(view, {})
+    return memos
+
+
+def _value_takes(ws: WhitespacePolicy, depth: int, first: Parser, texts: tuple[str, ...]
+                 ) -> tuple[bool | None, ...]:
+    """Whether an object at ``depth`` laid out by ``ws`` takes each of ``texts``
+    (sorted) after a member's colon whose value starts as ``first``, where the
+    value cannot end inside the text (so the object's own progress does not
+    show); ``None`` where it may. Texts that share a beginning read it once."""
+    out: list[bool | None] = []
+    # the states after each character of the text before, to resume from:
+    # (whitespace read, the value's state or None while in whitespace, verdict)
+    trail: list[tuple[int, Parser | None, bool | None]] = [(0, None, True)]
+    before = ""
+    for text in texts:
+        common = 0
+        for a, b in zip(before, text, strict=False):
+            if a != b:
+                break
+            common += 1
+        del trail[common + 1:]
+        spaces, state, verdict = trail[-1]
+        for char in text[common:]:
+            if verdict is not True:
+                trail.append((spaces, state, verdict))
+                continue
+            if state is None:
+                nxt = ws.advance(spaces, depth, char)  # (whitespace before the value)
+                if nxt is not None:
+                    spaces = nxt
+                    trail.append((spaces, state, verdict))
+                    continue
+                state = first
+            nxt_state = state.advance(char)
+            if nxt_state is None:
+                verdict = None if state.can_end() else False
+            else:
+                state = nxt_state
+            trail.append((spaces, state, verdict))
+        out.append(verdict)
+        before = text
+    return tuple(out)
+
+
+def _takes(state: Parser | None, text: str) -> bool:
+    for char in text:
+        assert state is not None
+        state = state.advance(char)
+        if state is None:
+            return False
+    return True
 
 
 def _fresh_text(start: Parser, avoid: frozenset[str], limit: int = 2000) -> str | None:
