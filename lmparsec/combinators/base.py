@@ -178,7 +178,8 @@ class Parser(ABC):
         members after the one being written (a closing brace, or a comma and a
         key the vocabulary spells) are the same at many progresses, in many
         objects, and a value deep inside a document is then keyed apart from
-        its ancestors' progress."""
+        its ancestors' progress. Where no token gets past a child's end (a
+        :class:`SealedKey`) the container gives the child's key as it is."""
         return self.mask_key(horizon)
 
     def token_key(self, view: TokenView) -> Hashable | None:
