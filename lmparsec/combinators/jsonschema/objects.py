@@ -13,13 +13,12 @@ lead to no allowed key is never offered.
 from __future__ import annotations
 
 import json
-import threading
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary, ref
 
-from ...memo import remember
+from ...memo import per_view, remember
 from ..base import Parser, SealedKey, TokenView, grammar_id
 from ..charset import CharSet
 from ..logic import takes_any_rest
@@ -1158,7 +1157,7 @@ class ObjectState(Parser):
             return None
         node = self.node
         value = node.values[i]
-        shared = _shared_memos(view)
+        shared = per_view(view)
         memo: tuple[object, ...] = ("colon takes", value.gid, node.ws.describe(), self.depth)
         alone = shared.get(memo, _UNKNOWN)
         if alone is _UNKNOWN:
@@ -1375,19 +1374,6 @@ class ObjectState(Parser):
             if text is not None:
                 return key, _dumps_key(key) + ":" + text
         return None
-
-
-#: per vocabulary view, what ObjectState keys by that holds for every object alike
-_SHARED_MEMOS: WeakKeyDictionary[TokenView, dict[tuple[object, ...], Hashable]] = WeakKeyDictionary()
-_SHARED_LOCK = threading.Lock()
-
-
-def _shared_memos(view: TokenView) -> dict[tuple[object, ...], Hashable]:
-    memos = _SHARED_MEMOS.get(view)
-    if memos is None:
-        with _SHARED_LOCK:
-            memos = _SHARED_MEMOS.setdefault(view, {})
-    return memos
 
 
 def _value_takes(ws: WhitespacePolicy, depth: int, first: Parser, texts: tuple[str, ...]
