@@ -1172,7 +1172,7 @@ class ObjectState(Parser):
         memos = node.view_memos(view)
         seen = self.seen | 1 << i
         pos = i + 1 if node.fixed else 0
-        memo = ("colon takes", i, self.depth, seen, pos, count)
+        memo = ("colon takes", i, self.depth, seen, pos, count, self.names)
         got = memos.get(memo, _UNKNOWN)
         if got is _UNKNOWN:
             start = ObjectState(node, self.depth, PREVAL, 0, seen, pos, count, node.values[i], None, None,
