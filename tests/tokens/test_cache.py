@@ -716,6 +716,53 @@ def test_keys_take_their_masks_by_their_rests_and_what_tokens_reach(tokenizer_na
         assert key("string", True) == key("string", False)
 
 
+_VALUES = [{"type": "string"}, {"type": "integer"}, {"type": "string", "maxLength": 2},
+           {"enum": ["", "a", 1]}, {"type": "object"}, {"type": "array", "items": {"type": "string"}},
+           {"type": "string", "format": "date"}, {"type": "boolean"}]
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_drawn_keys_that_tokens_close_keep_their_own_tokens(tokenizer_name: str, data: st.DataObject) -> None:
+    # Names partway whose rest is one a token of the vocabulary closes (`id"`,
+    # `"`, ...), so the tokens that reach past the key -- into the colon, the
+    # value, what follows the value -- decide the mask; written in documents that
+    # differ in the value, the other members, what may follow and the depth, one
+    # cache for all, each mask against a plain walk.
+    mc = mask_cache(tokenizer_name)
+    closing = sorted(text for text in mc.index.closing_texts()
+                     if len(text) < 8 and text.isprintable() and '"' not in text and "\\" not in text)
+    for _ in range(3):
+        head = data.draw(st.sampled_from(["", "x", "na", "é", "a b"]))
+        name = head + data.draw(st.sampled_from(closing))
+        others = data.draw(st.lists(st.sampled_from(["k", name + "s", head + "q", "id"]), max_size=2,
+                                    unique=True))
+        others = [other for other in others if other != name]
+        props = {name: data.draw(st.sampled_from(_VALUES)), **{o: {"type": "integer"} for o in others}}
+        doc: dict = {"type": "object", "properties": props,
+                     **data.draw(st.sampled_from([{}, {"additionalProperties": False},
+                                                  {"additionalProperties": {"type": "integer"}}]))}
+        before = others[: data.draw(st.integers(0, len(others)))]
+        text = "{" + "".join(f"{json.dumps(o)}: 1, " for o in before) + '"' + head  # (the name partway)
+        wrap = data.draw(st.sampled_from(["", '{"w": ', '[{"w": 1}, ', '{"v": [']))
+        if wrap == '{"w": ':
+            doc = {"type": "object", "properties": {"w": doc, "z": {"type": "integer"}}}
+        elif wrap == '[{"w": 1}, ':
+            doc = {"type": "array", "items": {"anyOf": [doc, {"type": "object", "properties": {"w": {}}}]}}
+        elif wrap == '{"v": [':
+            doc = {"type": "object", "properties": {"v": {"type": "array", "items": doc}}}
+        parser = JsonSchema(doc, strict=False, key_order=data.draw(st.sampled_from(["schema", "any"])))
+        state = parser.advance_text(wrap + text)
+        if state is None:
+            continue  # (a name the object refuses there: written already, or after the last in order)
+        same_as_plain(mc, state)
+        # and the state one character on, at the rest's end or inside it
+        for char in (name[len(head):][:1], '"'):
+            nxt = state.advance(char) if char else None
+            if nxt is not None:
+                same_as_plain(mc, nxt)
+
+
 def test_one_state_keyed_on_two_vocabularies_keeps_each_ones_mask() -> None:
     # A state keeps the key it was last asked on one vocabulary by that vocabulary's
     # number: asked on another in turn (here two of one longest token, so one
