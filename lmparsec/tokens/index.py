@@ -987,6 +987,9 @@ def _json_strings(token_bytes: tuple[bytes, ...]) -> tuple[frozenset[str], froze
     return frozenset(texts), frozenset(deep), frozenset(opened)
 
 
+_RAW_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
 def _closing_texts(texts: tuple[bytes, ...]) -> tuple[frozenset[str], tuple[str, ...] | None]:
     """What each text spells before its first quote that no backslash escapes,
     read from inside a JSON string (not in an escape), where that spelling is
@@ -1008,8 +1011,15 @@ def _closing_texts(texts: tuple[bytes, ...]) -> tuple[frozenset[str], tuple[str,
             i += 1
         if i >= n:
             continue
+        head = data[:i]
         try:
-            found.add(json.loads(b'"' + data[:i] + b'"'))
+            if b"\\" in head:
+                found.add(json.loads(b'"' + head + b'"'))
+            else:  # (most: no escape to read, only the characters JSON refuses raw)
+                text = head.decode("utf-8")
+                if _RAW_CONTROL.search(text):
+                    continue
+                found.add(text)
         except ValueError:  # (a bad escape, a raw control character, broken UTF-8)
             continue
         if data[i + 1:i + 2] == b":":
