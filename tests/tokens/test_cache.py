@@ -763,6 +763,64 @@ def test_drawn_keys_that_tokens_close_keep_their_own_tokens(tokenizer_name: str,
                 same_as_plain(mc, nxt)
 
 
+# A small vocabulary made to close keys in every way the facts read: escapes before
+# the quote, a character of several bytes split over two tokens (the second then
+# closing), a colon and the value's start or a whole empty value and a comma after it.
+# ("é" itself is closed only by the token that finishes it: b"\xa9...")
+_CLOSERS = [b'id"', b'd":', b'":"', b'": "', b'":""', b'":"",', b'":"","', b'"}', b'",', b'\\u0061"',
+            b'a\\"', b'\\"":', b'\xc3', b'\xa9', b'\xa9":', b'\xa9":"', b'":{"', b'":["', b'":1,',
+            b'"e"', b'b":', b'":[]', b'":{}}', b'\xa9"', b'x\xc3']
+_KEY_NAMES_DRAWN = ["id", "aid", 'a"b', "é", "xé", "a", "ab", "b", "e"]
+
+
+@cache
+def _closer_cache() -> MaskCache:
+    from lmparsec.tokens import Vocabulary
+
+    pieces = [b"<eos>", *(bytes([c]) for c in range(32, 127)), *_CLOSERS]
+    return MaskCache(Vocabulary(pieces, eos_ids=[0]), index_cache_dir=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_keys_closed_every_way_keep_their_own_tokens(data: st.DataObject) -> None:
+    # Every prefix of a key and its close, in drawn objects (values, order, other
+    # keys, nesting), with no pending byte and halfway through an "é", one cache
+    # for all, against a plain walk: fails with the colon takes, the progress they
+    # read where a value may end, the rule for rests that open with a character
+    # of several bytes, or the closing texts left out of the key.
+    mc = _closer_cache()
+    names = data.draw(st.lists(st.sampled_from(_KEY_NAMES_DRAWN), min_size=1, max_size=4, unique=True))
+    values = [({"type": "string"}, '"e"'), ({"type": "integer"}, "1"), ({"type": "object"}, "{}"),
+              ({"enum": ["", "e"]}, '""'), ({"type": "array", "items": {"type": "string"}}, "[]"),
+              ({"type": "string", "minLength": 1}, '"e"')]
+    drawn = {n: data.draw(st.sampled_from(values)) for n in names}
+    schema: dict = {"type": "object", "properties": {n: value for n, (value, _) in drawn.items()},
+                    **data.draw(st.sampled_from([{}, {"additionalProperties": False},
+                                                 {"additionalProperties": {"type": "integer"}}]))}
+    nested = data.draw(st.booleans())
+    if nested:
+        schema = {"type": "object", "properties": {"w": schema, "z": {"type": "integer"}}}
+    parser = JsonSchema(schema, strict=False, key_order=data.draw(st.sampled_from(["schema", "any"])))
+    before = names[: data.draw(st.integers(0, len(names) - 1))]
+    name = names[len(before)]
+    members = "".join(f"{json.dumps(n, ensure_ascii=False)}: {drawn[n][1]}, " for n in before)
+    spelled = json.dumps(name, ensure_ascii=data.draw(st.booleans()))[:-1]
+    head = ('{"w": ' if nested else "") + "{" + members
+    for k in range(1, len(spelled) + 1):  # (every prefix of the key, then its closing quote)
+        for text in (spelled[:k], spelled + '"'):
+            state = parser.advance_text(head + text)
+            if state is None:
+                continue  # (a key the object refuses there: after the last in schema order)
+            for pending in (b"", b"\xc3"):  # (and halfway through an "é")
+                fresh = np.zeros(mc.size, dtype=bool)
+                fresh[mc.index.trie.walk(state, pending)] = True
+                if state.can_end() and not pending:
+                    fresh[0] = True
+                got = unpack(mc.bitmask(state, pending), mc.size)
+                assert np.array_equal(got, fresh), (head + text, pending)
+
+
 def test_one_state_keyed_on_two_vocabularies_keeps_each_ones_mask() -> None:
     # A state keeps the key it was last asked on one vocabulary by that vocabulary's
     # number: asked on another in turn (here two of one longest token, so one
