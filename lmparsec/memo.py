@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Hashable
-from typing import TypeVar
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
-__all__ = ["per_view", "remember"]
+__all__ = ["per_view", "remember", "weak_memo"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -27,16 +27,28 @@ def remember(memo: dict[K, V], key: K, value: V, limit: int) -> V:
     return value
 
 
-_PER_VIEW: WeakKeyDictionary[object, dict[Hashable, object]] = WeakKeyDictionary()
-_PER_VIEW_LOCK = threading.Lock()
+_LOCK = threading.Lock()
 
 
-def per_view(view: object) -> dict[Hashable, object]:
+def weak_memo(table: WeakKeyDictionary[Any, dict[K, V]], owner: object) -> dict[K, V]:
+    """The memo ``table`` keeps for ``owner`` weakly (gone with it): what holds
+    for a vocabulary's view is kept so without keeping the view alive. An owner
+    that takes no weak reference gets a fresh memo each time (nothing kept)."""
+    try:
+        memo = table.get(owner)
+        if memo is None:
+            with _LOCK:
+                memo = table.setdefault(owner, {})
+    except TypeError:
+        memo = {}
+    return memo
+
+
+_PER_VIEW: WeakKeyDictionary[Any, dict[Hashable, Any]] = WeakKeyDictionary()
+
+
+def per_view(view: object) -> dict[Hashable, Any]:
     """The memo of what states key by on a vocabulary's view (a
     :class:`~lmparsec.combinators.base.TokenView`) that holds for every grammar
-    alike, kept weakly: gone with the view."""
-    memo = _PER_VIEW.get(view)
-    if memo is None:
-        with _PER_VIEW_LOCK:
-            memo = _PER_VIEW.setdefault(view, {})
-    return memo
+    alike."""
+    return weak_memo(_PER_VIEW, view)

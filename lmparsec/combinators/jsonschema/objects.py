@@ -12,13 +12,14 @@ lead to no allowed key is never offered.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary, ref
 
-from ...memo import per_view, remember
+from ...memo import per_view, remember, weak_memo
 from ..base import Parser, SealedKey, TokenView, grammar_id
 from ..charset import CharSet
 from ..logic import takes_any_rest
@@ -223,13 +224,9 @@ class ObjectNode(Node):
         last = self._last_view
         if last is not None and last[0]() is view:
             return last[1]
-        try:
-            memos = self._token_keys.get(view)
-            if memos is None:
-                memos = self._token_keys.setdefault(view, {})
+        memos = weak_memo(self._token_keys, view)
+        with contextlib.suppress(TypeError):  # (a view that takes no weak reference: not kept)
             self._last_view = (ref(view), memos)
-        except TypeError:  # a view that takes no weak reference: not kept
-            memos = {}
         return memos
 
     @property
@@ -1121,12 +1118,13 @@ class ObjectState(Parser):
                 taken = inner.cand >> i & 1
                 # (a rest that opens with a character of several bytes may be met by a
                 # token that finishes that character: pending bytes no key shows)
-                if rest in closing or (rest and not rest[0].isascii()):
+                closes = rest in closing
+                if closes or (rest and not rest[0].isascii()):
                     if not taken:
                         if inner.add_ok:
                             names.append((rest, None))  # (a name written or ruled out: refused)
                         continue
-                    colon = self._colon_takes(view, i, count) if rest in closing else None
+                    colon = self._colon_takes(view, i, count) if closes else None
                     if colon is not None:
                         names.append((rest, colon))
                         continue
@@ -1177,8 +1175,9 @@ class ObjectState(Parser):
         if got is _UNKNOWN:
             start = ObjectState(node, self.depth, PREVAL, 0, seen, pos, count, node.values[i], None, None,
                                 self.names)
-            got = remember(memos, memo, tuple(took if took is not None else _takes(start, rest)
-                                              for took, rest in zip(alone, rests, strict=True)), 4096)
+            took = tuple(t if t is not None else start.advance_text(rest) is not None
+                         for t, rest in zip(alone, rests, strict=True))
+            got = remember(memos, memo, took, 4096)
         return got  # type: ignore[return-value]
 
     def _post_key(self, view: TokenView, ws: int, seen: int, pos: int, count: int) -> Hashable:
@@ -1415,15 +1414,6 @@ def _value_takes(ws: WhitespacePolicy, depth: int, first: Parser, texts: tuple[s
         out.append(verdict)
         before = text
     return tuple(out)
-
-
-def _takes(state: Parser | None, text: str) -> bool:
-    for char in text:
-        assert state is not None
-        state = state.advance(char)
-        if state is None:
-            return False
-    return True
 
 
 def _fresh_text(start: Parser, avoid: frozenset[str], limit: int = 2000) -> str | None:
