@@ -1079,9 +1079,12 @@ class ObjectState(Parser):
         value and what the object does after it. With no more than that, no
         token gets past the object's end either: the key is sealed. Objects with
         the same rests (a name shared by many objects of a document, at any
-        depth) take the same tokens; ``None`` where the key keeps more than that
-        (patterns, propertyNames, the names minProperties counts), or where more
-        than a few values' futures would make the key dearer than the mask."""
+        depth) take the same tokens. Where any other key may come, every text is
+        taken up to its quote: only the rests some token closes count, and the
+        other keys' value by its colon rests, as a name's. ``None`` where the key
+        keeps more than that (patterns, propertyNames, the names minProperties
+        counts), or where more than a few names or values' futures would make
+        the key dearer than the mask."""
         text = self.child
         if self.pn is not None or not isinstance(text, JsonString) or not text.in_content():
             return None
@@ -1109,7 +1112,7 @@ class ObjectState(Parser):
         if inner.trie_pos >= 0:
             trie = node.trie
             below = trie.below[inner.trie_pos]
-            if below & (below - 1) and bin(below).count("1") > _KEY_NAMES:
+            if not inner.add_ok and below & (below - 1) and bin(below).count("1") > _KEY_NAMES:
                 return None  # (near a key's start: many names, each a rest to key by)
             skip = trie.depth[inner.trie_pos]
             closing = view.closing_texts()
@@ -1129,12 +1132,24 @@ class ObjectState(Parser):
                         names.append((rest, colon))
                         continue
                     futures += 1
+                    if futures > _KEY_NAMES:
+                        return None
                     after = self._post_key(view, 0, self.seen | 1 << i, i + 1 if node.fixed else 0, count)
                     names.append((rest, (node.values[i].gid, after)))
-                elif taken:
-                    names.append((rest, ""))  # (only a text: no token closes it)
-        if not futures and not inner.add_ok:
-            return SealedKey(("object key", text.canonical, tuple(sorted(names))))
+                elif taken and not inner.add_ok:
+                    # (only a text: no token closes it; where any other key may come,
+                    # not even that -- every text is taken alike up to its quote)
+                    names.append((rest, ""))
+        if not futures:
+            if not inner.add_ok:
+                return SealedKey(("object key", text.canonical, tuple(sorted(names))))
+            # any other text may close the key too: its value is the additional one,
+            # sealed where that one ends inside no colon rest
+            assert node.additional is not None
+            rests = view.colon_rests()
+            alone = None if rests is None else self._alone_takes(view, node.additional, rests)
+            if alone is not None and None not in alone:
+                return SealedKey(("object key", text.canonical, tuple(sorted(names)), alone))
         other: Hashable = None
         if inner.add_ok:
             assert node.additional is not None
@@ -1154,19 +1169,9 @@ class ObjectState(Parser):
         if rests is None:
             return None
         node = self.node
-        value = node.values[i]
-        shared = per_view(view)
-        memo: tuple[object, ...] = ("colon takes", value.gid, node.ws.describe(), self.depth)
-        alone = shared.get(memo, _UNKNOWN)
-        if alone is _UNKNOWN:
-            # (what the value alone decides, at any progress, in any object of the
-            # same layout: kept per value; None where it may end inside the rest:
-            # that one is read at the object's progress below)
-            first = value.start(self.depth + 1)
-            alone = remember(shared, memo, _value_takes(node.ws, self.depth, first, rests), 4096)
-        assert isinstance(alone, tuple)
+        alone = self._alone_takes(view, node.values[i], rests)
         if None not in alone:
-            return alone
+            return alone  # type: ignore[return-value]
         memos = node.view_memos(view)
         seen = self.seen | 1 << i
         pos = i + 1 if node.fixed else 0
@@ -1179,6 +1184,19 @@ class ObjectState(Parser):
                          for t, rest in zip(alone, rests, strict=True))
             got = remember(memos, memo, took, 4096)
         return got  # type: ignore[return-value]
+
+    def _alone_takes(self, view: TokenView, value: Node, rests: tuple[str, ...]) -> tuple[bool | None, ...]:
+        """What the value alone decides of ``rests`` (see :func:`_value_takes`), at
+        any progress, in any object of the same layout: kept per value; ``None``
+        where it may end inside the rest (that one is read at the object's
+        progress)."""
+        shared = per_view(view)
+        memo: tuple[object, ...] = ("colon takes", value.gid, self.node.ws.describe(), self.depth)
+        alone = shared.get(memo, _UNKNOWN)
+        if alone is _UNKNOWN:
+            first = value.start(self.depth + 1)
+            alone = remember(shared, memo, _value_takes(self.node.ws, self.depth, first, rests), 4096)
+        return alone  # type: ignore[no-any-return]
 
     def _post_key(self, view: TokenView, ws: int, seen: int, pos: int, count: int) -> Hashable:
         """What this object does after a member's value at progress ``seen, pos,
