@@ -108,11 +108,24 @@ class MaskCache:
             alias = ("tokens", alias)
             entry = self._entries.get(alias)
         if entry is None:
-            entry = self._compute(state, pending)
+            entry = self._pending_in_text(state, pending) if pending else None
+            if entry is None:
+                entry = self._compute(state, pending)
             if alias is not None:
                 self._store(alias, entry)
         self._store(key, entry)
         return entry
+
+    def _pending_in_text(self, state: Parser, pending: bytes) -> np.ndarray | None:
+        """With the first bytes of a character pending, only tokens that finish it
+        come next; inside an enclosed text (a string any text leaves as it is,
+        see :meth:`~lmparsec.combinators.base.Parser.enclosed`), where none of
+        those tokens holds a quote, none gets past the text's end: the text's own
+        mask, kept once for every object and depth it is met in."""
+        got = state.enclosed()
+        if got is None or got[0] is state or self.index.continuations_quote():
+            return None
+        return self.bitmask(got[0], pending)
 
     def _store(self, key: Hashable, entry: np.ndarray) -> None:
         """Keeps ``entry`` (made read-only), evicting the oldest past ``max_bytes``."""

@@ -311,6 +311,7 @@ class TokenIndex:
         #: per-index caches so that a fresh cache starts without them)
         self.chain_steps: StepMemo = {}
         self._lone_memo: dict[CharSet, tuple[int, ...]] = {}
+        self._cont_quote: bool | None = None
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
@@ -342,6 +343,17 @@ class TokenIndex:
     def closing_texts(self) -> frozenset[str]:
         """Decoded texts a token spells inside a string before the quote that closes it."""
         return self._facts.closing_texts()
+
+    def continuations_quote(self) -> bool:
+        """Whether some token that starts inside a character (finishing one that
+        pending bytes began) holds a quote."""
+        got = self._cont_quote
+        if got is None:
+            token_bytes = self.vocabulary.token_bytes
+            got = self._cont_quote = any(
+                0x80 <= token_bytes[t][0] < 0xC0 and b'"' in token_bytes[t]
+                for t in np.flatnonzero(~self._starts_ok).tolist() if token_bytes[t])
+        return got
 
     def colon_rests(self) -> tuple[str, ...] | None:
         """What those tokens hold after the closing quote and a colon."""

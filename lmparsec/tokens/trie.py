@@ -175,10 +175,12 @@ class TokenTrie:
         if not partial:
             self._children(i, hi, depth, prefix, state, allowed, out, first, shortcut, chars)
             return
-        # mid-character: only continuation bytes go on
+        # mid-character: only continuation bytes go on (one run of the children)
+        i = bisect_left(keys, prefix + b"\x80", i, hi)
+        hi = bisect_left(keys, prefix + b"\xc0", i, hi)
         while i < hi:
             byte = keys[i][depth]
-            j = hi if byte == 0xFF else bisect_left(keys, prefix + _BYTE[byte + 1], i, hi)
+            j = bisect_left(keys, prefix + _BYTE[byte + 1], i, hi)
             if 0x80 <= byte <= 0xBF:
                 child = prefix + _BYTE[byte]
                 data = partial + _BYTE[byte]

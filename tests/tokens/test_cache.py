@@ -827,6 +827,42 @@ def test_keys_closed_every_way_keep_their_own_tokens(data: st.DataObject) -> Non
                 assert np.array_equal(got, fresh), (head + text, pending)
 
 
+@pytest.mark.parametrize("closes", [False, True])
+def test_pending_bytes_inside_strings_take_the_strings_own_tokens(closes: bool) -> None:
+    # Halfway through an "é" inside a string value, only tokens that finish the
+    # character come next; where none of them holds a quote, none reaches past the
+    # string, and the string's own mask serves it in every object and depth (kept
+    # once, under the string's key). A vocabulary where one does ('\xa9"}') keeps
+    # each context's own: after the brace, the document's progress decides.
+    from lmparsec.tokens import Vocabulary
+
+    pieces = [b"<eos>", *(bytes([c]) for c in range(32, 127)), b"\xc3", b"\xa9", b"\xa9x", b"\xa9ab",
+              b'",', b'"}', *([b'\xa9"}'] if closes else [])]
+    mc = MaskCache(Vocabulary(pieces, eos_ids=[0]), index_cache_dir=False)
+    assert mc.index.continuations_quote() is closes
+    inner = {"type": "object", "properties": {"s": {"type": "string"}, "n": {"type": "integer"}}}
+    cases = [(inner, '{"s": "a'), ({**inner, "required": ["n"]}, '{"s": "a'), (inner, '{"n": 1, "s": "a'),
+             ({"type": "array", "items": inner}, '[{"s": "a'),
+             ({"type": "object", "properties": {"w": inner}}, '{"w": {"s": "a')]
+    pending = b"\xc3"
+    for schema, text in cases:
+        state = advanced(JsonSchema(schema, strict=False, key_order="any"), text)
+        want = np.zeros(mc.size, dtype=bool)
+        want[mc.index.trie.walk(state, pending)] = True
+        assert np.array_equal(unpack(mc.bitmask(state, pending), mc.size), want), (text, closes)
+        string = state.enclosed()
+        assert string is not None
+        # (the string's own entry: kept where no finishing token closes it)
+        assert ((string[0].cache_key(mc.index, mc.horizon), pending) in mc._entries) is not closes
+    if closes:
+        # the closing token is taken where the object may close, not where "n" is still needed
+        token = pieces.index(b'\xa9"}')
+        states = [advanced(JsonSchema(schema, strict=False, key_order="any"), text)
+                  for schema, text in cases[:2]]
+        masks = [unpack(mc.bitmask(state, pending), mc.size)[token] for state in states]
+        assert masks == [True, False]
+
+
 def test_one_state_keyed_on_two_vocabularies_keeps_each_ones_mask() -> None:
     # A state keeps the key it was last asked on one vocabulary by that vocabulary's
     # number: asked on another in turn (here two of one longest token, so one
