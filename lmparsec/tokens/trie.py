@@ -181,22 +181,21 @@ class TokenTrie:
         while i < hi:
             byte = keys[i][depth]
             j = bisect_left(keys, prefix + _BYTE[byte + 1], i, hi)
-            if 0x80 <= byte <= 0xBF:
-                child = prefix + _BYTE[byte]
-                data = partial + _BYTE[byte]
-                if len(data) == sequence_length(data[0]):
-                    try:
-                        char = data.decode("utf-8")
-                    except UnicodeDecodeError:
-                        char = ""
-                    if char and allowed.contains_code(ord(char)):
-                        nxt = state.advance(char)
-                        if nxt is not None:
-                            self._walk(i, j, depth + 1, child, nxt, b"", out, None, shortcut, chars + 1)
-                else:
-                    rng = partial_range(data)
-                    if rng is not None and allowed.intersects_range(*rng):
-                        self._walk(i, j, depth + 1, child, state, data, out, first, shortcut, chars)
+            child = prefix + _BYTE[byte]
+            data = partial + _BYTE[byte]
+            if len(data) == sequence_length(data[0]):
+                try:
+                    char = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    char = ""
+                if char and allowed.contains_code(ord(char)):
+                    nxt = state.advance(char)
+                    if nxt is not None:
+                        self._walk(i, j, depth + 1, child, nxt, b"", out, None, shortcut, chars + 1)
+            else:
+                rng = partial_range(data)
+                if rng is not None and allowed.intersects_range(*rng):
+                    self._walk(i, j, depth + 1, child, state, data, out, first, shortcut, chars)
             i = j
 
     def _children(self, i: int, hi: int, depth: int, prefix: bytes, state: Parser, allowed: CharSet,
