@@ -89,6 +89,11 @@ class TokenView(Protocol):
         where one of them ends inside a character of several bytes."""
         ...
 
+    def indent_reach(self) -> int:
+        """The most spaces some token holds after a newline: an indent bound above
+        that tells no depth from a deeper one."""
+        ...
+
     def after_comma(self) -> TokenView:
         """The same facts about the texts that follow a comma inside a token: what
         an object's next key may meet within the token that ended the value

@@ -315,7 +315,7 @@ class TokenIndex:
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
-        self._facts = StringFacts(self.vocabulary.token_bytes)
+        self._facts = StringFacts(self.vocabulary.token_bytes, self._spaces_after_newline())
         self.serial = next(_SERIALS)
         # the loop tables of the classes most strings loop on, made with the index
         # (a pass over every character of the vocabulary each, 1-4 ms, that the
@@ -343,6 +343,20 @@ class TokenIndex:
     def closing_texts(self) -> frozenset[str]:
         """Decoded texts a token spells inside a string before the quote that closes it."""
         return self._facts.closing_texts()
+
+    def indent_reach(self) -> int:
+        """The most spaces a token holds after a newline (see
+        :class:`~lmparsec.combinators.base.TokenView`)."""
+        return self._facts.indent_reach()
+
+    def _spaces_after_newline(self) -> int:
+        # (the tokens that hold a newline, found by their units: a few thousand at most;
+        # those that start inside a character have no units: read whole)
+        marked = ~self._starts_ok
+        marked[self._unit_tok[self._unit_lo == 0x0A]] = True
+        token_bytes = self.vocabulary.token_bytes
+        return max((len(run) for t in np.flatnonzero(marked).tolist()
+                    for run in _AFTER_NEWLINE.findall(token_bytes[t])), default=0)
 
     def continuations_quote(self) -> bool:
         """Whether some token that starts inside a character (finishing one that
@@ -908,6 +922,7 @@ _OPENED_STRING = re.compile(rb'[ \t\n\r]*"((?:[^"\\]|\\.)*\\?)', re.S)
 
 #: numbers of TokenViews, never the same twice in a process (TokenView.serial)
 _SERIALS = itertools.count()
+_AFTER_NEWLINE = re.compile(rb"\n( *)")
 
 
 class StringFacts:
@@ -917,9 +932,12 @@ class StringFacts:
     comma inside a token for an object's next key, which the token that closes
     a value before it may reach (one pass over the texts holding a quote)."""
 
-    def __init__(self, texts: Iterable[bytes]) -> None:
+    def __init__(self, texts: Iterable[bytes], indent_reach: int = 1 << 30) -> None:
+        """``indent_reach``: the most spaces any of the texts holds after a newline
+        (by default not known: no bound)."""
         # (the facts are about strings: only texts holding a quote count, a few thousand)
         self._texts = tuple(text for text in texts if b'"' in text)
+        self._indent = indent_reach
         closed, deep, self._opened = _json_strings(self._texts)
         self._closed = closed, deep
         self._prefixes: dict[str, frozenset[bytes]] = {}
@@ -934,6 +952,9 @@ class StringFacts:
 
     def opened_strings(self) -> frozenset[bytes]:
         return self._opened
+
+    def indent_reach(self) -> int:
+        return self._indent
 
     def opened_prefixes(self, text: str) -> frozenset[bytes]:
         # (kept per text: the same names come back in object after object)
@@ -961,7 +982,7 @@ class StringFacts:
                 while k >= 0:
                     rests.append(data[k + 1:])
                     k = data.find(b",", k + 1)
-            got = StringFacts(rests)
+            got = StringFacts(rests, self._indent)  # (rests of these texts: no more spaces than they hold)
             with self._lock:
                 if self._comma is None:
                     self._comma = got

@@ -863,6 +863,47 @@ def test_pending_bytes_inside_strings_take_the_strings_own_tokens(closes: bool) 
         assert masks == [True, False]
 
 
+@pytest.mark.parametrize("indent", [0, 8])
+def test_depths_no_token_tells_apart_share_masks(indent: int) -> None:
+    # Between an object's members, the next key may be indented by up to 4 spaces
+    # a level (the default layout); where a token holds a newline and at most
+    # `indent` spaces, the depths whose bound takes that many take the same
+    # tokens: one key for them, each mask still the state's own.
+    from lmparsec.tokens import Vocabulary
+
+    spaced = b",\n" + b" " * indent + b'"'
+    pieces = [b"<eos>", *(bytes([c]) for c in range(32, 127)), b"\n", b'", "', b'",\n',
+              *([spaced] if indent else [])]
+    mc = MaskCache(Vocabulary(pieces, eos_ids=[0]), index_cache_dir=False)
+    assert mc.index.indent_reach() == indent
+    inner = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}}
+
+    def at_depth(depth: int, text: str) -> Parser:
+        doc = inner
+        for _ in range(depth):
+            doc = {"type": "object", "properties": {"w": doc}}
+        return advanced(JsonSchema(doc, strict=False), '{"w": ' * depth + text)
+
+    def own_mask(state: Parser) -> np.ndarray:
+        want = np.zeros(mc.size, dtype=bool)
+        want[mc.index.trie.walk(state)] = True
+        return want
+
+    after_comma = [at_depth(depth, '{"a": 1,') for depth in range(4)]
+    after_value = [at_depth(depth, '{"a": 1') for depth in range(4)]
+    for state in after_comma + after_value:
+        assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(state))
+    keys = [state.token_key(mc.index) for state in after_comma]
+    if indent:
+        # (8 spaces: within the bound from depth 1 on, not at depth 0)
+        assert keys[0] != keys[1] and keys[1] == keys[2] == keys[3]
+        token = pieces.index(spaced)
+        assert [bool(unpack(mc.bitmask(state), mc.size)[token]) for state in after_value] == [
+            False, True, True, True]
+    else:
+        assert len(set(keys)) == 1
+
+
 def test_one_state_keyed_on_two_vocabularies_keeps_each_ones_mask() -> None:
     # A state keeps the key it was last asked on one vocabulary by that vocabulary's
     # number: asked on another in turn (here two of one longest token, so one

@@ -1219,7 +1219,8 @@ class ObjectState(Parser):
                 nxt = prekey._key_start_token_key(view.after_comma())
                 if nxt is None:
                     nxt = ("object", node.gid, seen, pos, count)
-            got = remember(memos, memo, ("after value", node.ws.describe(), ws, self.depth, nxt,
+            depth = node.ws.depth_told(ws, self.depth, view.indent_reach())
+            got = remember(memos, memo, ("after value", node.ws.describe(), ws, depth, nxt,
                                          node.can_close(seen, count)), 4096)
         return got
 
@@ -1261,7 +1262,8 @@ class ObjectState(Parser):
             i = index.get(text)
             if (add_ok and i is None) or (i is not None and cand >> i & 1):
                 return None
-        head = (node.ws.describe(), self.ws, self.depth, node.fixed)
+        depth = node.ws.depth_told(self.ws, self.depth, view.indent_reach())
+        head = (node.ws.describe(), self.ws, depth, node.fixed)
         if add_ok:
             refused = tuple(name for i, name in enumerate(node.names) if not cand >> i & 1 and name in texts)
             return ("after a comma, any key", *head, refused)

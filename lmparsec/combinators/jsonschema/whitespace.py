@@ -54,6 +54,18 @@ class WhitespacePolicy:
         return None
 
 
+    def depth_told(self, ws: int, depth: int, reach: int) -> int:
+        """``depth`` as far as a token read from ``ws`` can tell it, where no token
+        holds more than ``reach`` spaces after a newline: the depths whose indent
+        bound takes that many are one (a deeper one only takes more). Inside an
+        indent (``ws`` >= 2) a token's leading spaces count too: exact there."""
+        if self.indent is None or self.indent == 0:
+            return 0  # (no indent at all: the depth changes nothing)
+        if ws >= 2:
+            return depth
+        return min(depth, max(0, -(-reach // self.indent) - 1))
+
+
 def make_policy(whitespace: object) -> WhitespacePolicy:
     """``"default"`` (indent up to 4 per level), ``"compact"`` (none), an int (the
     largest indent per level) or ``{"indent": int}``."""
