@@ -53,7 +53,6 @@ class WhitespacePolicy:
             return ws + 1
         return None
 
-
     def depth_told(self, ws: int, depth: int, reach: int) -> int:
         """``depth`` as far as a token read from ``ws`` can tell it, where no token
         holds more than ``reach`` spaces after a newline: the depths whose indent
