@@ -358,9 +358,26 @@ class MaskCache:
                 # nowhere: those are dropped by that character, stepped once each
                 codes = index.unit_codes(index._first_unit[toks] + starts)
                 # (not np.unique: its first call imports numpy.ma, ~40 ms)
-                dead = [c for c in set(codes.tolist()) if c >= 0 and step(inner, chr(c)) is None]
-                if dead:
-                    keep = ~np.isin(codes, dead)
+                dead: list[int] = []
+                closing: list[int] = []
+                for c in set(codes.tolist()):
+                    if c >= 0:
+                        nxt = first_steps[chr(c)] = step(inner, chr(c))
+                        if nxt is None:
+                            dead.append(c)
+                        elif c < 0x80 and nxt.can_end() and not nxt.allowed():
+                            closing.append(c)
+                if closing:
+                    # the closing quote ends the text at once: a token with it as
+                    # its first character off the loop leaves there (a thousand
+                    # such tokens, ``",`` ``"}`` ``"))`` ..., each sliced, not stepped)
+                    at_close = np.isin(codes, closing)
+                    ct, cs = toks[at_close], starts[at_close]
+                    after_char = (index.unit_offsets(ct, cs) + 1).tolist()
+                    out.extend((token_bytes[t][o:], t, a)
+                               for t, o, a in zip(ct.tolist(), after_char, (cs + 1).tolist(), strict=True))
+                if dead or closing:
+                    keep = ~np.isin(codes, dead + closing)
                     toks, starts = toks[keep], starts[keep]
         offsets = index.unit_offsets(toks, starts)
         for t, at, pos in zip(toks.tolist(), starts.tolist(), offsets.tolist(), strict=True):

@@ -904,6 +904,31 @@ def test_depths_no_token_tells_apart_share_masks(indent: int) -> None:
         assert len(set(keys)) == 1
 
 
+def test_tokens_past_a_closing_quote_walked_from_the_right_character() -> None:
+    # Inside a key any text may be, the tokens that close it and go on (a name, its
+    # colon and the value's first letters, in one token) are kept once per kind of
+    # key from the character after the quote; the value's loop then answers many
+    # of them at once by their letters, read at the place each entry starts.
+    from lmparsec.tokens import Vocabulary
+
+    letters = "abcdefghmnopqrxyz"
+    pieces = [b"<eos>", *(bytes([c]) for c in range(32, 127)),
+              *(f'k": "{a}{b}'.encode() for a in letters for b in "amz"),
+              *(f'{a}": "{b}{b}"'.encode() for a in "kq" for b in letters)]
+    mc = MaskCache(Vocabulary(pieces, eos_ids=[0]), index_cache_dir=False)
+    schema = {"type": "object", "additionalProperties": {"type": "string", "pattern": "^[a-m]*$"},
+              "properties": {"kk": {"type": "integer"}}}
+    parser = JsonSchema(schema, strict=False)
+    for text in ('{"', '{"k', '{"kk": 1, "', '{"q'):
+        state = advanced(parser, text)
+        want = np.zeros(mc.size, dtype=bool)
+        want[mc.index.trie.walk(state)] = True
+        got = unpack(mc.bitmask(state), mc.size)
+        assert np.array_equal(got, want), (text, [pieces[i] for i in np.flatnonzero(got != want)])
+        if text == '{"':
+            assert got[pieces.index(b'k": "am')] and not got[pieces.index(b'k": "az')]
+
+
 def test_one_state_keyed_on_two_vocabularies_keeps_each_ones_mask() -> None:
     # A state keeps the key it was last asked on one vocabulary by that vocabulary's
     # number: asked on another in turn (here two of one longest token, so one
