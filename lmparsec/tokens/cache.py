@@ -216,7 +216,7 @@ class MaskCache:
         (see :meth:`~lmparsec.combinators.base.Parser.segment`): the tokens that stay
         in the head, walked once per head, plus the rests of those that leave it,
         walked from ``after`` at the nodes where they left."""
-        key = ("segment", head.mask_key(self.horizon), exits)
+        key = ("segment", head.cache_key(self.index, self.horizon), exits)
         bits = self._entries.get(key)
         notes = self._segment_notes.get(key)
         if bits is None or notes is None:
@@ -262,7 +262,7 @@ class MaskCache:
         if seg is None:
             return trie.walk_node(lo, hi, depth, prefix, chars, state, shortcut=self.index.subtree_shortcut)
         head, after, exits = seg
-        key = (trie, lo, hi, depth, head.mask_key(self.horizon), exits)
+        key = (trie, lo, hi, depth, head.cache_key(self.index, self.horizon), exits)
         got = self._node_walks.get(key)
         if got is None:
             with noting() as noted:

@@ -929,6 +929,54 @@ def test_tokens_past_a_closing_quote_walked_from_the_right_character() -> None:
             assert got[pieces.index(b'k": "am')] and not got[pieces.index(b'k": "az')]
 
 
+@pytest.mark.parametrize("indent", [0, 12])
+def test_values_after_a_colon_share_walks_across_depths_no_token_tells(indent: int) -> None:
+    # After a key's quote and after its colon the value's walk is kept by the
+    # value's kind at the depth a token tells: with no token holding a newline
+    # and spaces, one walk for every depth; with "{\n" and 12 spaces, the value
+    # object's first slot takes it from depth 1 on (its bound is 4 per level),
+    # and the depths from 2 on share a key. Each mask stays the state's own.
+    from lmparsec.tokens import Vocabulary
+
+    spaced = b"{\n" + b" " * indent + b'"'
+    pieces = [b"<eos>", *(bytes([c]) for c in range(32, 127)), b"\n", b'": ', b'":',
+              *([spaced] if indent else [])]
+    mc = MaskCache(Vocabulary(pieces, eos_ids=[0]), index_cache_dir=False)
+    assert mc.index.indent_reach() == indent
+    inner = {"type": "object", "properties": {
+        "a": {"type": "object", "properties": {"b": {"type": "integer"}}}, "c": {"type": "string"}}}
+
+    def at_depth(depth: int, text: str) -> Parser:
+        doc = inner
+        for _ in range(depth):
+            doc = {"type": "object", "properties": {"w": doc}}
+        return advanced(JsonSchema(doc, strict=False), '{"w": ' * depth + text)
+
+    texts = ('{"a"', '{"a":')
+    for text in texts:
+        for depth in range(4):
+            state = at_depth(depth, text)
+            want = np.zeros(mc.size, dtype=bool)
+            want[mc.index.trie.walk(state)] = True
+            assert np.array_equal(unpack(mc.bitmask(state), mc.size), want), (text, depth)
+    for text in texts:
+        states = [at_depth(depth, text) for depth in range(4)]
+        heads = [state.segment() for state in states]
+        keys = [head[0].cache_key(mc.index, mc.horizon) for head in heads if head is not None]
+        assert len(keys) == 4
+        if indent:
+            assert len({keys[0], keys[1], keys[2]}) == 3 and keys[2] == keys[3]
+            if text.endswith(":"):
+                taken = [bool(unpack(mc.bitmask(state), mc.size)[pieces.index(spaced)]) for state in states]
+                assert taken == [False, True, True, True]
+        else:
+            assert len(set(keys)) == 1
+    # a value of another kind (a string after "c") keeps a key of its own
+    other, same = (at_depth(0, text).segment() for text in ('{"c":', '{"a":'))
+    assert other is not None and same is not None
+    assert other[0].cache_key(mc.index, mc.horizon) != same[0].cache_key(mc.index, mc.horizon)
+
+
 def test_one_state_keyed_on_two_vocabularies_keeps_each_ones_mask() -> None:
     # A state keeps the key it was last asked on one vocabulary by that vocabulary's
     # number: asked on another in turn (here two of one longest token, so one

@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 
 from ...memo import remember
-from ..base import Parser, common_enclosed, common_stand_in, grammar_id, own_search
+from ..base import Parser, TokenView, common_enclosed, common_stand_in, grammar_id, own_search
 from ..base import search_shortest as _search
 from ..charset import CharSet
 from ..logic import (
@@ -259,6 +259,17 @@ class Padded(Parser):
         return ("padded", self.policy.describe(), self.ws, self.depth,
                 self.node.start(self.depth + 1).mask_key(horizon))
 
+    def cache_key(self, view: TokenView, horizon: int) -> Hashable:
+        # the depth only as far as a token tells it (``depth_told``): the value's
+        # slots, here and nested, bound their indents by the depth, and past the
+        # most spaces a token holds after a newline every bound takes them all --
+        # the same value after a colon at any depth is one walk (on mistral-7b,
+        # whose tokens hold none, at every depth)
+        told = self.policy.depth_told(self.ws, self.depth, view.indent_reach())
+        if told == self.depth:
+            return self.mask_key(horizon)
+        return Padded(self.policy, self.ws, told, self.node).mask_key(horizon)
+
 
 _COLON = CharSet.of(":")
 
@@ -291,6 +302,9 @@ class Colon(Parser):
 
     def mask_key(self, horizon: int) -> Hashable:
         return ("colon", Padded(self.policy, 0, self.depth, self.node).mask_key(horizon))
+
+    def cache_key(self, view: TokenView, horizon: int) -> Hashable:
+        return ("colon", Padded(self.policy, 0, self.depth, self.node).cache_key(view, horizon))
 
 
 class ValueStart(Parser):

@@ -1055,8 +1055,11 @@ class ObjectState(Parser):
         elif phase == POSTVAL:
             key = ("object after value", self._post_key(view, self.ws, self.seen, self.pos, self.count))
         elif phase in (COLON, PREVAL):
-            assert self.cur is not None
-            key = ("object before value", phase, self.node.ws.describe(), self.ws, self.depth, self.cur.gid,
+            # the value by what its walk is kept by (its kind, at the depth a token
+            # tells), not by which member's it is
+            head = self.segment()
+            assert head is not None
+            key = ("object before value", head[0].cache_key(view, horizon),
                    self._post_key(view, 0, self.seen, self.pos, self.count))
         elif phase == DONE:
             key = ("object done",)  # (what comes next is its parent's)
