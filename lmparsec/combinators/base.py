@@ -90,8 +90,9 @@ class TokenView(Protocol):
         ...
 
     def indent_reach(self) -> int:
-        """The most spaces some token holds after a newline: an indent bound above
-        that tells no depth from a deeper one."""
+        """The most spaces some token holds after a newline where they may be one
+        slot of JSON whitespace (not a blank line's, not after other whitespace):
+        an indent bound above that tells no depth from a deeper one."""
         ...
 
     def after_comma(self) -> TokenView:

@@ -922,7 +922,11 @@ _OPENED_STRING = re.compile(rb'[ \t\n\r]*"((?:[^"\\]|\\.)*\\?)', re.S)
 
 #: numbers of TokenViews, never the same twice in a process (TokenView.serial)
 _SERIALS = itertools.count()
-_AFTER_NEWLINE = re.compile(rb"\n( *)")
+#: a newline that may open a slot of JSON whitespace (at a token's start or after a
+#: character that is not whitespace) and the spaces after it, where the token then
+#: ends or goes on with a character that is not whitespace: a blank line, spaces
+#: before the newline or a tab after the spaces are never one slot's
+_AFTER_NEWLINE = re.compile(rb"(?:^|(?<=[^ \t\r\n]))\n( *)(?![ \t\r\n])")
 
 
 class StringFacts:

@@ -255,6 +255,36 @@ def test_texts_a_token_closes_a_string_with(tokenizer_name: str) -> None:
     assert rests is not None and "" in rests
 
 
+def _slot_indents(data: bytes) -> list[int]:
+    """Spaces after each newline of ``data`` that could be one slot of JSON
+    whitespace, read by hand: the newline at the start or after a character that
+    is not whitespace, the spaces then ending ``data`` or followed by one that is not."""
+    out = []
+    for k, byte in enumerate(data):
+        if byte != 0x0A or (k and data[k - 1] in b" \t\r\n"):
+            continue
+        end = k + 1
+        while end < len(data) and data[end] == 0x20:
+            end += 1
+        if end == len(data) or data[end] not in b" \t\r\n":
+            out.append(end - k - 1)
+    return out
+
+
+def test_indent_reach_counts_only_what_a_slot_may_hold(tokenizer_name: str) -> None:
+    # A blank line ("\n" + spaces + "\n"), spaces before a newline or a tab after
+    # the spaces is never one slot of JSON whitespace: such tokens tell no depth.
+    ix = index(tokenizer_name)
+    want = max((n for data in ix.vocabulary.token_bytes for n in _slot_indents(data)), default=0)
+    assert ix.indent_reach() == want
+    from lmparsec.tokens import Vocabulary
+
+    base = [b"<eos>", *(bytes([c]) for c in range(32, 127)), b"\n"]
+    for extra, reach in (([b"\n        \n", b" \n      x", b"\n   \t"], 0), ([b'},\n      "', b"\n  "], 6)):
+        small = TokenIndex(Vocabulary(base + extra, eos_ids=[0]))
+        assert small.indent_reach() == reach == max(n for data in extra for n in [0, *_slot_indents(data)])
+
+
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_member_by_table_and_by_ranges_agree_with_the_set(name: str) -> None:
     # a vocabulary's column (first characters) is tested by table, a subtree's
