@@ -68,6 +68,11 @@ class TokenView(Protocol):
         colon and then something other than whitespace."""
         ...
 
+    def opened_strings(self) -> frozenset[bytes]:
+        """The raw texts of JSON strings some token opens after nothing but
+        whitespace and ends inside (``b""`` for a token ending with the quote)."""
+        ...
+
     def opened_prefixes(self, text: str) -> frozenset[bytes]:
         """The prefixes of ``text``'s UTF-8 bytes (the empty one included) that are
         the raw texts of JSON strings some token opens after nothing but whitespace

@@ -929,6 +929,34 @@ def test_tokens_past_a_closing_quote_walked_from_the_right_character() -> None:
             assert got[pieces.index(b'k": "am')] and not got[pieces.index(b'k": "az')]
 
 
+@pytest.mark.parametrize("extra", [b"", b', "x'])
+def test_after_a_comma_objects_of_any_keys_and_of_declared_ones_share_where_tokens_stop_at_the_quote(
+        extra: bytes) -> None:
+    # Where no token holds more of a key after a comma than its opening quote, an
+    # object that takes any other key and one that takes declared names take the
+    # same tokens after a value: one key. A token that goes on into the key (', "x')
+    # tells them apart: the open object takes it, the closed one refuses it.
+    from lmparsec.tokens import Vocabulary
+
+    pieces = [b"<eos>", *(bytes([c]) for c in range(32, 127)), b', "', b'",', *([extra] if extra else [])]
+    mc = MaskCache(Vocabulary(pieces, eos_ids=[0]), index_cache_dir=False)
+    props = {"a": {"type": "integer"}, "b": {"type": "integer"}}
+    states = [advanced(JsonSchema({"type": "object", "properties": props, "additionalProperties": extra_ok},
+                                  strict=False), '{"a": 1')
+              for extra_ok in (True, False)]
+    for state in states:
+        want = np.zeros(mc.size, dtype=bool)
+        want[mc.index.trie.walk(state)] = True
+        assert np.array_equal(unpack(mc.bitmask(state), mc.size), want)
+    keys = [state.cache_key(mc.index, mc.horizon) for state in states]
+    if extra:
+        assert keys[0] != keys[1]
+        token = pieces.index(extra)
+        assert [bool(unpack(mc.bitmask(state), mc.size)[token]) for state in states] == [True, False]
+    else:
+        assert keys[0] == keys[1]
+
+
 @pytest.mark.parametrize("indent", [0, 12])
 def test_values_after_a_colon_share_walks_across_depths_no_token_tells(indent: int) -> None:
     # After a key's quote and after its colon the value's walk is kept by the

@@ -34,6 +34,7 @@ __all__ = ["ObjectNode", "ObjectState"]
 OPEN, FIRST, KEY, COLON, PREVAL, VALUE, POSTVAL, PREKEY, DONE = range(9)
 _KEY_NAMES = 4  # a key is keyed by its names' futures while at most this many are left
 _UNKNOWN = object()  # (a memo's miss, where None is a kept answer)
+_QUOTE_ONLY = frozenset({b""})  # the opened string of a token that ends with its quote
 _OPEN_SET = CharSet.of("{")
 _QUOTE_SET = CharSet.of('"')
 _CLOSE_SET = CharSet.of("}")
@@ -1267,6 +1268,10 @@ class ObjectState(Parser):
                 return None
         depth = node.ws.depth_told(self.ws, self.depth, view.indent_reach())
         head = (node.ws.describe(), self.ws, depth, node.fixed)
+        if not texts and not view.opened_strings() - _QUOTE_ONLY:
+            # (no token holds more of a key than its opening quote: objects that
+            # take any other key and those that take declared ones take the same)
+            return ("after a comma, a quote", *head, add_ok or bool(cand))
         if add_ok:
             refused = tuple(name for i, name in enumerate(node.names) if not cand >> i & 1 and name in texts)
             return ("after a comma, any key", *head, refused)
