@@ -863,36 +863,43 @@ def test_pending_bytes_inside_strings_take_the_strings_own_tokens(closes: bool) 
         assert masks == [True, False]
 
 
+def small_cache(*extra: bytes) -> tuple[MaskCache, list[bytes]]:
+    """A cache over a small vocabulary: EOS, printable ASCII, a newline and ``extra``."""
+    from lmparsec.tokens import Vocabulary
+
+    pieces = [b"<eos>", *(bytes([c]) for c in range(32, 127)), b"\n", *extra]
+    return MaskCache(Vocabulary(pieces, eos_ids=[0]), index_cache_dir=False), pieces
+
+
+def own_mask(mc: MaskCache, state: Parser) -> np.ndarray:
+    """The state's mask from one plain walk of the whole vocabulary."""
+    want = np.zeros(mc.size, dtype=bool)
+    want[mc.index.trie.walk(state)] = True
+    return want
+
+
+def nested(inner: dict[str, object], depth: int, text: str) -> Parser:
+    """``inner`` as the value of ``depth`` objects around it, after ``text`` in it."""
+    doc = inner
+    for _ in range(depth):
+        doc = {"type": "object", "properties": {"w": doc}}
+    return advanced(JsonSchema(doc, strict=False), '{"w": ' * depth + text)
+
+
 @pytest.mark.parametrize("indent", [0, 8])
 def test_depths_no_token_tells_apart_share_masks(indent: int) -> None:
     # Between an object's members, the next key may be indented by up to 4 spaces
     # a level (the default layout); where a token holds a newline and at most
     # `indent` spaces, the depths whose bound takes that many take the same
     # tokens: one key for them, each mask still the state's own.
-    from lmparsec.tokens import Vocabulary
-
     spaced = b",\n" + b" " * indent + b'"'
-    pieces = [b"<eos>", *(bytes([c]) for c in range(32, 127)), b"\n", b'", "', b'",\n',
-              *([spaced] if indent else [])]
-    mc = MaskCache(Vocabulary(pieces, eos_ids=[0]), index_cache_dir=False)
+    mc, pieces = small_cache(b'", "', b'",\n', *([spaced] if indent else []))
     assert mc.index.indent_reach() == indent
     inner = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}}
-
-    def at_depth(depth: int, text: str) -> Parser:
-        doc = inner
-        for _ in range(depth):
-            doc = {"type": "object", "properties": {"w": doc}}
-        return advanced(JsonSchema(doc, strict=False), '{"w": ' * depth + text)
-
-    def own_mask(state: Parser) -> np.ndarray:
-        want = np.zeros(mc.size, dtype=bool)
-        want[mc.index.trie.walk(state)] = True
-        return want
-
-    after_comma = [at_depth(depth, '{"a": 1,') for depth in range(4)]
-    after_value = [at_depth(depth, '{"a": 1') for depth in range(4)]
+    after_comma = [nested(inner, depth, '{"a": 1,') for depth in range(4)]
+    after_value = [nested(inner, depth, '{"a": 1') for depth in range(4)]
     for state in after_comma + after_value:
-        assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(state))
+        assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
     keys = [state.token_key(mc.index) for state in after_comma]
     if indent:
         # (8 spaces: within the bound from depth 1 on, not at depth 0)
@@ -909,21 +916,15 @@ def test_tokens_past_a_closing_quote_walked_from_the_right_character() -> None:
     # colon and the value's first letters, in one token) are kept once per kind of
     # key from the character after the quote; the value's loop then answers many
     # of them at once by their letters, read at the place each entry starts.
-    from lmparsec.tokens import Vocabulary
-
     letters = "abcdefghmnopqrxyz"
-    pieces = [b"<eos>", *(bytes([c]) for c in range(32, 127)),
-              *(f'k": "{a}{b}'.encode() for a in letters for b in "amz"),
-              *(f'{a}": "{b}{b}"'.encode() for a in "kq" for b in letters)]
-    mc = MaskCache(Vocabulary(pieces, eos_ids=[0]), index_cache_dir=False)
+    mc, pieces = small_cache(*(f'k": "{a}{b}'.encode() for a in letters for b in "amz"),
+                             *(f'{a}": "{b}{b}"'.encode() for a in "kq" for b in letters))
     schema = {"type": "object", "additionalProperties": {"type": "string", "pattern": "^[a-m]*$"},
               "properties": {"kk": {"type": "integer"}}}
     parser = JsonSchema(schema, strict=False)
     for text in ('{"', '{"k', '{"kk": 1, "', '{"q'):
         state = advanced(parser, text)
-        want = np.zeros(mc.size, dtype=bool)
-        want[mc.index.trie.walk(state)] = True
-        got = unpack(mc.bitmask(state), mc.size)
+        got, want = unpack(mc.bitmask(state), mc.size), own_mask(mc, state)
         assert np.array_equal(got, want), (text, [pieces[i] for i in np.flatnonzero(got != want)])
         if text == '{"':
             assert got[pieces.index(b'k": "am')] and not got[pieces.index(b'k": "az')]
@@ -936,18 +937,13 @@ def test_after_a_comma_objects_of_any_keys_and_of_declared_ones_share_where_toke
     # object that takes any other key and one that takes declared names take the
     # same tokens after a value: one key. A token that goes on into the key (', "x')
     # tells them apart: the open object takes it, the closed one refuses it.
-    from lmparsec.tokens import Vocabulary
-
-    pieces = [b"<eos>", *(bytes([c]) for c in range(32, 127)), b', "', b'",', *([extra] if extra else [])]
-    mc = MaskCache(Vocabulary(pieces, eos_ids=[0]), index_cache_dir=False)
+    mc, pieces = small_cache(b', "', b'",', *([extra] if extra else []))
     props = {"a": {"type": "integer"}, "b": {"type": "integer"}}
     states = [advanced(JsonSchema({"type": "object", "properties": props, "additionalProperties": extra_ok},
                                   strict=False), '{"a": 1')
               for extra_ok in (True, False)]
     for state in states:
-        want = np.zeros(mc.size, dtype=bool)
-        want[mc.index.trie.walk(state)] = True
-        assert np.array_equal(unpack(mc.bitmask(state), mc.size), want)
+        assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
     keys = [state.cache_key(mc.index, mc.horizon) for state in states]
     if extra:
         assert keys[0] != keys[1]
@@ -964,31 +960,18 @@ def test_values_after_a_colon_share_walks_across_depths_no_token_tells(indent: i
     # and spaces, one walk for every depth; with "{\n" and 12 spaces, the value
     # object's first slot takes it from depth 1 on (its bound is 4 per level),
     # and the depths from 2 on share a key. Each mask stays the state's own.
-    from lmparsec.tokens import Vocabulary
-
     spaced = b"{\n" + b" " * indent + b'"'
-    pieces = [b"<eos>", *(bytes([c]) for c in range(32, 127)), b"\n", b'": ', b'":',
-              *([spaced] if indent else [])]
-    mc = MaskCache(Vocabulary(pieces, eos_ids=[0]), index_cache_dir=False)
+    mc, pieces = small_cache(b'": ', b'":', *([spaced] if indent else []))
     assert mc.index.indent_reach() == indent
     inner = {"type": "object", "properties": {
         "a": {"type": "object", "properties": {"b": {"type": "integer"}}}, "c": {"type": "string"}}}
-
-    def at_depth(depth: int, text: str) -> Parser:
-        doc = inner
-        for _ in range(depth):
-            doc = {"type": "object", "properties": {"w": doc}}
-        return advanced(JsonSchema(doc, strict=False), '{"w": ' * depth + text)
-
     texts = ('{"a"', '{"a":')
     for text in texts:
         for depth in range(4):
-            state = at_depth(depth, text)
-            want = np.zeros(mc.size, dtype=bool)
-            want[mc.index.trie.walk(state)] = True
-            assert np.array_equal(unpack(mc.bitmask(state), mc.size), want), (text, depth)
+            state = nested(inner, depth, text)
+            assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state)), (text, depth)
     for text in texts:
-        states = [at_depth(depth, text) for depth in range(4)]
+        states = [nested(inner, depth, text) for depth in range(4)]
         heads = [state.segment() for state in states]
         keys = [head[0].cache_key(mc.index, mc.horizon) for head in heads if head is not None]
         assert len(keys) == 4
@@ -1000,7 +983,7 @@ def test_values_after_a_colon_share_walks_across_depths_no_token_tells(indent: i
         else:
             assert len(set(keys)) == 1
     # a value of another kind (a string after "c") keeps a key of its own
-    other, same = (at_depth(0, text).segment() for text in ('{"c":', '{"a":'))
+    other, same = (nested(inner, 0, text).segment() for text in ('{"c":', '{"a":'))
     assert other is not None and same is not None
     assert other[0].cache_key(mc.index, mc.horizon) != same[0].cache_key(mc.index, mc.horizon)
 
