@@ -323,6 +323,38 @@ class RegexState(Parser):
     def key(self) -> Hashable:
         return (self._dfa.gid, self.state)
 
+    def counted_class(self) -> tuple[CharSet, int, int | None] | None:
+        """``(chars, least, most)`` where the automaton (from its start) takes exactly
+        the texts of ``least`` to ``most`` (``None``: any number of) characters of
+        ``chars`` -- ``[a-z0-9_-]{1,64}``, ``[0-9a-f]{24}``, ``[A-Z]+`` -- read off its
+        states: a chain, each stepping every character of one class to the next,
+        the last one looping or taking nothing, ending from ``least`` on. ``None``
+        for any other shape."""
+        dfa = self._dfa
+        if self.state != dfa.initial or dfa.blocks:
+            return None
+        n = len(dfa.trans)
+        chars: CharSet | None = None
+        for i, row in enumerate(dfa.trans):
+            targets = set(row.values())
+            if not row:
+                if i != n - 1:
+                    return None
+                continue
+            if len(targets) != 1 or targets.pop() != min(i + 1, n - 1):
+                return None
+            if chars is None:
+                chars = dfa.allowed[i]
+            elif dfa.allowed[i] != chars:
+                return None
+        if chars is None:
+            return None
+        least = dfa.finals.index(True) if True in dfa.finals else -1
+        if least < 0 or not all(dfa.finals[least:]):
+            return None
+        loops = bool(dfa.trans[n - 1])
+        return chars, least, None if loops else n - 1
+
     def ends_and_goes_on(self) -> bool:
         """Whether every state of the automaton can end and can go on: then a count
         read beside it never strands a text (see ``Compiler._counted``)."""

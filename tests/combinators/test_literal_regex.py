@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import PATTERNS, near_texts
 
-from lmparsec import Literal, Regex
+from lmparsec import CharSet, FreeText, Literal, Regex
 from lmparsec.errors import GrammarError, RegexError
 
 LITERALS = ["", "a", "Héllo 世界 🎉", 'quote " and \\ back', "aaa", "\n\t"]
@@ -152,3 +152,43 @@ def test_regex_states_with_equal_keys_accept_alike(pattern: str, data: st.DataOb
         return
     tail = data.draw(near_texts(pattern, max_size=6))
     assert (re.fullmatch(pattern, a + tail) is None) == (re.fullmatch(pattern, b + tail) is None)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "want"),
+    [
+        (r"[a-z0-9._-]+", ("-.0123456789_abcdefghijklmnopqrstuvwxyz", 1, None)),
+        (r"([0-9a-f])*", ("0123456789abcdef", 0, None)),
+        (r"[0-9A-Fa-f]{24}", ("0123456789ABCDEFabcdef", 24, 24)),
+        (r"[+\-0-9A-Z_]{5,96}", ("+-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_", 5, 96)),
+        (r"[A-Z]{2,}", ("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 2, None)),
+        (r"a", ("a", 1, 1)),
+        (r"\d{3}-\d{4}", None),
+        (r"(ab)+", None),
+        (r"a{2}|b{3}", None),
+        (r"", None),
+        (r"[a-z]{2,4}|[a-z]{6}", None),
+    ],
+)
+def test_a_count_of_one_class_is_read_off_the_automaton(
+    pattern: str, want: tuple[str, int, int | None] | None
+) -> None:
+    got = Regex(pattern).counted_class()
+    if want is None:
+        assert got is None
+        return
+    assert got is not None
+    chars, least, most = got
+    assert (least, most) == want[1:]
+    assert chars & CharSet.of("".join(chr(c) for c in range(128))) == CharSet.of(want[0])
+
+
+@pytest.mark.parametrize("pattern", [r"[a-c]{2,5}", r"[ab]+", r"[^b]{0,3}", r"[a-c]{3}", r"b*"])
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(alphabet="abcd", max_size=8))
+def test_a_counted_class_takes_what_its_automaton_takes(pattern: str, text: str) -> None:
+    counted = Regex(pattern).counted_class()
+    assert counted is not None
+    chars, least, most = counted
+    free = FreeText(most, min_length=least, chars=chars)
+    assert free.accepts(text) == bool(re.fullmatch(pattern, text)), (pattern, text)

@@ -931,13 +931,27 @@ class Compiler:
             inner.append(FreeText(spec.max_length, min_length=spec.min_length))
         for pattern, pointer in spec.patterns:
             try:
-                inner.append(pattern_parser(pattern, pointer))
+                rx = pattern_parser(pattern, pointer)
             except (RegexError, UnsupportedSchemaError) as exc:
                 self._unsupported("pattern", pointer, str(exc))
+                continue
+            # a count of one class (``^[a-z0-9_-]{1,64}$``) as the counted string it is:
+            # its positions far from both bounds share masks, as maxLength's do
+            counted = rx.counted_class()
+            if counted is not None:
+                chars, least, most = counted
+                inner.append(FreeText(most, min_length=least, chars=chars))
+            else:
+                inner.append(rx)
         for name, _pointer in spec.formats:
             fp = format_parser(name)
             if fp is not None:
                 inner.append(fp)
+        if len(inner) > 1 and all(isinstance(p, FreeText) for p in inner):
+            one = _one_free_text(inner)  # type: ignore[arg-type]
+            if one is None:
+                return self.never
+            inner = [one]
         if not inner:
             value: Parser = FreeText()
         elif len(inner) == 1:
@@ -1563,3 +1577,17 @@ def JsonSchema(  # noqa: N802 - reads as a class at call sites
         raise SchemaError(f"a schema must be an object or a boolean, got {type(root).__name__}")
     compiler = Compiler(root, options, resources)
     return compiler.compile().start(0)
+
+
+def _one_free_text(texts: list[FreeText]) -> FreeText | None:
+    """Counted strings read side by side as one: the characters all of them take,
+    at least the most any needs and at most the fewest any allows."""
+    chars = texts[0].chars
+    for text in texts[1:]:
+        chars = chars & text.chars
+    least = max(text.min_length for text in texts)
+    bounds = [text.remaining for text in texts if text.remaining is not None]
+    most = min(bounds) if bounds else None
+    if most is not None and least > most:
+        return None  # (no text is that long and that short)
+    return FreeText(most, min_length=least, chars=chars)

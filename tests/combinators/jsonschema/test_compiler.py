@@ -1168,3 +1168,25 @@ def test_shortest_of_a_recursive_oneof_skips_the_branches_that_recurse(
     assert rest is not None
     text = '{"body": {"kind": "let", "main": {"kind": "letfun", ' + rest
     assert jsonschema.Draft202012Validator(EXPRESSIONS).is_valid(json.loads(text)), text
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "string", "pattern": "^[a-c]{2,6}$"},
+        {"type": "string", "pattern": "^[a-c]{2,6}$", "maxLength": 4},
+        {"type": "string", "pattern": "^[a-c]+$", "minLength": 3, "maxLength": 5},
+        {"type": "string", "allOf": [{"pattern": "^[a-c]+$"}, {"pattern": "^[b-d]{0,3}$"}]},
+        {"type": "string", "pattern": "^[a-c]{2,6}$", "minLength": 7},
+    ],
+)
+@settings(max_examples=40, deadline=None)
+@given(text=st.text(alphabet="abcd", max_size=8))
+def test_patterns_of_one_counted_class_read_as_counted_strings(schema: dict[str, Any], text: str) -> None:
+    # a pattern that is a count of one class is compiled as the counted string it is
+    # (one FreeText, met with the string's own bounds): the same texts, by the oracle
+    parser = JsonSchema(schema, strict=False)
+    value = getattr(parser, "value", None)
+    assert type(value).__name__ == "FreeText" or parser.key() == ("never",)
+    doc = json.dumps(text)
+    assert parser.accepts(doc) == jsonschema_oracle(schema)(doc), (schema, text)
