@@ -345,8 +345,8 @@ class TokenIndex:
         return self._facts.closing_texts()
 
     def indent_reach(self) -> int:
-        """The most spaces a token holds after a newline (see
-        :class:`~lmparsec.combinators.base.TokenView`)."""
+        """The most spaces a token holds after a newline where they may be one slot
+        of JSON whitespace (see :class:`~lmparsec.combinators.base.TokenView`)."""
         return self._facts.indent_reach()
 
     def _spaces_after_newline(self) -> int:
@@ -938,7 +938,8 @@ class StringFacts:
 
     def __init__(self, texts: Iterable[bytes], indent_reach: int = 1 << 30) -> None:
         """``indent_reach``: the most spaces any of the texts holds after a newline
-        (by default not known: no bound)."""
+        where they may be one slot of JSON whitespace (see ``_AFTER_NEWLINE``; by
+        default not known: no bound)."""
         # (the facts are about strings: only texts holding a quote count, a few thousand)
         self._texts = tuple(text for text in texts if b'"' in text)
         self._indent = indent_reach

@@ -947,8 +947,9 @@ class Compiler:
             fp = format_parser(name)
             if fp is not None:
                 inner.append(fp)
-        if len(inner) > 1 and all(isinstance(p, FreeText) for p in inner):
-            one = _one_free_text(inner)  # type: ignore[arg-type]
+        counts = [p for p in inner if isinstance(p, FreeText)]
+        if len(counts) == len(inner) > 1:
+            one = _one_free_text(counts)
             if one is None:
                 return self.never
             inner = [one]
