@@ -24,10 +24,10 @@ import numpy as np
 from ..combinators.base import Parser
 from ..combinators.charset import CharSet
 from ..memo import remember
-from .index import _HUGE, TokenIndex, follow_chain, member, widest_sample
+from .index import _HUGE, TokenIndex, follow_chain, member
 from .persist import load_or_build_index
 from .segment import Exit, Probe, filtered, noting, replay
-from .trie import TokenTrie, step
+from .trie import TokenTrie, step, widest_sample
 from .utf8 import char_at
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ import numpy as np
 from ..combinators.base import Parser
 from ..combinators.charset import CharSet
 from ..memo import remember
-from .trie import Shortcut, SplitTrie, TokenTrie
+from .trie import Shortcut, Spans, SplitTrie, TokenTrie, widest_sample
 from .utf8 import partial_range, sequence_length
 
 if TYPE_CHECKING:
@@ -302,7 +302,7 @@ class TokenIndex:
         self._loops: OrderedDict[CharSet, LoopTable] = OrderedDict()
         self._plans: OrderedDict[tuple[object, ...], _Plan] = OrderedDict()
         self._plan_entries = 0
-        self._nodes: OrderedDict[tuple[int, int, int, int], _Node] = OrderedDict()
+        self._nodes: OrderedDict[tuple[int, Spans, int], _Node] = OrderedDict()
         self._node_entries = 0
         self._kinds: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._unit_code = np.zeros(0, dtype=np.uint16)
@@ -689,7 +689,7 @@ class TokenIndex:
             groups.append((k, sub))
         return out, groups, len(out) + len(chosen)
 
-    def subtree_shortcut(self, state: Parser, trie: TokenTrie, lo: int, hi: int,
+    def subtree_shortcut(self, state: Parser, trie: TokenTrie, spans: Spans,
                          chars: int) -> tuple[list[int], CharSet] | None:
         """A :data:`~lmparsec.tokens.trie.Shortcut` with loop tables.
 
@@ -700,12 +700,17 @@ class TokenIndex:
         along a chain of states (a hostname label, counted up to 63) -- has the
         entries going on with that class answered by the class's table, and only
         the others walked.
+
+        ``spans`` are one subtree's entries, or several sibling subtrees whose
+        characters all led to ``state`` (the hexadecimal digits that open a
+        hash): answered as one node, they share one plan per class, not one per
+        sibling.
         """
         loop = state.loop()
-        node = (id(trie), lo, hi, chars)
+        node = (id(trie), spans, chars)
         if len(loop) >= _SUBTREE_LOOP and state.loop_limit() is None:
             table = self.loop_table(loop)
-            found = self.chain_answer([state], True, table, lambda: self._node(trie, lo, hi, chars)[1:3],
+            found = self.chain_answer([state], True, table, lambda: self._node(trie, spans, chars)[1:3],
                                       self.subtree_shortcut, (*node, loop), trie)
             return found, CharSet.EMPTY
         allowed = state.allowed()
@@ -729,7 +734,7 @@ class TokenIndex:
                 plans.append((cls, [successor], True, loop, 1))
             else:
                 if info is None:
-                    info = self._node(trie, lo, hi, chars)
+                    info = self._node(trie, spans, chars)
                 chain = follow_chain(state, cls, char, info[4], self.chain_steps)
                 if chain is None:
                     break
@@ -738,7 +743,7 @@ class TokenIndex:
         if not plans:
             return None
         if info is None:
-            info = self._node(trie, lo, hi, chars)
+            info = self._node(trie, spans, chars)
         _, tokens, start, code, _, tails, picks = info
         # a token that goes on with one unfinished character has no next character
         # to sort by: it is admitted when that character can still become an
@@ -759,16 +764,23 @@ class TokenIndex:
                     self.subtree_shortcut, (*node, cls, skip, table_set, len(steps), tail_exact), trie))
         return ids, remaining
 
-    def _node(self, trie: TokenTrie, lo: int, hi: int, chars: int) -> _Node:
-        """What the shortcut needs to know about trie entries ``lo:hi`` whatever the
-        state (kept per node: the same subtrees are met by state after state)."""
-        key = (id(trie), lo, hi, chars)
+    def _node(self, trie: TokenTrie, spans: Spans, chars: int) -> _Node:
+        """What the shortcut needs to know about the trie entries in ``spans``
+        whatever the state (kept per node: the same subtrees are met by state
+        after state)."""
+        key = (id(trie), spans, chars)
         info = self._nodes.get(key)
         if info is not None and info[0] is trie:
             return info
         starts = trie.starts
-        start = starts[lo:hi] + chars if isinstance(starts, np.ndarray) else starts + chars
-        tokens = trie.id_array[lo:hi]
+        if len(spans) == 1:
+            (lo, hi), = spans
+            tokens = trie.id_array[lo:hi]
+            start = starts[lo:hi] + chars if isinstance(starts, np.ndarray) else starts + chars
+        else:
+            tokens = np.concatenate([trie.id_array[lo:hi] for lo, hi in spans])
+            start = (np.concatenate([starts[lo:hi] for lo, hi in spans]) + chars
+                     if isinstance(starts, np.ndarray) else starts + chars)
         unit = np.minimum(self._first_unit[tokens] + start, max(len(self._unit_lo) - 1, 0))
         code = self.unit_codes(unit)
         whole = code >= 0
@@ -778,7 +790,7 @@ class TokenIndex:
         info = (trie, tokens, start, code, longest, tokens[present & ~whole], {})
         with self._lock:
             self._nodes[key] = info
-            self._node_entries += hi - lo
+            self._node_entries += len(tokens)
             while self._node_entries > _PLAN_ENTRIES and len(self._nodes) > 1:
                 old = self._nodes.popitem(last=False)[1]
                 self._node_entries -= len(old[1])
@@ -830,12 +842,6 @@ def _picker(tokens: np.ndarray, start: np.ndarray | int, chosen: np.ndarray,
         at = start[chosen] + skip if isinstance(start, np.ndarray) else start + skip
         return tokens[chosen], at
     return pick
-
-
-def widest_sample(chars: CharSet) -> str:
-    """A character from the widest range of ``chars`` (the likeliest to stand for a large class)."""
-    lo, _ = max(chars.ranges, key=lambda r: r[1] - r[0])
-    return next(CharSet([(lo, lo)]).samples(), chr(lo))
 
 
 def follow_chain(state: Parser, chars: CharSet, sample: str, longest: int,

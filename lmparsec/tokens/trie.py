@@ -28,19 +28,27 @@ from ..memo import remember
 from .segment import Exit, Mark, note, noting, replay
 from .utf8 import char_at, partial_range, sequence_length
 
-__all__ = ["Shortcut", "SplitTrie", "TokenTrie", "step"]
+__all__ = ["Shortcut", "Spans", "SplitTrie", "TokenTrie", "step"]
 
 _BYTE = [bytes((b,)) for b in range(256)]  # one-byte strings, made once (the walk joins many)
 _CHR = [chr(b) for b in range(128)]
 _FEW = 3  # subtrees with at most this many tokens are followed token by token
 _SUBTREE = 16  # subtrees with at least this many tokens are offered to the shortcut
 
-#: ``shortcut(state, trie, lo, hi, chars)`` answers trie entries ``lo:hi`` (all
-#: sharing a prefix of ``chars`` complete characters, after which ``state`` is
+_GROUP = 64  # nodes with at least this many entries have children that step alike answered together
+_GROUP_CHARS = 4  # ... when at least this many of them step alike
+_GROUP_NEXT = 64  # ... into a state that allows at least this many characters
+
+#: trie entries as ``((lo, hi), ...)``: one node's range, or the ranges of
+#: sibling nodes whose characters lead to one state
+Spans = tuple[tuple[int, int], ...]
+
+#: ``shortcut(state, trie, spans, chars)`` answers the trie entries in ``spans``
+#: (each a prefix of ``chars`` complete characters, after which ``state`` is
 #: reached) without walking them, wholly or in part: it returns the admitted ids
 #: it found and the next characters whose entries are still to be walked (empty
 #: when none), or ``None`` to walk them all.
-Shortcut = Callable[[Parser, "TokenTrie", int, int, int], "tuple[list[int], CharSet] | None"]
+Shortcut = Callable[[Parser, "TokenTrie", Spans, int], "tuple[list[int], CharSet] | None"]
 
 
 class TokenTrie:
@@ -138,7 +146,7 @@ class TokenTrie:
 
     def _walk(self, lo: int, hi: int, depth: int, prefix: bytes, state: Parser,
               partial: bytes, out: list[int], first: CharSet | None = None,
-              shortcut: Shortcut | None = None, chars: int = 0) -> None:
+              shortcut: Shortcut | None = None, chars: int = 0, offer: bool = True) -> None:
         if state.__class__ is Mark:
             note(self, lo, hi, depth, prefix, chars, state)
             return
@@ -159,8 +167,8 @@ class TokenTrie:
                 if self._admits(k, state, partial, depth, chars):
                     out.append(self.ids[k])
             return
-        if shortcut is not None and depth and not partial and hi - i >= _SUBTREE:
-            got = shortcut(state, self, i, hi, chars)
+        if shortcut is not None and offer and depth and not partial and hi - i >= _SUBTREE:
+            got = shortcut(state, self, ((i, hi),), chars)
             if got is not None:
                 ids, rest = got
                 out.extend(ids)
@@ -205,6 +213,9 @@ class TokenTrie:
         first characters are a dozen ranges; the root has ~250 children)."""
         keys = self.keys
         ranges = allowed.ranges
+        # (at a root: below one, the shortcut is offered each child on its own)
+        kids: list[tuple[int, int, int]] | None = (
+            [] if shortcut is not None and not depth and hi - i >= _GROUP else None)
         for lo, top in ranges:
             if lo >= 0x80:
                 break
@@ -215,11 +226,17 @@ class TokenTrie:
                 if byte > top:
                     break
                 b = bisect_left(keys, prefix + _BYTE[byte + 1], a, hi)
-                nxt = state.advance(_CHR[byte])
-                if nxt is not None:
-                    child = prefix + _BYTE[byte]
-                    self._walk(a, b, depth + 1, child, nxt, b"", out, None, shortcut, chars + 1)
+                if kids is not None:
+                    kids.append((byte, a, b))
+                else:
+                    nxt = state.advance(_CHR[byte])
+                    if nxt is not None:
+                        child = prefix + _BYTE[byte]
+                        self._walk(a, b, depth + 1, child, nxt, b"", out, None, shortcut, chars + 1)
                 a = b
+        if kids:
+            assert shortcut is not None
+            self._grouped(kids, depth, prefix, state, allowed, out, shortcut, chars)
         if ranges[-1][1] < 0x80:
             return
         # a multi-byte character: its lead byte is followed while some character
@@ -234,6 +251,58 @@ class TokenTrie:
                 self._walk(a, b, depth + 1, prefix + lead, state, lead, out, first, shortcut, chars)
             a = b
 
+
+    def _grouped(self, kids: list[tuple[int, int, int]], depth: int, prefix: bytes, state: Parser,
+                 allowed: CharSet, out: list[int], shortcut: Shortcut, chars: int) -> None:
+        """The ASCII children ``(byte, lo, hi)`` of a large node, where a large
+        class of their characters steps alike (``step_class``): offered to the
+        shortcut as one node. At the root of a hash string the 22 hexadecimal
+        digits lead to one state, whose classes are then answered once for
+        all of them, not once per digit; the other children, and what the
+        shortcut leaves, are walked child by child."""
+        keys = self.keys
+        remaining = allowed
+        for _ in range(2):
+            if len(remaining) < _GROUP_CHARS:
+                break
+            char = widest_sample(remaining)
+            nxt = state.advance(char)
+            # (a successor that allows few characters has no class for the shortcut
+            # to answer: its children are walked as they are, and no class is asked)
+            if nxt is None or nxt.__class__ is Mark or len(nxt.allowed()) < _GROUP_NEXT:
+                break
+            cls = state.step_class(char) & remaining
+            if len(cls) < _GROUP_CHARS:
+                break
+            remaining = remaining - cls
+            same = [k for k in kids if cls.contains_code(k[0])]
+            if len(same) < _GROUP_CHARS:
+                continue
+            kids = [k for k in kids if not cls.contains_code(k[0])]
+            # the entries that end with the child's character are taken by any state
+            # it leads to; the shortcut answers the ones that go on
+            spans: list[tuple[int, int]] = []
+            for byte, a, b in same:
+                if len(keys[a]) == depth + 1:
+                    j = bisect_right(keys, prefix + _BYTE[byte], a, b)
+                    out.extend(self.ids[a:j])
+                    a = j
+                spans.append((a, b))
+            got = None
+            if sum(b - a for a, b in spans) >= _SUBTREE:
+                got = shortcut(nxt, self, tuple(spans), chars + 1)
+            if got is not None:
+                out.extend(got[0])
+                if not got[1]:
+                    continue
+            for (byte, _, _), (a, b) in zip(same, spans, strict=True):
+                if a < b:
+                    self._walk(a, b, depth + 1, prefix + _BYTE[byte], nxt, b"", out,
+                               None if got is None else got[1], shortcut, chars + 1, False)
+        for byte, a, b in kids:
+            nxt = state.advance(_CHR[byte])
+            if nxt is not None:
+                self._walk(a, b, depth + 1, prefix + _BYTE[byte], nxt, b"", out, None, shortcut, chars + 1)
 
     def _admits(self, k: int, state: Parser, partial: bytes, depth: int, chars: int) -> bool:
         """Whether ``state`` (with ``partial`` bytes of an unfinished character) admits
@@ -332,6 +401,12 @@ class SplitTrie:
             for g in range(bisect_left(codes, lo), bisect_right(codes, hi)):
                 out.extend(self._walk_group(g, state, shortcut))
         return out
+
+
+def widest_sample(chars: CharSet) -> str:
+    """A character from the widest range of ``chars`` (the likeliest to stand for a large class)."""
+    lo, hi = max(chars.ranges, key=lambda r: r[1] - r[0])
+    return chr(0xE000) if 0xD800 <= lo <= 0xDFFF and hi >= 0xE000 else chr(lo)  # (not a surrogate)
 
 
 def step(state: Parser, char: str) -> Parser | None:

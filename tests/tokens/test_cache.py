@@ -188,6 +188,11 @@ def fast_path_states() -> list[tuple[str, Parser]]:
         ("slash-split-1", advanced(Regex(r"(.+)/(.+)"), "a/")),
         ("slash-split-json", advanced(JsonSchema({"type": "object", "properties": {
             "m": {"type": "string", "pattern": "^(.+)/(.+)$"}}}, strict=False), '{"m": "')),
+        # hexadecimal digits that step alike into a state that does not loop (sibling
+        # nodes answered as one at the walk's root)
+        ("hash-first", advanced(JsonSchema({"type": "object", "properties": {
+            "h": {"type": "string", "pattern": "^([^:]+:[a-fA-F0-9]+|[a-fA-F0-9]{32}|)$"}}}, strict=False),
+            '{"h": "')),
     ]
     # chains: a class stepping alike through states that do not loop (_chain_walk)
     label = Regex(r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,8}[A-Za-z0-9])?\.com")

@@ -285,6 +285,39 @@ def test_indent_reach_counts_only_what_a_slot_may_hold(tokenizer_name: str) -> N
         assert small.indent_reach() == reach == max(n for data in extra for n in [0, *_slot_indents(data)])
 
 
+GROUPED = {
+    "hash": {"type": "string", "pattern": "^([^:]+:[a-fA-F0-9]+|[a-fA-F0-9]{32}|)$"},
+    "hex-then-text": {"type": "string", "pattern": "^[0-9a-fA-F][^:]*$"},
+    "hex-or-long-text": {"type": "string", "pattern": "^([0-9a-f]{6}|[^:]{10,})$"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(GROUPED))
+@pytest.mark.parametrize("first", [None, "0123456789abcdefABCDEF\""])
+def test_siblings_that_step_alike_are_answered_as_one_node(tokenizer_name: str, name: str,
+                                                          first: str | None) -> None:
+    # At a walk's root, the children whose characters step alike into one state
+    # that allows many (a hash's hexadecimal digits, into a state that does not
+    # loop) are offered to the shortcut as one node: the tokens of a plain walk,
+    # each once.
+    from lmparsec.combinators.jsonschema import JsonSchema
+
+    ix = index(tokenizer_name)
+    state = JsonSchema(GROUPED[name], strict=False).advance('"')
+    assert state is not None
+    chars = None if first is None else CharSet.of(first)
+    offered: list[int] = []
+
+    def shortcut(st: Parser, trie: TokenTrie, spans: tuple[tuple[int, int], ...],
+                 chars: int) -> tuple[list[int], CharSet] | None:
+        offered.append(len(spans))
+        return ix.subtree_shortcut(st, trie, spans, chars)
+
+    got = ix.trie.walk(state, first=chars, shortcut=shortcut)
+    assert sorted(got) == sorted(ix.trie.walk(state, first=chars))
+    assert max(offered) >= 10  # (the digits at least: one node, not ten)
+
+
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_member_by_table_and_by_ranges_agree_with_the_set(name: str) -> None:
     # a vocabulary's column (first characters) is tested by table, a subtree's
