@@ -100,6 +100,13 @@ class TokenView(Protocol):
         an indent bound above that tells no depth from a deeper one."""
         ...
 
+    def closers(self) -> tuple[int, int]:
+        """``(anywhere, after a quote)``: the most closing brackets (``}`` and ``]``)
+        some token holds, and the most some token holds after its first quote --
+        how many containers a token may close from inside a value, and from
+        inside a string (see :meth:`Parser.levels_reached`)."""
+        ...
+
     def after_comma(self) -> TokenView:
         """The same facts about the texts that follow a comma inside a token: what
         an object's next key may meet within the token that ended the value
@@ -192,6 +199,17 @@ class Parser(ABC):
         its ancestors' progress. Where no token gets past a child's end (a
         :class:`SealedKey`) the container gives the child's key as it is."""
         return self.mask_key(horizon)
+
+    def levels_reached(self, view: TokenView) -> int:
+        """How many of the containers around this state (innermost first) a token
+        starting here may get into, on the vocabulary ``view`` describes: the one
+        holding this value, and one more past each closing bracket the token
+        holds. A container past that reach gives its child's cache key as its own
+        (see :meth:`cache_key`): a string five objects deep is keyed by the two
+        objects around it where no token holds more than one bracket after a
+        quote. Containers answer for themselves; a state inside a string for
+        the brackets after a quote; by default, for any brackets."""
+        return view.closers()[0] + 1
 
     def token_key(self, view: TokenView) -> Hashable | None:
         """A key for this state's mask on the vocabulary ``view`` describes: two

@@ -315,7 +315,8 @@ class TokenIndex:
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
-        self._facts = StringFacts(self.vocabulary.token_bytes, self._spaces_after_newline())
+        self._facts = StringFacts(self.vocabulary.token_bytes, self._spaces_after_newline(),
+                                  self._most_closers())
         self.serial = next(_SERIALS)
         # the loop tables of the classes most strings loop on, made with the index
         # (a pass over every character of the vocabulary each, 1-4 ms, that the
@@ -357,6 +358,20 @@ class TokenIndex:
         token_bytes = self.vocabulary.token_bytes
         return max((len(run) for t in np.flatnonzero(marked).tolist()
                     for run in _AFTER_NEWLINE.findall(token_bytes[t])), default=0)
+
+    def closers(self) -> tuple[int, int]:
+        """The most closing brackets a token holds, anywhere and after its first quote."""
+        return self._facts.closers()
+
+    def _most_closers(self) -> int:
+        # (by the units: one count over the vocabulary's characters; the tokens that
+        # start inside a character have no units: read whole)
+        units = (self._unit_lo == 0x7D) | (self._unit_lo == 0x5D)
+        counts = np.bincount(self._unit_tok[units], minlength=self.size)
+        token_bytes = self.vocabulary.token_bytes
+        odd = (token_bytes[t].count(b"}") + token_bytes[t].count(b"]")
+               for t in np.flatnonzero(~self._starts_ok).tolist())
+        return max(int(counts.max()) if len(counts) else 0, max(odd, default=0))
 
     def continuations_quote(self) -> bool:
         """Whether some token that starts inside a character (finishing one that
@@ -942,13 +957,21 @@ class StringFacts:
     comma inside a token for an object's next key, which the token that closes
     a value before it may reach (one pass over the texts holding a quote)."""
 
-    def __init__(self, texts: Iterable[bytes], indent_reach: int = 1 << 30) -> None:
+    def __init__(self, texts: Iterable[bytes], indent_reach: int = 1 << 30,
+                 closers: int | None = None) -> None:
         """``indent_reach``: the most spaces any of the texts holds after a newline
         where they may be one slot of JSON whitespace (see ``_AFTER_NEWLINE``; by
-        default not known: no bound)."""
+        default not known: no bound); ``closers``: the most closing brackets any
+        of them holds (by default counted here)."""
+        texts = tuple(texts)
+        if closers is None:
+            closers = max((text.count(b"}") + text.count(b"]") for text in texts), default=0)
         # (the facts are about strings: only texts holding a quote count, a few thousand)
         self._texts = tuple(text for text in texts if b'"' in text)
         self._indent = indent_reach
+        after_quote = (text[text.index(b'"'):] for text in self._texts)
+        self._closers = closers, max((rest.count(b"}") + rest.count(b"]") for rest in after_quote),
+                                     default=0)
         closed, deep, self._opened = _json_strings(self._texts)
         self._closed = closed, deep
         self._prefixes: dict[str, frozenset[bytes]] = {}
@@ -966,6 +989,9 @@ class StringFacts:
 
     def indent_reach(self) -> int:
         return self._indent
+
+    def closers(self) -> tuple[int, int]:
+        return self._closers
 
     def opened_prefixes(self, text: str) -> frozenset[bytes]:
         # (kept per text: the same names come back in object after object)
@@ -993,7 +1019,8 @@ class StringFacts:
                 while k >= 0:
                     rests.append(data[k + 1:])
                     k = data.find(b",", k + 1)
-            got = StringFacts(rests, self._indent)  # (rests of these texts: no more spaces than they hold)
+            # (rests of these texts: no more spaces or brackets than they hold)
+            got = StringFacts(rests, self._indent, self._closers[0])
             with self._lock:
                 if self._comma is None:
                     self._comma = got

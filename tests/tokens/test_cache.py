@@ -1444,3 +1444,63 @@ def test_real_world_masks_equal_plain_walks(tokenizer_name: str, strict: bool) -
                 if not matcher.accept(token):
                     break  # (strict: an undeclared key the instance has)
     assert checked > 0
+
+
+def test_containers_past_a_tokens_reach_share_keys_and_keep_their_own_tokens() -> None:
+    # Where no token holds more than two brackets after a quote (three elsewhere), a
+    # token from inside a string reaches the three containers around it at most:
+    # deeper strings share one key (the containers above those three tell nothing
+    # apart), and each depth still gets its own tokens ('"}},': a third container
+    # takes the comma, a document two deep ends before it).
+    mc, pieces = small_cache(b'"}', b'"}}', b'"}},', b'"}]', b'"]}', b"]]],", b"}}},")
+    assert mc.index.closers() == (3, 2)
+
+    def deep(kinds: str, text: str, inner: dict[str, object] | None = None) -> Parser:
+        doc: dict[str, object] = inner or {"type": "string"}
+        head = ""
+        for kind in reversed(kinds):
+            doc = {"type": "object", "properties": {"w": doc}} if kind == "o" else {"type": "array",
+                                                                                     "items": doc}
+        for kind in kinds:
+            head += '{"w": ' if kind == "o" else "["
+        return advanced(JsonSchema(doc, strict=False), head + text)
+
+    for kinds in ("o", "a"):
+        states = [deep(kinds * depth, '"ab') for depth in range(1, 7)]
+        for state in states:
+            got, want = unpack(mc.bitmask(state), mc.size), own_mask(mc, state)
+            assert np.array_equal(got, want), [pieces[i] for i in np.flatnonzero(got != want)]
+        keys = [state.cache_key(mc.index, mc.horizon) for state in states]
+        if kinds == "o":
+            assert len(set(keys[:3])) == 3 and len(set(keys[2:])) == 1
+        # (an array's key names its node: three levels of it, at any depth)
+        assert [repr(key).count("array after") for key in keys] == [0] * 6 if kinds == "o" else [
+            1, 2, 3, 3, 3, 3]
+    # a mixed document: only the three innermost containers count
+    mixed = [deep(outer + "oao", '"ab') for outer in ("", "o", "a", "oa", "ao")]
+    for state in mixed:
+        assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
+        key = repr(state.cache_key(mc.index, mc.horizon))
+        assert (key.count("object value"), key.count("array after")) == (2, 1)
+    # after the string's closing quote a token needs no quote: its three brackets
+    # reach a fourth container (']]],': a fourth array takes the comma)
+    closed = [deep("a" * depth, '"ab"') for depth in range(1, 7)]
+    for state in closed:
+        assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
+    assert [repr(state.cache_key(mc.index, mc.horizon)).count("array after") for state in closed] == [
+        1, 2, 3, 4, 4, 4]
+    # an object between its members: three brackets close it and two more ('}}},':
+    # a fourth object takes the comma)
+    between = [deep("o" * depth, '{"k": 1 ', {"type": "object", "properties": {"k": {"type": "integer"}}})
+               for depth in range(1, 6)]
+    for state in between:
+        assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
+    assert [repr(state.cache_key(mc.index, mc.horizon)).count("object value") for state in between] == [
+        1, 2, 3, 3, 3]
+    # ... and an array between its elements (']]],'; its own key counts once more)
+    between = [deep("a" * depth, "[1 ", {"type": "array", "items": {"type": "integer"}})
+               for depth in range(1, 6)]
+    for state in between:
+        assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
+    assert [repr(state.cache_key(mc.index, mc.horizon)).count("array after") for state in between] == [
+        2, 3, 4, 4, 4]

@@ -318,6 +318,30 @@ def test_siblings_that_step_alike_are_answered_as_one_node(tokenizer_name: str, 
     assert max(offered) >= 10  # (the digits at least: one node, not ten)
 
 
+def _brackets(data: bytes) -> int:
+    return sum(data.count(c) for c in (b"}", b"]"))
+
+
+def test_closers_counted_as_a_reader_counts_them(tokenizer_name: str) -> None:
+    # The brackets a token holds anywhere, and after its first quote (from inside a
+    # string, the closing quote comes first): how many containers a token may close.
+    ix = index(tokenizer_name)
+    texts = [data for data in ix.vocabulary.token_bytes if data]
+    anywhere = max(_brackets(data) for data in texts)
+    after_quote = max(_brackets(data[data.index(b'"'):]) for data in texts if b'"' in data)
+    assert ix.closers() == (anywhere, after_quote)
+    rests = [data[k + 1:] for data in texts if b'"' in data
+             for k in range(len(data)) if data[k:k + 1] == b","]
+    assert ix.after_comma().closers()[1] == max(
+        (_brackets(r[r.index(b'"'):]) for r in rests if b'"' in r), default=0)
+    from lmparsec.tokens import Vocabulary
+
+    base = [b"<eos>", *(bytes([c]) for c in range(32, 127))]
+    # (a token that starts inside a character is read whole)
+    small = TokenIndex(Vocabulary([*base, b"]]]", b'x"}', b'"}],', b"\x80}}]}"], eos_ids=[0]))
+    assert small.closers() == (4, 2)
+
+
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_member_by_table_and_by_ranges_agree_with_the_set(name: str) -> None:
     # a vocabulary's column (first characters) is tested by table, a subtree's

@@ -224,7 +224,8 @@ class ArrayState(Parser):
         self.text = text
         self._key: Hashable = None
         self._mkey: tuple[Any, ...] | None = None
-        self._ckey: tuple[int, int, Hashable] | None = None
+        #: (view serial, horizon, cache key, levels reached: what the parent asks next)
+        self._ckey: tuple[int, int, Hashable, int] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0) -> ArrayState:
@@ -605,6 +606,7 @@ class ArrayState(Parser):
         got = self._ckey
         if got is not None and got[0] == view.serial and got[1] == horizon:
             return got[2]
+        reach = 0
         if self.phase == DONE:
             key: Hashable = ("array done",)
         else:
@@ -612,11 +614,23 @@ class ArrayState(Parser):
             if self.phase == VALUE:
                 assert self.child is not None
                 inside = self.child.cache_key(view, horizon)
-                key = inside if isinstance(inside, SealedKey) else (after, 0, inside)
+                reach = self.child.levels_reached(view) - 1
+                key = inside if isinstance(inside, SealedKey) or reach < 0 else (after, 0, inside)
             else:
                 key = (after, self.ws)
-        self._ckey = (view.serial, horizon, key)  # (by number: a state may outlive the vocabulary's index)
+        # (by number: a state may outlive the vocabulary's index)
+        self._ckey = (view.serial, horizon, key, reach)
         return key
+
+    def levels_reached(self, view: TokenView) -> int:
+        # (as an object's: see ObjectState.levels_reached)
+        if self.phase != VALUE:
+            return view.closers()[0] + (self.phase == DONE)
+        got = self._ckey
+        if got is not None and got[0] == view.serial:
+            return got[3]
+        assert self.child is not None
+        return self.child.levels_reached(view) - 1
 
     def token_key(self, view: TokenView) -> Hashable | None:
         # an element read as it is (no text kept to compare) takes what its value

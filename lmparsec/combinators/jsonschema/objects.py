@@ -630,7 +630,8 @@ class ObjectState(Parser):
         self.names = names
         self._key: Hashable = None
         self._mkey: tuple[Any, ...] | None = None
-        self._ckey: tuple[int, int, Hashable] | None = None
+        #: (view serial, horizon, cache key, levels reached: what the parent asks next)
+        self._ckey: tuple[int, int, Hashable, int] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0, child: Parser | None = None) -> ObjectState:
@@ -1048,10 +1049,13 @@ class ObjectState(Parser):
             return got[2]
         phase = self.phase
         key: Hashable = None
+        reach = 0
         if phase == VALUE:
             assert self.child is not None
             inside = self.child.cache_key(view, horizon)
-            key = inside if isinstance(inside, SealedKey) else (
+            reach = self.child.levels_reached(view) - 1
+            # (past a token's reach, this object and its ancestors tell nothing apart)
+            key = inside if isinstance(inside, SealedKey) or reach < 0 else (
                 "object value", inside, self._post_key(view, 0, self.seen, self.pos, self.count))
         elif phase == POSTVAL:
             key = ("object after value", self._post_key(view, self.ws, self.seen, self.pos, self.count))
@@ -1068,8 +1072,20 @@ class ObjectState(Parser):
             key = self._key_cache_key(view)
         if key is None:
             key = self.mask_key(horizon)
-        self._ckey = (view.serial, horizon, key)  # (by number: a state may outlive the vocabulary's index)
+        # (by number: a state may outlive the vocabulary's index)
+        self._ckey = (view.serial, horizon, key, reach)
         return key
+
+    def levels_reached(self, view: TokenView) -> int:
+        # inside a member's value: the value's reach, less this object; elsewhere
+        # the object itself takes one of the token's brackets to close
+        if self.phase != VALUE:
+            return view.closers()[0] + (self.phase == DONE)
+        got = self._ckey  # (asked by the parent right after this state's cache key: kept there)
+        if got is not None and got[0] == view.serial:
+            return got[3]
+        assert self.child is not None
+        return self.child.levels_reached(view) - 1
 
     def _key_cache_key(self, view: TokenView) -> Hashable:
         """Inside a key: what the key's text may still be -- the rests of the

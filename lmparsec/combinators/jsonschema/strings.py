@@ -19,7 +19,7 @@ from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import Any
 
-from ..base import Parser
+from ..base import Parser, TokenView
 from ..charset import CharSet
 from ..text import FreeText
 
@@ -218,6 +218,11 @@ class JsonString(Parser):
         obj._mkey = None
         obj._allowed = None
         return obj
+
+    def levels_reached(self, view: TokenView) -> int:
+        # a token leaves an open string only through its closing quote
+        anywhere, after_quote = view.closers()
+        return (anywhere if self.esc[0] == _DONE else after_quote) + 1
 
     def in_content(self) -> bool:
         """Between the quotes, not inside an escape."""
