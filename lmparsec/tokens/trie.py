@@ -28,14 +28,14 @@ from ..memo import remember
 from .segment import Exit, Mark, note, noting, replay
 from .utf8 import char_at, partial_range, sequence_length
 
-__all__ = ["Shortcut", "Spans", "SplitTrie", "TokenTrie", "step"]
+__all__ = ["Shortcut", "Spans", "SplitTrie", "TokenTrie", "step", "widest_sample"]
 
 _BYTE = [bytes((b,)) for b in range(256)]  # one-byte strings, made once (the walk joins many)
 _CHR = [chr(b) for b in range(128)]
 _FEW = 3  # subtrees with at most this many tokens are followed token by token
 _SUBTREE = 16  # subtrees with at least this many tokens are offered to the shortcut
 
-_GROUP = 64  # nodes with at least this many entries have children that step alike answered together
+_GROUP = 64  # roots with at least this many entries have children that step alike answered together
 _GROUP_CHARS = 4  # ... when at least this many of them step alike
 _GROUP_NEXT = 64  # ... into a state that allows at least this many characters
 
@@ -251,10 +251,9 @@ class TokenTrie:
                 self._walk(a, b, depth + 1, prefix + lead, state, lead, out, first, shortcut, chars)
             a = b
 
-
     def _grouped(self, kids: list[tuple[int, int, int]], depth: int, prefix: bytes, state: Parser,
                  allowed: CharSet, out: list[int], shortcut: Shortcut, chars: int) -> None:
-        """The ASCII children ``(byte, lo, hi)`` of a large node, where a large
+        """The ASCII children ``(byte, lo, hi)`` of a large root, where a large
         class of their characters steps alike (``step_class``): offered to the
         shortcut as one node. At the root of a hash string the 22 hexadecimal
         digits lead to one state, whose classes are then answered once for
