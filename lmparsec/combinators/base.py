@@ -113,6 +113,12 @@ class TokenView(Protocol):
         before it (``","`` and ``",\\n"`` on the usual vocabularies)."""
         ...
 
+    def after_brace(self) -> TokenView:
+        """The same facts about the texts that follow an opening brace inside a
+        token: what an object's first key may meet within the token that opened
+        the object (``{"`` on the usual vocabularies)."""
+        ...
+
 
 class Parser(ABC):
     """An immutable state of a character-level recogniser.

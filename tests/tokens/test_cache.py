@@ -1504,3 +1504,33 @@ def test_containers_past_a_tokens_reach_share_keys_and_keep_their_own_tokens() -
         assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
     assert [repr(state.cache_key(mc.index, mc.horizon)).count("array after") for state in between] == [
         2, 3, 4, 4, 4]
+
+
+@pytest.mark.parametrize("extra", [b"", b'{"na'])
+def test_object_values_of_other_names_share_the_walk_after_a_colon(extra: bytes) -> None:
+    # Where no token holds more of an object's first key than its opening quote
+    # ('{"'), an object value's first character is keyed by that, not by its
+    # names: members whose values are objects of other names share the walk
+    # after their colon. A token going on into a name ('{"na') tells them apart
+    # (the object with the name takes it, the other refuses it), and so does
+    # whether the object may be empty ('{}', '{},').
+    mc, pieces = small_cache(b'{"', b"{}", b"{},", b'": {"', b"}}", *([extra] if extra else []))
+    named = {"type": "object", "properties": {"name": {"type": "integer"}}, "additionalProperties": False}
+    titled = {"type": "object", "properties": {"title": {"type": "integer"}}, "additionalProperties": False}
+    needed = {**named, "required": ["name"]}
+    states = [advanced(JsonSchema({"type": "object", "properties": {"x": value, "y": {"type": "integer"}}},
+                                  strict=False), text)
+              for value in (named, titled, needed) for text in ('{"x": ', '{"x"')]
+    roots = [advanced(JsonSchema(value, strict=False), "") for value in (named, titled, needed)]
+    for state in states + roots:
+        got, want = unpack(mc.bitmask(state), mc.size), own_mask(mc, state)
+        assert np.array_equal(got, want), [pieces[i] for i in np.flatnonzero(got != want)]
+    keys = [state.cache_key(mc.index, mc.horizon) for state in states]
+    # (named, titled, needed) x (after the colon, after the key's quote)
+    assert (keys[0] == keys[2]) == (keys[1] == keys[3]) == (not extra)
+    assert keys[0] != keys[4] and keys[1] != keys[5]
+    if extra:
+        token = pieces.index(extra)
+        assert [bool(unpack(mc.bitmask(states[i]), mc.size)[token]) for i in (0, 2)] == [True, False]
+    empty = pieces.index(b"{}")
+    assert [bool(unpack(mc.bitmask(states[i]), mc.size)[empty]) for i in (0, 4)] == [True, False]

@@ -265,10 +265,11 @@ class Padded(Parser):
         # most spaces a token holds after a newline every bound takes them all --
         # the same value after a colon at any depth is one walk (on mistral-7b,
         # whose tokens hold none, at every depth)
+        # -- and the value by what it does with the vocabulary's tokens (an object by
+        # its first key as a token may hold it, not by its names)
         told = self.policy.depth_told(self.ws, self.depth, view.indent_reach())
-        if told == self.depth:
-            return self.mask_key(horizon)
-        return Padded(self.policy, self.ws, told, self.node).mask_key(horizon)
+        return ("padded", self.policy.describe(), self.ws, told,
+                self.node.start(told + 1).cache_key(view, horizon))
 
 
 _COLON = CharSet.of(":")

@@ -1068,6 +1068,8 @@ class ObjectState(Parser):
                    self._post_key(view, 0, self.seen, self.pos, self.count))
         elif phase == DONE:
             key = ("object done",)  # (what comes next is its parent's)
+        elif phase == OPEN:
+            key = self._open_key(view)
         elif phase == KEY:
             key = self._key_cache_key(view)
         if key is None:
@@ -1258,6 +1260,23 @@ class ObjectState(Parser):
                 got = remember(memos, memo, self._key_start_token_key(view), 4096)
             return got
         return None
+
+    def _open_key(self, view: TokenView) -> Hashable:
+        """Before the opening brace: a token is the brace, then what follows one in
+        a token (``view.after_brace()``) -- whitespace, the first key as after a
+        comma (:meth:`_key_start_token_key`), or a closing brace where the object
+        may be empty, and then what the object's parent does. Objects of other
+        names, as a member's value, then share the walk after the colon (on the
+        usual vocabularies no token holds more of a first key than its quote).
+        ``None`` where the first key keeps more than that; kept per progress."""
+        memos = self.node.view_memos(view)
+        memo = ("open", self.depth, self.seen, self.pos, self.count, self.names)
+        got = memos.get(memo, _UNKNOWN)
+        if got is _UNKNOWN:
+            first = self._with(FIRST)._key_start_token_key(view.after_brace())
+            empty = self.node.can_close(self.seen, self.count)
+            got = remember(memos, memo, None if first is None else ("object open", empty, first), 4096)
+        return got
 
     def _key_start_token_key(self, view: TokenView) -> Hashable | None:
         if self.pn is not None or self.names is not None:
