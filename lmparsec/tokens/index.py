@@ -979,8 +979,7 @@ class StringFacts:
         closed, deep, self._opened = _json_strings(self._texts)
         self._closed = closed, deep
         self._prefixes: dict[str, frozenset[bytes]] = {}
-        self._comma: StringFacts | None = None
-        self._brace: StringFacts | None = None
+        self._rests: dict[bytes, StringFacts] = {}  # (after_comma, after_brace: by the mark)
         # (made with the index, not at the first key's last character: ~2 ms on a 150k vocabulary)
         self._closing = _closing_texts(self._texts)
         self._lock = threading.Lock()
@@ -1016,27 +1015,17 @@ class StringFacts:
         return self._closing[1]
 
     def after_comma(self) -> StringFacts:
-        got = self._comma
-        if got is None:
-            got = self._after(b",")
-            with self._lock:
-                if self._comma is None:
-                    self._comma = got
-                got = self._comma
-        return got
+        return self._after(b",")
 
     def after_brace(self) -> StringFacts:
-        got = self._brace
-        if got is None:
-            got = self._after(b"{")
-            with self._lock:
-                if self._brace is None:
-                    self._brace = got
-                got = self._brace
-        return got
+        return self._after(b"{")
 
     def _after(self, mark: bytes) -> StringFacts:
-        """The facts of the texts that follow each ``mark`` inside these texts."""
+        """The facts of the texts that follow each ``mark`` inside these texts (made
+        once per mark)."""
+        got = self._rests.get(mark)
+        if got is not None:
+            return got
         rests: list[bytes] = []
         for data in [data for data in self._texts if mark in data]:
             k = data.find(mark)
@@ -1044,7 +1033,9 @@ class StringFacts:
                 rests.append(data[k + 1:])
                 k = data.find(mark, k + 1)
         # (rests of these texts: no more spaces or brackets than they hold)
-        return StringFacts(rests, self._indent, self._closers[0])
+        got = StringFacts(rests, self._indent, self._closers[0])
+        with self._lock:
+            return self._rests.setdefault(mark, got)
 
 
 def _json_strings(token_bytes: tuple[bytes, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[bytes]]:
