@@ -107,6 +107,15 @@ class TokenView(Protocol):
         inside a string (see :meth:`Parser.levels_reached`)."""
         ...
 
+    def last_texts(self) -> tuple[str, ...] | None:
+        """What the tokens holding the most closing brackets (anywhere, or after
+        their first quote: see :meth:`closers`) hold after the last one, sorted
+        (``""``, ``","`` and ``",\n"`` on the usual vocabularies): all a
+        container meets of a token that gets into it only past every bracket
+        the token may hold. ``None`` where one of them ends inside a character
+        of several bytes."""
+        ...
+
     def after_comma(self) -> TokenView:
         """The same facts about the texts that follow a comma inside a token: what
         an object's next key may meet within the token that ended the value

@@ -367,15 +367,20 @@ class TokenIndex:
         """The most closing brackets a token holds, anywhere and after its first quote."""
         return self._facts.closers()
 
-    def _most_closers(self) -> int:
-        # (by the units: one count over the vocabulary's characters; the tokens that
-        # start inside a character have no units: read whole)
+    def last_texts(self) -> tuple[str, ...] | None:
+        """What the tokens holding the most closing brackets hold after the last one."""
+        return self._facts.last_texts()
+
+    def _most_closers(self) -> tuple[int, frozenset[bytes]]:
+        # (by the units: one count over the vocabulary's characters, then the few
+        # tokens with the most read whole; the tokens that start inside a
+        # character have no units: read whole)
         units = (self._unit_lo == 0x7D) | (self._unit_lo == 0x5D)
         counts = np.bincount(self._unit_tok[units], minlength=self.size)
+        top = int(counts.max()) if len(counts) else 0
         token_bytes = self.vocabulary.token_bytes
-        odd = (token_bytes[t].count(b"}") + token_bytes[t].count(b"]")
-               for t in np.flatnonzero(~self._starts_ok).tolist())
-        return max(int(counts.max()) if len(counts) else 0, max(odd, default=0))
+        picked = (counts == top) | ~self._starts_ok if top else ~self._starts_ok
+        return most_closers(token_bytes[t] for t in np.flatnonzero(picked).tolist())
 
     def continuations_quote(self) -> bool:
         """Whether some token that starts inside a character (finishing one that
@@ -962,20 +967,22 @@ class StringFacts:
     a value before it may reach (one pass over the texts holding a quote)."""
 
     def __init__(self, texts: Iterable[bytes], indent_reach: int = 1 << 30,
-                 closers: int | None = None) -> None:
+                 closers: tuple[int, frozenset[bytes]] | None = None) -> None:
         """``indent_reach``: the most spaces any of the texts holds after a newline
         where they may be one slot of JSON whitespace (see ``_AFTER_NEWLINE``; by
         default not known: no bound); ``closers``: the most closing brackets any
-        of them holds (by default counted here)."""
+        of them holds, and what the texts holding that many hold after their
+        last one (by default counted here)."""
         texts = tuple(texts)
         if closers is None:
-            closers = max((text.count(b"}") + text.count(b"]") for text in texts), default=0)
+            closers = most_closers(texts)
         # (the facts are about strings: only texts holding a quote count, a few thousand)
         self._texts = tuple(text for text in texts if b'"' in text)
         self._indent = indent_reach
-        after_quote = (text[text.index(b'"'):] for text in self._texts)
-        self._closers = closers, max((rest.count(b"}") + rest.count(b"]") for rest in after_quote),
-                                     default=0)
+        after_quote = most_closers(text[text.index(b'"'):] for text in self._texts)
+        self._closers = closers[0], after_quote[0]
+        self._anywhere = closers
+        self._last = _decoded(closers[1] | after_quote[1])
         closed, deep, self._opened = _json_strings(self._texts)
         self._closed = closed, deep
         self._prefixes: dict[str, frozenset[bytes]] = {}
@@ -996,6 +1003,9 @@ class StringFacts:
 
     def closers(self) -> tuple[int, int]:
         return self._closers
+
+    def last_texts(self) -> tuple[str, ...] | None:
+        return self._last
 
     def opened_prefixes(self, text: str) -> frozenset[bytes]:
         # (kept per text: the same names come back in object after object)
@@ -1033,9 +1043,33 @@ class StringFacts:
                 rests.append(data[k + 1:])
                 k = data.find(mark, k + 1)
         # (rests of these texts: no more spaces or brackets than they hold)
-        got = StringFacts(rests, self._indent, self._closers[0])
+        got = StringFacts(rests, self._indent, self._anywhere)
         with self._lock:
             return self._rests.setdefault(mark, got)
+
+
+def most_closers(texts: Iterable[bytes]) -> tuple[int, frozenset[bytes]]:
+    """The most closing brackets (``}`` and ``]``) one of ``texts`` holds, and
+    what the texts holding that many hold after their last one."""
+    most = 0
+    tails: set[bytes] = set()
+    for text in texts:
+        count = text.count(b"}") + text.count(b"]")
+        if count < most or not count:
+            continue
+        if count > most:
+            most = count
+            tails.clear()
+        tails.add(text[max(text.rfind(b"}"), text.rfind(b"]")) + 1:])
+    return most, frozenset(tails) if most else frozenset([b""])
+
+
+def _decoded(texts: frozenset[bytes]) -> tuple[str, ...] | None:
+    """``texts`` decoded and sorted; ``None`` where one ends inside a character."""
+    try:
+        return tuple(sorted(text.decode("utf-8") for text in texts))
+    except UnicodeDecodeError:
+        return None
 
 
 def _json_strings(token_bytes: tuple[bytes, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[bytes]]:

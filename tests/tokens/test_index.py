@@ -330,6 +330,15 @@ def test_closers_counted_as_a_reader_counts_them(tokenizer_name: str) -> None:
     anywhere = max(_brackets(data) for data in texts)
     after_quote = max(_brackets(data[data.index(b'"'):]) for data in texts if b'"' in data)
     assert ix.closers() == (anywhere, after_quote)
+    # what the tokens holding that many hold after the last one (a container met
+    # only past all of them meets no more of the token)
+    def tail(data: bytes) -> bytes:
+        return data[max(data.rfind(b"}"), data.rfind(b"]")) + 1:]
+
+    tails = {tail(data) for data in texts if _brackets(data) == anywhere}
+    tails |= {tail(rest) for data in texts if b'"' in data
+              for rest in [data[data.index(b'"'):]] if _brackets(rest) == after_quote}
+    assert ix.last_texts() == tuple(sorted(t.decode() for t in tails))
     rests = [data[k + 1:] for data in texts if b'"' in data
              for k in range(len(data)) if data[k:k + 1] == b","]
     assert ix.after_comma().closers()[1] == max(
@@ -340,6 +349,10 @@ def test_closers_counted_as_a_reader_counts_them(tokenizer_name: str) -> None:
     # (a token that starts inside a character is read whole)
     small = TokenIndex(Vocabulary([*base, b"]]]", b'x"}', b'"}],', b"\x80}}]}"], eos_ids=[0]))
     assert small.closers() == (4, 2)
+    assert small.last_texts() == ("", ",")
+    # (one that ends inside a character of several bytes: no texts to key by)
+    odd = TokenIndex(Vocabulary([*base, b'"}],', b'"]}\xe2'], eos_ids=[0]))
+    assert odd.closers() == (2, 2) and odd.last_texts() is None
 
 
 @pytest.mark.parametrize("name", sorted(SETS))

@@ -24,6 +24,7 @@ import json
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
+from ...memo import per_view, remember
 from ..base import Parser, SealedKey, TokenView
 from ..charset import CharSet
 from .nodes import AFTER_VALUE, Node, Padded, leads_nowhere
@@ -610,17 +611,37 @@ class ArrayState(Parser):
         if self.phase == DONE:
             key: Hashable = ("array done",)
         else:
-            after = ("array after element", node.gid, self.depth, self.index, self.ccount)
+            after: Hashable = ("array after element", node.gid, self.depth, self.index, self.ccount)
             if self.phase == VALUE:
                 assert self.child is not None
                 inside = self.child.cache_key(view, horizon)
                 reach = self.child.levels_reached(view) - 1
+                if reach == 0:
+                    # (only the texts after the last bracket a token may hold get here)
+                    after = self._last_key(view) or after
                 key = inside if isinstance(inside, SealedKey) or reach < 0 else (after, 0, inside)
             else:
                 key = (after, self.ws)
         # (by number: a state may outlive the vocabulary's index)
         self._ckey = (view.serial, horizon, key, reach)
         return key
+
+    def _last_key(self, view: TokenView) -> Hashable:
+        """Which of ``view.last_texts()`` the array takes after this element (as an
+        object's ``_last_key``): arrays of other items and progress that take
+        the same ones are one key there. Kept per node and progress."""
+        texts = view.last_texts()
+        if texts is None:
+            return None
+        memos = per_view(view)
+        memo = ("array last texts", self.node.gid, self.depth, self.index, self.ccount)
+        got: Hashable = memos.get(memo)
+        if got is None:
+            after = ArrayState(self.node, self.depth, POSTVAL, 0, self.index, self.ccount, None, None,
+                               self.seen, "")
+            got = remember(memos, memo, ("takes after the last bracket",
+                                         tuple(after.advance_text(text) is not None for text in texts)), 4096)
+        return got
 
     def levels_reached(self, view: TokenView) -> int:
         # (as an object's: see ObjectState.levels_reached)

@@ -1054,9 +1054,15 @@ class ObjectState(Parser):
             assert self.child is not None
             inside = self.child.cache_key(view, horizon)
             reach = self.child.levels_reached(view) - 1
-            # (past a token's reach, this object and its ancestors tell nothing apart)
-            key = inside if isinstance(inside, SealedKey) or reach < 0 else (
-                "object value", inside, self._post_key(view, 0, self.seen, self.pos, self.count))
+            # (past a token's reach, this object and its ancestors tell nothing apart;
+            # at its end, only what the object does with the texts after the last bracket)
+            if isinstance(inside, SealedKey) or reach < 0:
+                key = inside
+            else:
+                after = self._last_key(view) if reach == 0 else None
+                if after is None:
+                    after = self._post_key(view, 0, self.seen, self.pos, self.count)
+                key = ("object value", inside, after)
         elif phase == POSTVAL:
             key = ("object after value", self._post_key(view, self.ws, self.seen, self.pos, self.count))
         elif phase in (COLON, PREVAL):
@@ -1219,6 +1225,25 @@ class ObjectState(Parser):
             first = value.start(self.depth + 1)
             alone = remember(shared, memo, _value_takes(self.node.ws, self.depth, first, rests), 4096)
         return alone  # type: ignore[no-any-return]
+
+    def _last_key(self, view: TokenView) -> Hashable:
+        """After a member's value, for a token that gets here only through all the
+        closing brackets a token may hold: which of ``view.last_texts()`` the
+        object takes (whitespace, a comma where another key may come, and
+        whatever those texts hold after it). Objects of other names and
+        progress that take the same ones are one key here. Kept per progress;
+        ``None`` where the vocabulary's view does not tell those texts."""
+        texts = view.last_texts()
+        if texts is None:
+            return None
+        memos = self.node.view_memos(view)
+        memo = ("last texts", self.depth, self.seen, self.pos, self.count, self.names)
+        got = memos.get(memo, _UNKNOWN)
+        if got is _UNKNOWN:
+            after = self._with(POSTVAL)
+            got = remember(memos, memo, ("takes after the last bracket",
+                                         tuple(after.advance_text(text) is not None for text in texts)), 4096)
+        return got
 
     def _post_key(self, view: TokenView, ws: int, seen: int, pos: int, count: int) -> Hashable:
         """What this object does after a member's value at progress ``seen, pos,
