@@ -962,6 +962,49 @@ def test_after_a_comma_objects_of_any_keys_and_of_declared_ones_share_where_toke
         assert keys[0] == keys[1]
 
 
+@pytest.mark.parametrize("extra", [b"", b', "x'])
+def test_after_a_comma_names_by_patterns_propertynames_or_in_order_share_where_tokens_stop_at_the_quote(
+        extra: bytes) -> None:
+    # The same where the names are ruled by a pattern or by propertyNames, or
+    # written in the schema's order: with tokens that hold no more of a key than
+    # its quote, only whether a key may come at all tells objects apart (after
+    # "a" of a closed {a} none may; nor any in an object of no members, before
+    # its brace). A token going on into the key (', "x') is taken where a name
+    # starting with x may come, and so tells them apart.
+    mc, pieces = small_cache(b', "', b'",', b'{"', *([extra] if extra else []))
+    props = {"a": {"type": "integer"}, "b": {"type": "integer"}}
+    cases = [
+        ({"properties": props}, "any", True),
+        ({"properties": props, "additionalProperties": False}, "schema", False),
+        ({"properties": props, "patternProperties": {"^y": {"type": "integer"}},
+          "additionalProperties": False}, "any", False),
+        ({"properties": props, "patternProperties": {"^x": {"type": "integer"}},
+          "additionalProperties": False}, "any", True),
+        ({"properties": props, "propertyNames": {"maxLength": 3}}, "any", True),
+        ({"properties": {"a": {"type": "integer"}}, "additionalProperties": False}, "any", False),
+    ]
+    states = [advanced(JsonSchema({"type": "object", **doc}, strict=False, key_order=order), '{"a": 1')
+              for doc, order, _ in cases]
+    for state in states:
+        assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
+    keys = [state.cache_key(mc.index, mc.horizon) for state in states]
+    if extra:
+        token = pieces.index(extra)
+        taken = [bool(unpack(mc.bitmask(state), mc.size)[token]) for state in states]
+        assert taken == [x for _, _, x in cases]
+    else:
+        assert len(set(keys[:5])) == 1 and keys[5] != keys[0]
+        assert "after a comma, a quote" in repr(keys[0])
+    opened = [advanced(JsonSchema({"type": "object", **doc}, strict=False), "")
+              for doc in ({}, {"maxProperties": 0}, {"propertyNames": {"maxLength": 3}})]
+    for state in opened:
+        assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
+    keys = [state.cache_key(mc.index, mc.horizon) for state in opened]
+    assert keys[0] != keys[1] and keys[0] == keys[2]  # (no token holds more after a brace)
+    brace = pieces.index(b'{"')
+    assert [bool(unpack(mc.bitmask(state), mc.size)[brace]) for state in opened] == [True, False, True]
+
+
 @pytest.mark.parametrize("indent", [0, 12])
 def test_values_after_a_colon_share_walks_across_depths_no_token_tells(indent: int) -> None:
     # After a key's quote and after its colon the value's walk is kept by the

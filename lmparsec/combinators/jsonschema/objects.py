@@ -1254,7 +1254,7 @@ class ObjectState(Parser):
         tells from the object's words (``view.after_comma()``). Kept per
         progress, as token keys are."""
         node = self.node
-        if self.names is not None or node.patterns or node.names_node is not None:
+        if self.names is not None:
             return ("object", node.gid, self.depth, ws, seen, pos, count, self.names)
         memos = node.view_memos(view)
         memo = ("after value", ws, self.depth, seen, pos, count)
@@ -1304,8 +1304,6 @@ class ObjectState(Parser):
         return got
 
     def _key_start_token_key(self, view: TokenView) -> Hashable | None:
-        if self.pn is not None or self.names is not None:
-            return None
         # After a comma: a token is whitespace, or opens the key and stops inside
         # it, or holds the whole key -- one of the vocabulary's few closed strings,
         # never an ordinary name -- and then at most a colon and whitespace (else
@@ -1315,12 +1313,22 @@ class ObjectState(Parser):
         # one away; where only declared names may, each spelled one way, the
         # tokens that stop inside are the names' first bytes the vocabulary spells.
         node = self.node
+        texts, deep = view.closed_strings()
+        if not texts and not deep and not view.opened_strings() - _QUOTE_ONLY:
+            # (no token holds more of a key than its opening quote: objects that
+            # take any other key, declared ones in any order or in one, or names
+            # a pattern or propertyNames rules, take the same -- whitespace, and
+            # the quote where a key may come)
+            depth = node.ws.depth_told(self.ws, self.depth, view.indent_reach())
+            quote = self.advance('"') is not None
+            return ("after a comma, a quote", node.ws.describe(), self.ws, depth, quote)
+        if self.pn is not None or self.names is not None:
+            return None
         if node.patterns or node.names_node is not None:
             return None
         cand, add_ok = node.candidates(self.seen, self.pos, self.count)
         if add_ok and node.additional is None:
             return None
-        texts, deep = view.closed_strings()
         index = node.index
         for text in deep:  # (none on the usual vocabularies)
             i = index.get(text)
@@ -1328,10 +1336,6 @@ class ObjectState(Parser):
                 return None
         depth = node.ws.depth_told(self.ws, self.depth, view.indent_reach())
         head = (node.ws.describe(), self.ws, depth, node.fixed)
-        if not texts and not view.opened_strings() - _QUOTE_ONLY:
-            # (no token holds more of a key than its opening quote: objects that
-            # take any other key and those that take declared ones take the same)
-            return ("after a comma, a quote", *head, add_ok or bool(cand))
         if add_ok:
             refused = tuple(name for i, name in enumerate(node.names) if not cand >> i & 1 and name in texts)
             return ("after a comma, any key", *head, refused)
