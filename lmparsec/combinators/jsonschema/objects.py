@@ -1320,7 +1320,10 @@ class ObjectState(Parser):
             # a pattern or propertyNames rules, take the same -- whitespace, and
             # the quote where a key may come)
             depth = node.ws.depth_told(self.ws, self.depth, view.indent_reach())
-            quote = self.advance('"') is not None
+            # (a key may start where another may come -- and, where propertyNames
+            # rules the names, where its own state takes the quote)
+            quote = node.more_keys(self.seen, self.pos, self.count) if node.names_node is None else (
+                self.advance('"') is not None)
             return ("after a comma, a quote", node.ws.describe(), self.ws, depth, quote)
         if self.pn is not None or self.names is not None:
             return None
