@@ -370,3 +370,15 @@ def test_member_by_table_and_by_ranges_agree_with_the_set(name: str) -> None:
         got = member(codes, chars)
         want = [c >= 0 and chars.contains_code(c) for c in codes.tolist()]
         assert got.tolist() == want
+
+
+@pytest.mark.parametrize("pattern", ["^.+$", "^\\S+$", "^\\S+@\\S+$", "^[0-9a-fA-F]+$", "^\\w+$", "^[a-z]+$"])
+def test_common_loops_are_the_classes_strings_of_common_patterns_loop_on(pattern: str) -> None:
+    # (made with the index so that a first mask inside such a string finds its
+    # table: they must be the very sets the compiler's strings loop on)
+    from lmparsec.combinators.jsonschema import JsonSchema
+    from lmparsec.tokens.index import COMMON_LOOPS
+
+    state = JsonSchema({"type": "string", "pattern": pattern}).advance_text('"a')
+    assert state is not None
+    assert state.loop() in COMMON_LOOPS
