@@ -991,7 +991,9 @@ class StringFacts:
         after_quote = most_closers(text[text.index(b'"'):] for text in self._texts)
         self._closers = closers[0], after_quote[0]
         self._anywhere = closers
-        self._last = _decoded(closers[1] | after_quote[1])
+        # (where no text holds a bracket, the container a token reaches past none
+        # is the one holding its start: it meets the token's whole rest, not a tail)
+        self._last = _decoded(closers[1] | after_quote[1]) if closers[0] and after_quote[0] else None
         closed, deep, self._opened = _json_strings(self._texts)
         self._closed = closed, deep
         self._prefixes: dict[str, frozenset[bytes]] = {}
@@ -1070,7 +1072,7 @@ def most_closers(texts: Iterable[bytes]) -> tuple[int, frozenset[bytes]]:
             most = count
             tails.clear()
         tails.add(text[max(text.rfind(b"}"), text.rfind(b"]")) + 1:])
-    return most, frozenset(tails) if most else frozenset([b""])
+    return most, frozenset(tails)
 
 
 def _decoded(texts: frozenset[bytes]) -> tuple[str, ...] | None:

@@ -1596,6 +1596,22 @@ def test_containers_at_a_tokens_last_reach_are_keyed_by_the_texts_after_its_last
     assert [bool(unpack(mc.bitmask(state), mc.size)[comma]) for state in arrays] == [True, True, False]
 
 
+def test_a_string_s_container_keeps_its_own_key_where_no_token_holds_a_bracket_after_a_quote() -> None:
+    # With no bracket after a quote in any token, a token from inside a string gets
+    # no further than the object holding the string -- with all it holds after the
+    # quote (',"'): that object keeps its own key, not one by texts after a bracket.
+    mc, pieces = small_cache(b'",', b'", "')
+    assert mc.index.closers()[1] == 0 and mc.index.last_texts() is None
+    docs = [{"type": "object", "properties": {"s": {"type": "string"}, "t": {"type": "integer"}}},
+            {"type": "object", "properties": {"s": {"type": "string"}}, "additionalProperties": False}]
+    states = [advanced(JsonSchema(doc, strict=False), '{"s": "ab') for doc in docs]
+    for state in states:
+        got, want = unpack(mc.bitmask(state), mc.size), own_mask(mc, state)
+        assert np.array_equal(got, want), [pieces[i] for i in np.flatnonzero(got != want)]
+    comma = pieces.index(b'",')
+    assert [bool(unpack(mc.bitmask(state), mc.size)[comma]) for state in states] == [True, False]
+
+
 @pytest.mark.parametrize("extra", [b"", b'{"na'])
 def test_object_values_of_other_names_share_the_walk_after_a_colon(extra: bytes) -> None:
     # Where no token holds more of an object's first key than its opening quote

@@ -350,9 +350,13 @@ def test_closers_counted_as_a_reader_counts_them(tokenizer_name: str) -> None:
     small = TokenIndex(Vocabulary([*base, b"]]]", b'x"}', b'"}],', b"\x80}}]}"], eos_ids=[0]))
     assert small.closers() == (4, 2)
     assert small.last_texts() == ("", ",")
-    # (one that ends inside a character of several bytes: no texts to key by)
+    # (one that ends inside a character of several bytes: no texts to key by; nor
+    # where no token holds a bracket after a quote -- a token from inside a string
+    # then meets its container with all it holds after the quote)
     odd = TokenIndex(Vocabulary([*base, b'"}],', b'"]}\xe2'], eos_ids=[0]))
     assert odd.closers() == (2, 2) and odd.last_texts() is None
+    bare = TokenIndex(Vocabulary([*base, b'",', b"}},"], eos_ids=[0]))
+    assert bare.closers() == (2, 0) and bare.last_texts() is None
 
 
 @pytest.mark.parametrize("name", sorted(SETS))
