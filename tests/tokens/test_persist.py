@@ -90,6 +90,11 @@ def test_common_loop_tables_come_with_the_index_built_or_reloaded(tmp_path: Path
             fresh = LoopTable(ix, chars)
             assert np.array_equal(table.first_out, fresh.first_out)
             assert table.groups == fresh.groups
+        # (the string class's tokens by length too, which every counted string reads)
+        strings = ix._loops[COMMON_LOOPS[0]]
+        assert strings._by_length is not None
+        made = LoopTable(ix, COMMON_LOOPS[0]).by_length()
+        assert all(np.array_equal(a, b) for a, b in zip(strings._by_length, made, strict=True))
 
 
 def test_missing_file_is_none_and_build_stores_it(tmp_path: Path) -> None:
