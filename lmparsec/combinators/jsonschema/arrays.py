@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ...memo import per_view, remember
 from ..base import Parser, SealedKey, TokenView
 from ..charset import CharSet
-from .nodes import AFTER_VALUE, Node, Padded, leads_nowhere
+from .nodes import AFTER_VALUE, Node, Padded, container_levels, last_bracket_key, leads_nowhere
 from .spec import norm_key
 from .strings import ESCAPED_ONLY, JsonString, child_enclosed, raw_in_string
 
@@ -639,19 +639,11 @@ class ArrayState(Parser):
         if got is None:
             after = ArrayState(self.node, self.depth, POSTVAL, 0, self.index, self.ccount, None, None,
                                self.seen, "")
-            got = remember(memos, memo, ("takes after the last bracket",
-                                         tuple(after.advance_text(text) is not None for text in texts)), 4096)
+            got = remember(memos, memo, last_bracket_key(after, texts), 4096)
         return got
 
     def levels_reached(self, view: TokenView) -> int:
-        # (as an object's: see ObjectState.levels_reached)
-        if self.phase != VALUE:
-            return view.closers()[0] + (self.phase == DONE)
-        got = self._ckey
-        if got is not None and got[0] == view.serial:
-            return got[3]
-        assert self.child is not None
-        return self.child.levels_reached(view) - 1
+        return container_levels(view, self.phase == VALUE, self.phase == DONE, self._ckey, self.child)
 
     def token_key(self, view: TokenView) -> Hashable | None:
         # an element read as it is (no text kept to compare) takes what its value

@@ -522,6 +522,27 @@ def _somewhere(state: Parser, at: Callable[[Parser], bool | Parser]) -> bool:
         state = got
 
 
+def container_levels(view: TokenView, in_value: bool, done: bool, ckey: tuple[int, int, Hashable, int] | None,
+                     child: Parser | None) -> int:
+    """:meth:`Parser.levels_reached` of an object or array: inside a member's or
+    element's value, the value's reach less this container (kept with the cache
+    key, ``ckey``: the parent asks right after it); elsewhere the container
+    itself takes one of the token's brackets to close (one more once closed)."""
+    if not in_value:
+        return view.closers()[0] + done
+    if ckey is not None and ckey[0] == view.serial:
+        return ckey[3]
+    assert child is not None
+    return child.levels_reached(view) - 1
+
+
+def last_bracket_key(after: Parser, texts: tuple[str, ...]) -> Hashable:
+    """A container's key where a token gets in only past every bracket it may hold:
+    which of the texts after the last one (``TokenView.last_texts``) its state
+    after the value, ``after``, takes."""
+    return ("takes after the last bracket", tuple(after.advance_text(text) is not None for text in texts))
+
+
 def leads_nowhere(state: Parser | None) -> bool:
     """Whether ``state`` is no state, or one that can neither end nor go on."""
     return state is None or (not state.can_end() and not state.allowed())

@@ -23,7 +23,19 @@ from ...memo import per_view, remember, weak_memo
 from ..base import Parser, SealedKey, TokenView, grammar_id
 from ..charset import CharSet
 from ..logic import takes_any_rest
-from .nodes import _NEVER, AFTER_VALUE, Colon, Never, Node, Padded, cycles_met, fresh_guard, takes_any_value
+from .nodes import (
+    _NEVER,
+    AFTER_VALUE,
+    Colon,
+    Never,
+    Node,
+    Padded,
+    container_levels,
+    cycles_met,
+    fresh_guard,
+    last_bracket_key,
+    takes_any_value,
+)
 from .strings import ESCAPED_ONLY, JsonString, child_enclosed
 
 if TYPE_CHECKING:
@@ -1085,15 +1097,7 @@ class ObjectState(Parser):
         return key
 
     def levels_reached(self, view: TokenView) -> int:
-        # inside a member's value: the value's reach, less this object; elsewhere
-        # the object itself takes one of the token's brackets to close
-        if self.phase != VALUE:
-            return view.closers()[0] + (self.phase == DONE)
-        got = self._ckey  # (asked by the parent right after this state's cache key: kept there)
-        if got is not None and got[0] == view.serial:
-            return got[3]
-        assert self.child is not None
-        return self.child.levels_reached(view) - 1
+        return container_levels(view, self.phase == VALUE, self.phase == DONE, self._ckey, self.child)
 
     def _key_cache_key(self, view: TokenView) -> Hashable:
         """Inside a key: what the key's text may still be -- the rests of the
@@ -1240,9 +1244,7 @@ class ObjectState(Parser):
         memo = ("last texts", self.depth, self.seen, self.pos, self.count, self.names)
         got = memos.get(memo, _UNKNOWN)
         if got is _UNKNOWN:
-            after = self._with(POSTVAL)
-            got = remember(memos, memo, ("takes after the last bracket",
-                                         tuple(after.advance_text(text) is not None for text in texts)), 4096)
+            got = remember(memos, memo, last_bracket_key(self._with(POSTVAL), texts), 4096)
         return got
 
     def _post_key(self, view: TokenView, ws: int, seen: int, pos: int, count: int) -> Hashable:
