@@ -1493,6 +1493,13 @@ def test_real_world_masks_equal_plain_walks(tokenizer_name: str, strict: bool) -
     assert checked > 0
 
 
+def arrays_in(key: object) -> int:
+    """How many arrays a cache key tells what they do after an element (by their
+    items' starts, or by node and progress where something is left to count)."""
+    text = repr(key)
+    return text.count("'array then'") + text.count("'array after element'")
+
+
 def test_containers_past_a_tokens_reach_share_keys_and_keep_their_own_tokens() -> None:
     # Where no token holds more than two brackets after a quote (three elsewhere), a
     # token from inside a string reaches the three containers around it at most:
@@ -1518,27 +1525,28 @@ def test_containers_past_a_tokens_reach_share_keys_and_keep_their_own_tokens() -
             got, want = unpack(mc.bitmask(state), mc.size), own_mask(mc, state)
             assert np.array_equal(got, want), [pieces[i] for i in np.flatnonzero(got != want)]
         keys = [state.cache_key(mc.index, mc.horizon) for state in states]
-        if kinds == "o":
-            assert len(set(keys[:3])) == 3 and len(set(keys[2:])) == 1
-        # (an array's key names its node, two levels of it at any depth; the third is
-        # reached only past both brackets: keyed by which of the texts after the
-        # last one it takes, as an object there is)
-        assert [repr(key).count("array after") for key in keys] == (
-            [0] * 6 if kinds == "o" else [1, 2, 2, 2, 2, 2])
+        assert len(set(keys[:3])) == 3 and len(set(keys[2:])) == 1
+        # (an array's key holds what it does after the element, two levels of it at
+        # any depth -- the outer one's next element an array, whose start holds
+        # the inner one's; the third is reached only past both brackets: keyed by
+        # which of the texts after the last one it takes, as an object there is)
+        assert [arrays_in(key) for key in keys] == (
+            [0] * 6 if kinds == "o" else [1, 3, 3, 3, 3, 3])
         assert [repr(key).count("after the last bracket") for key in keys] == [0, 0, 1, 1, 1, 1]
     # a mixed document: only the three innermost containers count
     mixed = [deep(outer + "oao", '"ab') for outer in ("", "o", "a", "oa", "ao")]
     for state in mixed:
         assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
         key = repr(state.cache_key(mc.index, mc.horizon))
-        assert (key.count("object value"), key.count("array after")) == (2, 1)
+        assert (key.count("object value"), arrays_in(key)) == (2, 1)
     # after the string's closing quote a token needs no quote: its three brackets
     # reach a fourth container (']]],': a fourth array takes the comma)
     closed = [deep("a" * depth, '"ab"') for depth in range(1, 7)]
     for state in closed:
         assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
-    assert [repr(state.cache_key(mc.index, mc.horizon)).count("array after") for state in closed] == [
-        1, 2, 3, 3, 3, 3]
+    keys = [state.cache_key(mc.index, mc.horizon) for state in closed]
+    assert len(set(keys[:4])) == 4 and len(set(keys[3:])) == 1
+    assert [arrays_in(key) for key in keys] == [1, 3, 7, 7, 7, 7]
     assert [repr(state.cache_key(mc.index, mc.horizon)).count("after the last bracket")
             for state in closed] == [0, 0, 0, 1, 1, 1]
     # an object between its members: three brackets close it and two more ('}}},':
@@ -1554,8 +1562,61 @@ def test_containers_past_a_tokens_reach_share_keys_and_keep_their_own_tokens() -
                for depth in range(1, 6)]
     for state in between:
         assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
-    assert [repr(state.cache_key(mc.index, mc.horizon)).count("array after") for state in between] == [
-        2, 3, 3, 3, 3]
+    keys = [state.cache_key(mc.index, mc.horizon) for state in between]
+    assert len(set(keys[:3])) == 3 and len(set(keys[2:])) == 1
+    assert [arrays_in(key) for key in keys] == [3, 7, 7, 7, 7]
+
+
+def test_arrays_of_other_schemas_share_keys_by_their_items_starts() -> None:
+    # Where nothing is left to count (no maxItems, past minItems and prefixItems),
+    # an array after an element -- and before one, and before its "[" -- is keyed
+    # by its items' start, not by its node: lists of strings of other schemas
+    # (other array nodes, other item nodes of the same start) share masks, and
+    # each keeps its own tokens where it differs ('[]' where it may be empty,
+    # '",' where another element may come, '[1' for numbers).
+    mc, pieces = small_cache(b'["', b"[]", b'["a', b'"]', b'", "', b'","', b"[1", b"1,", b"],", b"]}",
+                             b'"],', b"[[", b'", 1', b' ["')
+    string_list = {"type": "array", "items": {"type": "string"}}
+    docs = {
+        "strings": string_list,
+        "other node": {**string_list, "minLength": 2},  # (a string keyword: a new node, the same array)
+        "other items": {"type": "array", "items": {"type": "string", "maxProperties": 3}},
+        "not empty": {**string_list, "minItems": 1},
+        "two or more": {**string_list, "minItems": 2},
+        "at most three": {**string_list, "maxItems": 3},
+        "numbers": {"type": "array", "items": {"type": "integer"}},
+    }
+    texts = {"before": '{"w": ', "open": '{"w": [', "inside": '{"w": ["ab', "after": '{"w": ["ab" ',
+             "next": '{"w": ["ab", ', "second": '{"w": ["ab", "cd'}
+    keys: dict[tuple[str, str], object] = {}
+    for name, doc in docs.items():
+        parser = JsonSchema({"type": "object", "properties": {"w": doc}}, strict=False)
+        for where, text in texts.items():
+            state = parser.advance_text(text)
+            if state is None:
+                assert name == "numbers" and '"' in text[7:]
+                continue
+            got, want = unpack(mc.bitmask(state), mc.size), own_mask(mc, state)
+            assert np.array_equal(got, want), (name, where, [pieces[i] for i in np.flatnonzero(got != want)])
+            keys[name, where] = state.cache_key(mc.index, mc.horizon)
+    nodes = {name: JsonSchema(doc, strict=False).advance_text("[").node.gid for name, doc in docs.items()}
+    assert len({nodes["strings"], nodes["other node"], nodes["other items"]}) == 3
+    for where in texts:
+        assert keys["strings", where] == keys["other node", where] == keys["other items", where], where
+    # past minItems a list that may not be empty goes on as any list; before, not
+    assert keys["not empty", "after"] == keys["strings", "after"]
+    assert keys["not empty", "open"] != keys["strings", "open"]
+    assert all(keys["two or more", where] != keys["strings", where] for where in ("open", "inside", "after"))
+    assert keys["two or more", "next"] == keys["strings", "next"]  # (the second element ends the count)
+    # a bound still to count keeps the array's own key
+    assert all(keys["at most three", where] != keys["strings", where] for where in texts)
+    assert keys["numbers", "open"] != keys["strings", "open"]
+    empty = pieces.index(b"[]")
+    masks = {name: unpack(mc.bitmask(advanced(JsonSchema({"type": "object", "properties": {"w": doc}},
+                                                         strict=False), texts["before"])), mc.size)
+             for name, doc in docs.items()}
+    assert [bool(masks[name][empty]) for name in docs] == [True, True, True, False, False, True, True]
+    assert masks["numbers"][pieces.index(b"[1")] and not masks["strings"][pieces.index(b"[1")]
 
 
 def test_containers_at_a_tokens_last_reach_are_keyed_by_the_texts_after_its_last_bracket() -> None:

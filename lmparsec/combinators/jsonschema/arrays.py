@@ -21,6 +21,7 @@ one character at a time (~1 s on a 128k vocabulary: ``"tags": [...]`` lists).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
@@ -137,6 +138,10 @@ def _open_member_string(element: Parser) -> tuple[Parser, None] | None:
 
 #: more rests than this to walk (closers of earlier elements): no stand-in
 _MAX_CLOSERS = 4096
+#: arrays of arrays keyed by their elements' starts this deep (then by node)
+_NESTED_KEYS = 2
+_nesting = threading.local()
+_UNKNOWN = object()
 
 
 class ArrayNode(Node):
@@ -599,32 +604,104 @@ class ArrayState(Parser):
 
     def cache_key(self, view: TokenView, horizon: int) -> Hashable:
         # Inside an element read as it is (no text kept, no contains state): keyed
-        # by the element and the array's own progress -- not by its ancestors'
-        # (see Parser.cache_key).
+        # by the element and what the array does after it (see _after_key) -- not
+        # by its ancestors' progress (see Parser.cache_key); before an element, by
+        # the element's start and the same.
         node = self.node
-        if node.unique or node.contains is not None or self.phase not in (VALUE, POSTVAL, DONE):
+        if node.unique or node.contains is not None:
             return self.mask_key(horizon)
         got = self._ckey
         if got is not None and got[0] == view.serial and got[1] == horizon:
             return got[2]
         reach = 0
-        if self.phase == DONE:
-            key: Hashable = ("array done",)
-        else:
-            after: Hashable = ("array after element", node.gid, self.depth, self.index, self.ccount)
-            if self.phase == VALUE:
-                assert self.child is not None
-                inside = self.child.cache_key(view, horizon)
-                reach = self.child.levels_reached(view) - 1
-                if reach == 0:
-                    # (only the texts after the last bracket a token may hold get here)
-                    after = self._last_key(view) or after
-                key = inside if isinstance(inside, SealedKey) or reach < 0 else (after, 0, inside)
+        phase = self.phase
+        key: Hashable = None
+        if phase == DONE:
+            key = ("array done",)
+        elif phase == VALUE:
+            assert self.child is not None
+            inside = self.child.cache_key(view, horizon)
+            reach = self.child.levels_reached(view) - 1
+            if isinstance(inside, SealedKey) or reach < 0:
+                key = inside
             else:
-                key = (after, self.ws)
+                # (only the texts after the last bracket a token may hold get here)
+                after = self._last_key(view) if reach == 0 else None
+                after = after or self._after_key(view, horizon, self.index, 0) or self._progress()
+                key = (after, 0, inside)
+        elif phase == POSTVAL:
+            key = (self._after_key(view, horizon, self.index, self.ws) or self._progress(), self.ws)
+        else:
+            key = self._before_key(view, horizon)
+        if key is None:
+            key = self.mask_key(horizon)
         # (by number: a state may outlive the vocabulary's index)
         self._ckey = (view.serial, horizon, key, reach)
         return key
+
+    def _progress(self) -> Hashable:
+        """What the array does after the element it is in, by node and progress."""
+        return ("array after element", self.node.gid, self.depth, self.index, self.ccount)
+
+    def _after_key(self, view: TokenView, horizon: int, index: int, ws: int) -> Hashable | None:
+        """What the array does after its element ``index`` (counted from one),
+        having read ``ws`` of whitespace: where nothing is left to count -- every
+        later element is an ``items`` one and the array may close after each --
+        more whitespace, a closing bracket, or a comma and the next element's
+        start (:class:`Padded`'s key): arrays of other schemas whose items start
+        alike, at any depth a token cannot tell apart, are one key there (a
+        list of strings is one in every schema). ``None`` where something is
+        left to count (then by node and progress)."""
+        node = self.node
+        if node.max_items is not None or index < len(node.prefix) or index < node.min_items:
+            return None
+        memos = node.view_memos(view)
+        memo = ("after element", ws, self.depth, horizon)
+        got = memos.get(memo)
+        if got is None:
+            told = node.ws.depth_told(ws, self.depth, view.indent_reach())
+            nxt = None if node.items is None else self._element_key(view, horizon, node.items, 0)
+            got = remember(memos, memo, ("array then", node.ws.describe(), told, nxt), 4096)
+        return got
+
+    def _before_key(self, view: TokenView, horizon: int) -> Hashable:
+        """Before ``[``, after it, or after a comma: the element's start with the
+        whitespace before it (and a closing bracket where the array may be
+        empty), then what the array does after that element (:meth:`_after_key`);
+        ``None`` where that is kept by node and progress."""
+        node = self.node
+        phase = self.phase
+        memos = node.view_memos(view)
+        memo = ("before element", phase, self.ws, self.depth, self.index, horizon)
+        got = memos.get(memo, _UNKNOWN)
+        if got is _UNKNOWN:
+            got = None
+            if phase == OPEN:
+                first = self._with(FIRST)._before_key(view, horizon)
+                got = None if first is None else ("array open", first)
+            else:
+                then = self._after_key(view, horizon, min(self.index + 1, node.index_cap), 0)
+                item = node.item_node(self.index)
+                if then is not None:
+                    start = None if item is None else self._element_key(view, horizon, item, self.ws)
+                    close = phase == FIRST and node.can_close(self.index, self.ccount)
+                    got = ("array before element", close, start, then)
+            got = remember(memos, memo, got, 4096)
+        return got
+
+    def _element_key(self, view: TokenView, horizon: int, item: Node, ws: int) -> Hashable:
+        """The key of whitespace (``ws`` read) and an element of ``item`` here:
+        :class:`Padded`'s, which keys the element by its start. An array's
+        element that is an array keys its own elements so in turn; past a few
+        such levels (a schema's items may be itself) by node and depth."""
+        level = _nesting.__dict__.get("level", 0)
+        if level >= _NESTED_KEYS:
+            return ("element", self.node.ws.describe(), ws, item.gid, self.depth)
+        _nesting.level = level + 1
+        try:
+            return Padded(self.node.ws, ws, self.depth, item).cache_key(view, horizon)
+        finally:
+            _nesting.level = level
 
     def _last_key(self, view: TokenView) -> Hashable:
         """Which of ``view.last_texts()`` the array takes after this element (as an

@@ -11,11 +11,13 @@ begins, so recursion has no depth cap.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from weakref import WeakKeyDictionary, ref
 
-from ...memo import remember
+from ...memo import remember, weak_memo
 from ..base import Parser, TokenView, common_enclosed, common_stand_in, grammar_id, own_search
 from ..base import search_shortest as _search
 from ..charset import CharSet
@@ -40,17 +42,36 @@ __all__ = ["Node", "ForwardNode", "NeverNode", "ParserNode", "TypedNode", "Union
            "AFTER_VALUE"]
 
 _guard = threading.local()
+_Memo = dict[tuple[object, ...], Hashable]
 
 
 class Node:
     """The compiled form of one schema."""
 
-    __slots__ = ("_first", "_short", "gid")
+    __slots__ = ("_first", "_last_view", "_short", "_view_memos", "gid")
 
     def __init__(self, gid: int) -> None:
         self.gid = gid
         self._short: str | bool | None = False
         self._first: CharSet | None = None
+        self._view_memos: WeakKeyDictionary[TokenView, _Memo] | None = None
+        self._last_view: tuple[Callable[[], TokenView | None], _Memo] | None = None
+
+    def view_memos(self, view: TokenView) -> _Memo:
+        """The memo of what this node's states key by on vocabulary ``view``
+        (token keys, what follows a value), kept per view weakly: a compiled
+        schema outlives the caches of the vocabularies it is used with. The
+        last view's memo is at hand (asked at every step of every container)."""
+        last = self._last_view
+        if last is not None and last[0]() is view:
+            return last[1]
+        table = self._view_memos
+        if table is None:
+            table = self._view_memos = WeakKeyDictionary()
+        memos = weak_memo(table, view)
+        with contextlib.suppress(TypeError):  # (a view that takes no weak reference: not kept)
+            self._last_view = (ref(view), memos)
+        return memos
 
     def start(self, depth: int) -> Parser:
         raise NotImplementedError

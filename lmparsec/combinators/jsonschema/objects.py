@@ -12,14 +12,12 @@ lead to no allowed key is never offered.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary, ref
 
-from ...memo import per_view, remember, weak_memo
+from ...memo import per_view, remember
 from ..base import Parser, SealedKey, TokenView, grammar_id
 from ..charset import CharSet
 from ..logic import takes_any_rest
@@ -167,10 +165,8 @@ class ObjectNode(Node):
         "_extra_live",
         "_extra_nodes",
         "_free_gid",
-        "_last_view",
         "_live",
         "_no_names",
-        "_token_keys",
         "additional",
         "any_required",
         "count_cap",
@@ -212,11 +208,6 @@ class ObjectNode(Node):
         self.trie = _Trie(names)
         self.count_cap = max_props if max_props is not None else min_props
         self._cands: dict[tuple[int, int, int], tuple[int, bool]] = {}
-        #: ObjectState.token_key after a comma, per vocabulary (weakly) and progress
-        self._token_keys: WeakKeyDictionary[TokenView, dict[tuple[object, ...], Hashable]]
-        self._token_keys = WeakKeyDictionary()
-        self._last_view: tuple[Callable[[], TokenView | None], dict[tuple[object, ...], Hashable]] | None
-        self._last_view = None
         self._between: dict[tuple[int, ...], CharSet] = {}
         self._extra_nodes: dict[tuple[int, ...], Node] = {}
         self._extra_live: dict[tuple[int, ...], bool] = {}
@@ -228,19 +219,6 @@ class ObjectNode(Node):
         undeclared = additional is not None or bool(patterns)
         self._no_names: frozenset[str] | None = frozenset() if undeclared and min_props >= 2 else None
         self._free_gid: int | None = None
-
-    def view_memos(self, view: TokenView) -> dict[tuple[object, ...], Hashable]:
-        """The memo of what :class:`ObjectState` keys by on vocabulary ``view``
-        (token keys, what follows a value), kept per view weakly: a compiled
-        schema outlives the caches of the vocabularies it is used with. The
-        last view's memo is at hand (asked at every step of every object)."""
-        last = self._last_view
-        if last is not None and last[0]() is view:
-            return last[1]
-        memos = weak_memo(self._token_keys, view)
-        with contextlib.suppress(TypeError):  # (a view that takes no weak reference: not kept)
-            self._last_view = (ref(view), memos)
-        return memos
 
     @property
     def free_gid(self) -> int:
