@@ -93,10 +93,14 @@ class FreeText(Parser):
     def mask_key(self, horizon: int) -> Hashable:
         # far from both bounds, the count changes nothing within a token: the
         # masks of a long counted string are one mask, not one per position
+        # (and so is each bound alone: a count of 32 left is no bound to a token,
+        # whether the string must still take one character or none)
         rem, need = self.remaining, self.min_length
-        if (rem is None or rem >= horizon) and (need == 0 or need >= horizon):
+        if rem is not None and rem >= horizon:
+            rem = None
+        if rem is None and (need == 0 or need >= horizon):
             return ("free~", self.chars.ranges, need == 0)
-        return self.key()
+        return ("free", self.chars.ranges, rem, min(need, horizon))
 
     def shortest(self, limit: int = 20000) -> str | None:
         return next(self.chars.samples(), "") * self.min_length
