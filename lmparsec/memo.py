@@ -7,12 +7,13 @@ insert cheap and the table's size bounded. What is dropped is only recomputed.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, ref
 
-__all__ = ["per_view", "remember", "weak_memo"]
+__all__ = ["ViewMemos", "per_view", "remember", "weak_memo"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -44,11 +45,33 @@ def weak_memo(table: WeakKeyDictionary[Any, dict[K, V]], owner: object) -> dict[
     return memo
 
 
-_PER_VIEW: WeakKeyDictionary[Any, dict[Hashable, Any]] = WeakKeyDictionary()
+class ViewMemos:
+    """Memos kept per owner weakly (a vocabulary's view, see :func:`weak_memo`),
+    the last owner's at hand: states ask at every step, nearly always of the
+    one vocabulary a process serves, and a weak table's look-up costs a new
+    weak reference each time."""
+
+    __slots__ = ("_last", "_table")
+
+    def __init__(self) -> None:
+        self._table: WeakKeyDictionary[Any, dict[Any, Any]] = WeakKeyDictionary()
+        self._last: tuple[Callable[[], object], dict[Any, Any]] | None = None
+
+    def of(self, owner: object) -> dict[Any, Any]:
+        last = self._last
+        if last is not None and last[0]() is owner:
+            return last[1]
+        memo = weak_memo(self._table, owner)
+        with contextlib.suppress(TypeError):  # (an owner that takes no weak reference: not kept)
+            self._last = (ref(owner), memo)
+        return memo
+
+
+_PER_VIEW = ViewMemos()
 
 
 def per_view(view: object) -> dict[Hashable, Any]:
     """The memo of what states key by on a vocabulary's view (a
     :class:`~lmparsec.combinators.base.TokenView`) that holds for every grammar
     alike."""
-    return weak_memo(_PER_VIEW, view)
+    return _PER_VIEW.of(view)

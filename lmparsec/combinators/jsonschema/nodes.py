@@ -11,13 +11,11 @@ begins, so recursion has no depth cap.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from weakref import WeakKeyDictionary, ref
 
-from ...memo import remember, weak_memo
+from ...memo import ViewMemos, remember
 from ..base import Parser, TokenView, common_enclosed, common_stand_in, grammar_id, own_search
 from ..base import search_shortest as _search
 from ..charset import CharSet
@@ -48,30 +46,22 @@ _Memo = dict[tuple[object, ...], Hashable]
 class Node:
     """The compiled form of one schema."""
 
-    __slots__ = ("_first", "_last_view", "_short", "_view_memos", "gid")
+    __slots__ = ("_first", "_short", "_view_memos", "gid")
 
     def __init__(self, gid: int) -> None:
         self.gid = gid
         self._short: str | bool | None = False
         self._first: CharSet | None = None
-        self._view_memos: WeakKeyDictionary[TokenView, _Memo] | None = None
-        self._last_view: tuple[Callable[[], TokenView | None], _Memo] | None = None
+        self._view_memos: ViewMemos | None = None
 
     def view_memos(self, view: TokenView) -> _Memo:
         """The memo of what this node's states key by on vocabulary ``view``
         (token keys, what follows a value), kept per view weakly: a compiled
-        schema outlives the caches of the vocabularies it is used with. The
-        last view's memo is at hand (asked at every step of every container)."""
-        last = self._last_view
-        if last is not None and last[0]() is view:
-            return last[1]
-        table = self._view_memos
-        if table is None:
-            table = self._view_memos = WeakKeyDictionary()
-        memos = weak_memo(table, view)
-        with contextlib.suppress(TypeError):  # (a view that takes no weak reference: not kept)
-            self._last_view = (ref(view), memos)
-        return memos
+        schema outlives the caches of the vocabularies it is used with."""
+        memos = self._view_memos
+        if memos is None:
+            memos = self._view_memos = ViewMemos()
+        return memos.of(view)
 
     def start(self, depth: int) -> Parser:
         raise NotImplementedError
