@@ -26,9 +26,9 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 from ...memo import per_view, remember
-from ..base import Parser, SealedKey, TokenView
+from ..base import Parser, TokenView
 from ..charset import CharSet
-from .nodes import AFTER_VALUE, Node, Padded, container_levels, last_bracket_key, leads_nowhere
+from .nodes import AFTER_VALUE, Node, Padded, container_levels, last_bracket_key, leads_nowhere, value_key
 from .spec import norm_key
 from .strings import ESCAPED_ONLY, JsonString, child_enclosed, raw_in_string
 
@@ -620,15 +620,10 @@ class ArrayState(Parser):
             key = ("array done",)
         elif phase == VALUE:
             assert self.child is not None
-            inside = self.child.cache_key(view, horizon)
-            reach = self.child.levels_reached(view) - 1
-            if isinstance(inside, SealedKey) or reach < 0:
-                key = inside
-            else:
-                # (only the texts after the last bracket a token may hold get here)
-                after = self._last_key(view) if reach == 0 else None
-                after = after or self._after_key(view, horizon, self.index, 0) or self._progress()
-                key = (after, 0, inside)
+            inside, after, reach = value_key(
+                view, horizon, self.child, self._last_key,
+                lambda: self._after_key(view, horizon, self.index, 0) or self._progress())
+            key = inside if after is None else (after, 0, inside)
         elif phase == POSTVAL:
             key = (self._after_key(view, horizon, self.index, self.ws) or self._progress(), self.ws)
         else:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 
 from ...memo import ViewMemos, remember
-from ..base import Parser, TokenView, common_enclosed, common_stand_in, grammar_id, own_search
+from ..base import Parser, SealedKey, TokenView, common_enclosed, common_stand_in, grammar_id, own_search
 from ..base import search_shortest as _search
 from ..charset import CharSet
 from ..logic import (
@@ -545,6 +545,23 @@ def container_levels(view: TokenView, in_value: bool, done: bool, ckey: tuple[in
         return ckey[3]
     assert child is not None
     return child.levels_reached(view) - 1
+
+
+def value_key(view: TokenView, horizon: int, child: Parser, last: Callable[[TokenView], Hashable],
+              after: Callable[[], Hashable]) -> tuple[Hashable, Hashable, int]:
+    """An object's or array's cache key inside a member's or element's value, in
+    parts: the value's key, what the container does after it as far as a token
+    reaches -- ``last`` (its key by the texts after the last bracket) where a
+    token gets there only past every bracket it may hold, else ``after`` -- and
+    how many containers past this one a token reaches. Past a token's reach (or
+    past a sealed value) the container and its ancestors tell nothing apart:
+    no part of theirs (``None``)."""
+    inside = child.cache_key(view, horizon)
+    reach = child.levels_reached(view) - 1
+    if isinstance(inside, SealedKey) or reach < 0:
+        return inside, None, reach
+    then = last(view) if reach == 0 else None
+    return inside, after() if then is None else then, reach
 
 
 def last_bracket_key(after: Parser, texts: tuple[str, ...]) -> Hashable:

@@ -33,6 +33,7 @@ from .nodes import (
     fresh_guard,
     last_bracket_key,
     takes_any_value,
+    value_key,
 )
 from .strings import ESCAPED_ONLY, JsonString, child_enclosed
 
@@ -1042,17 +1043,10 @@ class ObjectState(Parser):
         reach = 0
         if phase == VALUE:
             assert self.child is not None
-            inside = self.child.cache_key(view, horizon)
-            reach = self.child.levels_reached(view) - 1
-            # (past a token's reach, this object and its ancestors tell nothing apart;
-            # at its end, only what the object does with the texts after the last bracket)
-            if isinstance(inside, SealedKey) or reach < 0:
-                key = inside
-            else:
-                after = self._last_key(view) if reach == 0 else None
-                if after is None:
-                    after = self._post_key(view, 0, self.seen, self.pos, self.count)
-                key = ("object value", inside, after)
+            inside, after, reach = value_key(
+                view, horizon, self.child, self._last_key,
+                lambda: self._post_key(view, 0, self.seen, self.pos, self.count))
+            key = inside if after is None else ("object value", inside, after)
         elif phase == POSTVAL:
             key = ("object after value", self._post_key(view, self.ws, self.seen, self.pos, self.count))
         elif phase in (COLON, PREVAL):
