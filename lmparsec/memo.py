@@ -49,7 +49,8 @@ class ViewMemos:
     """Memos kept per owner weakly (a vocabulary's view, see :func:`weak_memo`),
     the last owner's at hand: states ask at every step, nearly always of the
     one vocabulary a process serves, and a weak table's look-up costs a new
-    weak reference each time."""
+    weak reference each time. (The last memo is held until another owner asks:
+    one bounded memo at most outlives its owner.)"""
 
     __slots__ = ("_last", "_table")
 
