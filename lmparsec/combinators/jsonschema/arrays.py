@@ -25,7 +25,7 @@ import threading
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
-from ...memo import per_view, remember
+from ...memo import remember
 from ..base import Parser, TokenView
 from ..charset import CharSet
 from .nodes import AFTER_VALUE, Node, Padded, container_levels, last_bracket_key, leads_nowhere, value_key
@@ -705,8 +705,8 @@ class ArrayState(Parser):
         texts = view.last_texts()
         if texts is None:
             return None
-        memos = per_view(view)
-        memo = ("array last texts", self.node.gid, self.depth, self.index, self.ccount)
+        memos = self.node.view_memos(view)
+        memo = ("last texts", self.depth, self.index, self.ccount)
         got: Hashable = memos.get(memo)
         if got is None:
             after = ArrayState(self.node, self.depth, POSTVAL, 0, self.index, self.ccount, None, None,
