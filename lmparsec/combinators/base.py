@@ -277,6 +277,24 @@ class Parser(ABC):
         """
         return None
 
+    def counted(self) -> tuple[Parser, int | None, int] | None:
+        """``(Y, most, least)`` when this state is inside a JSON string's text (not
+        in an escape) and reads every text as ``Y`` does but for a count of the
+        string's characters (an escape is one; an unfinished one at the text's
+        end is one): it takes a text only where ``Y`` does and the text writes
+        at most ``most`` more of them (``None``: no bound) -- and, where the text
+        holds the quote closing the string, at least ``least`` before it. Past
+        that quote both go on alike. ``None`` (the default) otherwise.
+
+        ``Y`` is meant to be shared by every count (a string counted to its
+        ``maxLength``, at each character), so the token layer takes ``Y``'s
+        cached mask and drops the tokens that write too many characters or
+        close the string too soon: facts of each token alone, counted once per
+        vocabulary, where a walk per count met the same tokens at every count.
+        Wrappers that hand every character to the string pass the promise up.
+        """
+        return None
+
     def segment(self) -> tuple[Parser, Parser, CharSet] | None:
         """``(H, C, E)`` when this state reads a text of ``H`` and then goes on as
         ``C``: a character goes to ``H`` while ``H`` takes it; the first one ``H``

@@ -78,6 +78,7 @@ class MaskCache:
         self._first_spans: dict[int, tuple[int, int, int]] = {}
         self._first_walks: dict[Hashable, tuple[list[int], tuple[Exit, ...]]] = {}
         self._loop_steps: dict[tuple[Hashable, str], Parser | None] = {}
+        self._count_rows: dict[tuple[int, bool], np.ndarray] = {}
         self._made: weakref.WeakValueDictionary[Hashable, np.ndarray] = weakref.WeakValueDictionary()
         self.hits = 0
         self.misses = 0
@@ -143,6 +144,9 @@ class MaskCache:
                 bits |= self.bitmask(part, pending)
             return bits
         if not pending:
+            counted = state.counted()
+            if counted is not None:
+                return self._counted_walk(state, *counted)
             alt = state.stand_in()
             if alt is not None:
                 return self._stand_in_walk(state, *alt)
@@ -173,6 +177,43 @@ class MaskCache:
         if not pending and state.can_end():
             bits |= self.eos_bits
         return bits
+
+    def _counted_walk(self, state: Parser, other: Parser, most: int | None, least: int) -> np.ndarray:
+        """The mask of a state that reads as ``other`` but for a count of a
+        string's characters (see :meth:`~lmparsec.combinators.base.Parser.counted`):
+        ``other``'s cached mask, less the tokens that write more than ``most`` of
+        them and those that close the string before ``least``."""
+        bits = self.bitmask(other)
+        for cut in (self._count_row(most, False), self._count_row(least, True)):
+            if cut is not None:
+                bits = bits & cut  # (a row of its own: the other's stays as it is)
+        if state.can_end() != other.can_end():
+            bits = (bits | self.eos_bits) if state.can_end() else (bits & ~self.eos_bits)
+        return bits
+
+    def _count_row(self, bound: int | None, closing: bool) -> np.ndarray | None:
+        """A packed row of the tokens a count keeps (``None`` where it keeps them
+        all): with ``closing``, all but those that close a string after fewer than
+        ``bound`` characters; else all but those that write more than ``bound``
+        (:meth:`~lmparsec.tokens.index.TokenIndex.string_reads`). Made once per
+        bound: a counted string asks for each count near its bounds."""
+        if bound is None or (closing and not bound):
+            return None
+        key = (bound, closing)
+        got = self._count_rows.get(key)
+        if got is None:
+            units, closes = self.index.string_reads()
+            dropped = (units < bound) & closes if closing else units > bound
+            if not dropped.any():
+                got = _ALL
+            else:
+                keep = np.ones(self.words * 32, dtype=bool)
+                keep[: self.size] = ~dropped
+                got = _pack(keep)
+                got.setflags(write=False)
+            with self._lock:
+                got = remember(self._count_rows, key, got, 512)
+        return None if got is _ALL else got
 
     def _stand_in_walk(self, state: Parser, other: Parser, prefixes: tuple[str, ...]) -> np.ndarray:
         """The mask of a state that ``other`` stands in for (see
@@ -670,6 +711,7 @@ class MaskCache:
         return got, b""
 
 
+_ALL = np.zeros(0, dtype=np.int32)  # (a count row that keeps every token)
 _CHAIN = 4  # classes larger than this are followed along a chain of states
 _LOOP_STEPS = 16384  # steps of counted loops kept (a state each)
 _SHORT_COUNT = 32  # counted loops up to this long make their steps afresh

@@ -299,6 +299,7 @@ class TokenIndex:
         self.trie = TokenTrie((token_bytes[i], i) for i in text_ids)
         self.trie.id_array  # noqa: B018 - made now (a pass over 128k ids), not by the first mask
         self._build_units(token_bytes, text_ids)
+        self._string_units, self._string_closes = _string_reads(token_bytes, self._lengths)
         self._max_loops = max_loop_tables
         self._init_caches()
 
@@ -503,6 +504,17 @@ class TokenIndex:
         """The byte offset of character ``chars[i]`` of each of ``tokens``."""
         out: np.ndarray = self._unit_off[self._first_unit[tokens] + chars]
         return out
+
+    def string_reads(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per token, read from inside a JSON string's text (not in an escape):
+        how many of the string's characters it writes -- an escape is one, an
+        unfinished character or escape at its end one more -- up to the quote
+        that closes the string, and whether it holds that quote. Facts of each
+        token alone, whatever the string may take: what tells a count's states
+        apart (see :meth:`~lmparsec.combinators.base.Parser.counted`). Of a
+        token no string reads (broken UTF-8, a raw control character, a bad
+        escape) the numbers mean nothing."""
+        return self._string_units, self._string_closes
 
     @property
     def max_units(self) -> int:
@@ -1065,6 +1077,56 @@ class StringFacts:
         got = StringFacts(rests, self._indent, self._anywhere)
         with self._lock:
             return self._rests.setdefault(mark, got)
+
+
+def _string_reads(token_bytes: tuple[bytes, ...], lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`TokenIndex.string_reads`: a token without a quote or a backslash
+    writes its characters (``lengths``); the few thousand others are read here."""
+    units = lengths.astype(np.int32)
+    closes = np.zeros(len(lengths), dtype=bool)
+    for t, data in enumerate(token_bytes):
+        if b'"' in data or b"\\" in data:
+            units[t], closes[t] = _string_read(data)
+    return units, closes
+
+
+def _string_read(data: bytes) -> tuple[int, bool]:
+    """One token's :meth:`TokenIndex.string_reads`."""
+    n = len(data)
+    count = 0
+    i = 0
+    high = False  # just past a high surrogate's escape: its low one adds no character
+    while i < n:
+        byte = data[i]
+        if byte == 0x22:
+            return count, True
+        if byte != 0x5C:
+            need = sequence_length(byte)
+            if i + need > n:
+                return count + 1, False  # an unfinished character
+            count += 1
+            i += max(need, 1)
+            high = False
+            continue
+        if i + 1 >= n:
+            return count + (not high), False  # an unfinished escape
+        if data[i + 1] != 0x75:  # (a short escape, or a bad one no string reads)
+            count += 1
+            i += 2
+            high = False
+            continue
+        digits = data[i + 2:i + 6]
+        if len(digits) < 4:
+            return count + (not high), False
+        try:
+            code = int(digits, 16)
+        except ValueError:
+            return count, False
+        if not (high and 0xDC00 <= code <= 0xDFFF):
+            count += 1
+        high = 0xD800 <= code <= 0xDBFF
+        i += 6
+    return count, False
 
 
 def most_closers(texts: Iterable[bytes]) -> tuple[int, frozenset[bytes]]:

@@ -1717,3 +1717,57 @@ def test_object_values_of_other_names_share_the_walk_after_a_colon(extra: bytes)
         assert [bool(unpack(mc.bitmask(states[i]), mc.size)[token]) for i in (0, 2)] == [True, False]
     empty = pieces.index(b"{}")
     assert [bool(unpack(mc.bitmask(states[i]), mc.size)[empty]) for i in (0, 4)] == [True, False]
+
+
+# tokens that write a string's characters every way: escapes (a surrogate pair is
+# one character), unfinished escapes and characters, the closing quote after some
+_COUNT_PIECES = [b"ab", b"abc", b"abcd", b'ab"', b'"', b'",', b'a",', b'abc"}', b"\\", b"\\u", b"\\u00",
+                 b"\\u0061", b"\\u00e9", b"\\ud83d", b"\\ud83d\\u", b"\\ud83d\\ude00", b"\\ud83d\\ude00a",
+                 b"\\n", b'\\"', b'\\"a"', b"a\\", b"a\\u0", "é".encode(), b"\xc3", b"a\xc3", "aé".encode(),
+                 "😀".encode(), b"\xf0\x9f", b'\\u0062"', b"x\x01", b"\\q"]
+
+
+@pytest.mark.parametrize("where", ["object", "array", "root"])
+@pytest.mark.parametrize("pattern", [None, "^[a-e]*$"])
+def test_counted_strings_take_each_counts_own_tokens(where: str, pattern: str | None) -> None:
+    """A counted string's mask is its uncounted twin's, less the tokens that write
+    too many characters or close it too soon (``Parser.counted``): at every count
+    near both bounds, the mask of a plain walk, on tokens that count escapes,
+    surrogate pairs and unfinished characters."""
+    mc, _ = small_cache(*_COUNT_PIECES)
+    for low, high in [(0, 4), (2, 5), (3, None), (0, 0), (1, 1)]:
+        doc: dict[str, object] = {"type": "string", "minLength": low}
+        if high is not None:
+            doc["maxLength"] = high
+        if pattern is not None:
+            doc["pattern"] = pattern
+        schema = {"object": {"type": "object", "properties": {"s": doc}},
+                  "array": {"type": "array", "items": doc}, "root": doc}[where]
+        prefix = {"object": '{"s": "', "array": '["', "root": '"'}[where]
+        parser = JsonSchema(schema, strict=False)
+        for count in range(0, (high if high is not None else low) + 2):
+            state = parser.advance_text(prefix + "a" * count)
+            if state is None:
+                assert high is not None and count > high
+                continue
+            got = unpack(mc.bitmask(state), mc.size)
+            assert (got == own_mask(mc, state)).all(), (where, low, high, count)
+    # (the counts went through the uncounted twin: rows of tokens dropped by a bound)
+    assert mc._count_rows
+
+
+def test_string_reads_count_what_json_decodes() -> None:
+    # every token holding a closing quote writes what JSON decodes before it
+    mc, pieces = small_cache(*_COUNT_PIECES)
+    units, closes = mc.index.string_reads()
+    for t, data in enumerate(pieces):
+        quote = data.find(b'"', 0)
+        while quote > 0 and data[quote - 1:quote] == b"\\":
+            quote = data.find(b'"', quote + 1)
+        if quote < 0:
+            assert not closes[t], data
+            continue
+        assert closes[t], data
+        assert units[t] == len(json.loads(b'"' + data[:quote] + b'"')), data
+    assert units[pieces.index(b"\\ud83d\\u")] == 1  # (the pair's low half is still the one character)
+    assert units[pieces.index(b"a\xc3")] == 2

@@ -524,6 +524,13 @@ class ArrayState(Parser):
             return None if ended is None else (self.child, ended, AFTER_VALUE)
         return got[0], self._with_value(got[1]), got[2]
 
+    def counted(self) -> tuple[Parser, int | None, int] | None:
+        if not self._forwards():
+            return None
+        assert self.child is not None
+        got = self.child.counted()
+        return None if got is None else (self._with_value(got[0]), got[1], got[2])
+
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
         if self._forwards():
             assert self.child is not None

@@ -964,6 +964,13 @@ class ObjectState(Parser):
             return got[0], self._with_value(got[1]), got[2]
         return None
 
+    def counted(self) -> tuple[Parser, int | None, int] | None:
+        if self.phase != VALUE:
+            return None
+        assert self.child is not None
+        got = self.child.counted()
+        return None if got is None else (self._with_value(got[0]), got[1], got[2])
+
     def stand_in(self) -> tuple[Parser, tuple[str, ...]] | None:
         # Inside a declared name of an object that allows any other key, every
         # token is admitted as it would be after leaving the names, except those

@@ -353,6 +353,18 @@ class JsonString(Parser):
             prefixes = (*prefixes, _QUOTE)
         return self.with_value(other), (*prefixes, _BACKSLASH)
 
+    def counted(self) -> tuple[Parser, int | None, int] | None:
+        # a string of characters from a set, counted: as the same string
+        # uncounted, but for how many characters a text writes (see
+        # TokenIndex.string_reads)
+        value = self.value
+        if self.esc[0] != _PLAIN or type(value) is not FreeText:
+            return None
+        most, least = value.remaining, value.min_length
+        if most is None and not least:
+            return None
+        return self.with_value(FreeText(chars=value.chars)), most, least
+
     def takes_any_rest(self) -> bool:
         """Whether every way to finish this string is taken: any text at all, in
         any spelling (see ``ObjectState.takes_any_rest``)."""
