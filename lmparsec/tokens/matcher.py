@@ -95,7 +95,7 @@ class Matcher:
         bits = self.bitmask()
         row = bitmask if bitmask.ndim == 1 else bitmask[index]
         if type(row) is np.ndarray and row.shape == bits.shape:
-            np.copyto(row, bits)  # the common case, on every step: one copy
+            row[...] = bits  # the common case, on every step: one copy (np.copyto dispatches in Python)
             return
         n = min(int(row.shape[0]), bits.shape[0])
         if isinstance(row, np.ndarray):

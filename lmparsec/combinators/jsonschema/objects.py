@@ -600,8 +600,8 @@ class KeyText(Parser):
 class ObjectState(Parser):
     """One state of an object value (see the module docstring)."""
 
-    __slots__ = ("_allowed", "_ckey", "_key", "_mkey", "child", "count", "cur", "depth", "names", "node",
-                 "phase", "pn", "pos", "seen", "ws")
+    __slots__ = ("_allowed", "_ckey", "_key", "_mkey", "_then", "child", "count", "cur", "depth", "names",
+                 "node", "phase", "pn", "pos", "seen", "ws")
 
     def __init__(self, node: ObjectNode, depth: int, phase: int, ws: int, seen: int, pos: int,
                  count: int, cur: Node | None, child: Parser | None, pn: Parser | None,
@@ -623,6 +623,9 @@ class ObjectState(Parser):
         self._mkey: tuple[Any, ...] | None = None
         #: (view serial, horizon, cache key, levels reached: what the parent asks next)
         self._ckey: tuple[int, int, Hashable, int] | None = None
+        #: (view serial, what the object does after the member's value): the same for
+        #: every state of one value, handed on as the value advances
+        self._then: tuple[int, Hashable] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0, child: Parser | None = None) -> ObjectState:
@@ -689,8 +692,10 @@ class ObjectState(Parser):
             if nxt is not None:
                 if nxt is child:
                     return self
-                return ObjectState(node, self.depth, VALUE, 0, self.seen, self.pos, self.count,
-                                   self.cur, nxt, None, self.names)
+                out = ObjectState(node, self.depth, VALUE, 0, self.seen, self.pos, self.count,
+                                  self.cur, nxt, None, self.names)
+                out._then = self._then
+                return out
             if not child.can_end():
                 return None
             return self._after_value(char, 0)
@@ -1052,7 +1057,7 @@ class ObjectState(Parser):
             assert self.child is not None
             inside, after, reach = value_key(
                 view, horizon, self.child, self._last_key,
-                lambda: self._post_key(view, 0, self.seen, self.pos, self.count))
+                lambda: self._value_then(view))
             key = inside if after is None else ("object value", inside, after)
         elif phase == POSTVAL:
             key = ("object after value", self._post_key(view, self.ws, self.seen, self.pos, self.count))
@@ -1225,6 +1230,17 @@ class ObjectState(Parser):
         if got is _UNKNOWN:
             got = remember(memos, memo, last_bracket_key(self._with(POSTVAL), texts), 4096)
         return got
+
+    def _value_then(self, view: TokenView) -> Hashable:
+        """:meth:`_post_key` after this member's value (kept with the state, and
+        handed on as the value advances: a number's or a counted string's every
+        character is a new state of the same member)."""
+        got = self._then
+        if got is not None and got[0] == view.serial:
+            return got[1]
+        key = self._post_key(view, 0, self.seen, self.pos, self.count)
+        self._then = (view.serial, key)
+        return key
 
     def _post_key(self, view: TokenView, ws: int, seen: int, pos: int, count: int) -> Hashable:
         """What this object does after a member's value at progress ``seen, pos,
