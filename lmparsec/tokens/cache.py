@@ -98,7 +98,9 @@ class MaskCache:
     def bitmask(self, state: Parser, pending: bytes = b"") -> np.ndarray:
         """The packed int32 bitmask of tokens allowed after ``state`` (+ ``pending``),
         EOS bits included when the state can end. Read-only; do not modify."""
-        key = (state.cache_key(self.index, self.horizon), pending)
+        key = state.cache_key(self.index, self.horizon)
+        if pending:
+            key = (_PENDING, key, pending)
         entry = self._entries.get(key)
         if entry is not None:
             self.hits += 1
@@ -106,7 +108,7 @@ class MaskCache:
         self.misses += 1
         alias = None if pending else state.token_key(self.index)
         if alias is not None:
-            alias = ("tokens", alias)
+            alias = (_TOKENS, alias)
             entry = self._entries.get(alias)
         if entry is None:
             entry = self._pending_in_text(state, pending) if pending else None
@@ -116,6 +118,11 @@ class MaskCache:
                 self._store(alias, entry)
         self._store(key, entry)
         return entry
+
+    def holds(self, state: Parser, pending: bytes = b"") -> bool:
+        """Whether the mask of ``state`` (+ ``pending``) is kept (under its own key)."""
+        key = state.cache_key(self.index, self.horizon)
+        return (key if not pending else (_PENDING, key, pending)) in self._entries
 
     def _pending_in_text(self, state: Parser, pending: bytes) -> np.ndarray | None:
         """With the first bytes of a character pending, only tokens that finish it
@@ -257,13 +264,13 @@ class MaskCache:
         (see :meth:`~lmparsec.combinators.base.Parser.segment`): the tokens that stay
         in the head, walked once per head, plus the rests of those that leave it,
         walked from ``after`` at the nodes where they left."""
-        key = ("segment", head.cache_key(self.index, self.horizon), exits)
+        key = (_SEGMENT, head.cache_key(self.index, self.horizon), exits)
         bits = self._entries.get(key)
         notes = self._segment_notes.get(key)
         if bits is None or notes is None:
             # a head with a token key leaves no token past its end: no notes
             alias = head.token_key(self.index)
-            bits = None if alias is None else self._entries.get(("tokens", alias))
+            bits = None if alias is None else self._entries.get((_TOKENS, alias))
             if bits is not None:
                 notes = ()
             else:
@@ -271,7 +278,7 @@ class MaskCache:
                     bits = self._compute(Probe(head, exits), b"")
                 notes = tuple(noted)
                 if alias is not None:
-                    self._store(("tokens", alias), bits)
+                    self._store((_TOKENS, alias), bits)
             self._store(key, bits)
             with self._lock:
                 remember(self._segment_notes, key, notes, 4096)
@@ -712,6 +719,12 @@ class MaskCache:
 
 
 _ALL = np.zeros(0, dtype=np.int32)  # (a count row that keeps every token)
+# The cache's entries are kept under a state's cache key as it is (with no bytes
+# pending, nearly every step: no tuple made and hashed around it); the others under
+# a tuple led by one of these, which no parser's key holds.
+_PENDING = object()  # (marker, cache key, pending bytes)
+_TOKENS = object()  # (marker, token key): states with equal token keys
+_SEGMENT = object()  # (marker, head's cache key, exits): a shared head's own tokens
 _CHAIN = 4  # classes larger than this are followed along a chain of states
 _LOOP_STEPS = 16384  # steps of counted loops kept (a state each)
 _SHORT_COUNT = 32  # counted loops up to this long make their steps afresh
