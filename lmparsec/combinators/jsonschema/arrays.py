@@ -626,10 +626,7 @@ class ArrayState(Parser):
         if phase == DONE:
             key = ("array done",)
         elif phase == VALUE:
-            assert self.child is not None
-            inside, after, reach = value_key(
-                view, horizon, self.child, self._last_key,
-                lambda: self._after_key(view, horizon, self.index, 0) or self._progress())
+            inside, after, reach = value_key(view, horizon, self)
             key = inside if after is None else (after, 0, inside)
         elif phase == POSTVAL:
             key = (self._after_key(view, horizon, self.index, self.ws) or self._progress(), self.ws)
@@ -640,6 +637,10 @@ class ArrayState(Parser):
         # (by number: a state may outlive the vocabulary's index)
         self._ckey = (view.serial, horizon, key, reach)
         return key
+
+    def _then_key(self, view: TokenView, horizon: int) -> Hashable:
+        """What the array does after the element it is in (see :func:`value_key`)."""
+        return self._after_key(view, horizon, self.index, 0) or self._progress()
 
     def _progress(self) -> Hashable:
         """What the array does after the element it is in, by node and progress."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 from ...memo import ViewMemos, remember
 from ..base import Parser, SealedKey, TokenView, common_enclosed, common_stand_in, grammar_id, own_search
@@ -547,21 +548,32 @@ def container_levels(view: TokenView, in_value: bool, done: bool, ckey: tuple[in
     return child.levels_reached(view) - 1
 
 
-def value_key(view: TokenView, horizon: int, child: Parser, last: Callable[[TokenView], Hashable],
-              after: Callable[[], Hashable]) -> tuple[Hashable, Hashable, int]:
+class ValueOwner(Protocol):
+    """An object or array reading a member's or element's value (see :func:`value_key`)."""
+
+    child: Parser | None
+
+    def _last_key(self, view: TokenView) -> Hashable: ...
+
+    def _then_key(self, view: TokenView, horizon: int) -> Hashable: ...
+
+
+def value_key(view: TokenView, horizon: int, owner: ValueOwner) -> tuple[Hashable, Hashable, int]:
     """An object's or array's cache key inside a member's or element's value, in
     parts: the value's key, what the container does after it as far as a token
-    reaches -- ``last`` (its key by the texts after the last bracket) where a
-    token gets there only past every bracket it may hold, else ``after`` -- and
-    how many containers past this one a token reaches. Past a token's reach (or
-    past a sealed value) the container and its ancestors tell nothing apart:
-    no part of theirs (``None``)."""
+    reaches -- ``owner._last_key`` (its key by the texts after the last bracket)
+    where a token gets there only past every bracket it may hold, else
+    ``owner._then_key`` -- and how many containers past this one a token reaches.
+    Past a token's reach (or past a sealed value) the container and its ancestors
+    tell nothing apart: no part of theirs (``None``)."""
+    child = owner.child
+    assert child is not None
     inside = child.cache_key(view, horizon)
     reach = child.levels_reached(view) - 1
     if isinstance(inside, SealedKey) or reach < 0:
         return inside, None, reach
-    then = last(view) if reach == 0 else None
-    return inside, after() if then is None else then, reach
+    then = owner._last_key(view) if reach == 0 else None
+    return inside, owner._then_key(view, horizon) if then is None else then, reach
 
 
 def last_bracket_key(after: Parser, texts: tuple[str, ...]) -> Hashable:

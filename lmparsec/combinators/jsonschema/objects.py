@@ -1054,10 +1054,7 @@ class ObjectState(Parser):
         key: Hashable = None
         reach = 0
         if phase == VALUE:
-            assert self.child is not None
-            inside, after, reach = value_key(
-                view, horizon, self.child, self._last_key,
-                lambda: self._value_then(view))
+            inside, after, reach = value_key(view, horizon, self)
             key = inside if after is None else ("object value", inside, after)
         elif phase == POSTVAL:
             key = ("object after value", self._post_key(view, self.ws, self.seen, self.pos, self.count))
@@ -1231,7 +1228,7 @@ class ObjectState(Parser):
             got = remember(memos, memo, last_bracket_key(self._with(POSTVAL), texts), 4096)
         return got
 
-    def _value_then(self, view: TokenView) -> Hashable:
+    def _then_key(self, view: TokenView, horizon: int) -> Hashable:
         """:meth:`_post_key` after this member's value (kept with the state, and
         handed on as the value advances: a number's or a counted string's every
         character is a new state of the same member)."""
