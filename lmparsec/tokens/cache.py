@@ -203,7 +203,9 @@ class MaskCache:
         all): with ``closing``, all but those that close a string after fewer than
         ``bound`` characters; else all but those that write more than ``bound``
         (:meth:`~lmparsec.tokens.index.TokenIndex.string_reads`). Made once per
-        bound: a counted string asks for each count near its bounds."""
+        bound: a counted string asks for each count near its bounds. (Beyond the
+        vocabulary's longest token a bound drops no token and makes no row, so
+        there are at most ~2x that many, outside ``max_bytes``: ~4 MB at 128k.)"""
         if bound is None or (closing and not bound):
             return None
         key = (bound, closing)
