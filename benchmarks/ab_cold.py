@@ -17,11 +17,8 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
-import io
 import shutil
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -31,11 +28,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _ab
 import _peers
 import speed
 import workloads
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = _ab.ROOT
 
 
 def _import_copies(revision: str, into: Path, same: bool = False) -> tuple[str, str]:
@@ -43,11 +41,7 @@ def _import_copies(revision: str, into: Path, same: bool = False) -> tuple[str, 
     ``revision`` as ``lmparsec_base``, both under ``into``: two fresh copies, so that
     neither shares process-wide tables with the ``lmparsec`` the benchmark itself
     imports (a version that did ran ~25 % slower than an identical fresh copy)."""
-    data = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "lmparsec"],
-                          check=True, capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        tar.extractall(into, filter="data")
-    (into / "lmparsec").rename(into / "lmparsec_base")
+    _ab.extract(revision, into).rename(into / "lmparsec_base")
     source = into / "lmparsec_base" if same else ROOT / "lmparsec"
     shutil.copytree(source, into / "lmparsec_work", ignore=shutil.ignore_patterns("__pycache__"))
     sys.path.insert(0, str(into))

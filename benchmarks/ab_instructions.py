@@ -18,29 +18,19 @@ they follow it closely. Needs valgrind (Debian: ``apt install valgrind``); ~2 mi
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import _ab
 
-_CHILD = """
-import sys
-sys.path.insert(0, {bench!r})
-import numpy as np
-import _peers, speed, workloads
-from lmparsec.combinators.jsonschema import JsonSchema
-from lmparsec.tokens import MaskCache, Matcher
-tok = _peers.load_tokenizer({tokenizer!r})
-work = workloads.seeds({limit}) + workloads.maskbench({maskbench}, per_schema=1, limit={limit})
-jobs = [(ids, JsonSchema(wl.schema, strict=False)) for wl in work for text in wl.texts
-        for ids in [tok.encode(text)] if len(ids) <= 1024]
+ROOT = _ab.ROOT
+
+_CHILD = _ab.JOBS + """
 cache = MaskCache(tok.vocab, index_cache_dir=False)  # (built here: versions may differ in format)
 buf = np.zeros(tok.words, dtype=np.int32)
 speed.freeze_heap()
@@ -85,10 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         # both versions copied to paths of one length, and byte-compiled first: an
         # import's path searches and a first compile would count too
         base, work = Path(tmp) / "base", Path(tmp) / "work"
-        data = subprocess.run(["git", "-C", str(ROOT), "archive", args.base, "lmparsec"], check=True,
-                              capture_output=True).stdout
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            tar.extractall(base, filter="data")
+        _ab.extract(args.base, base)
         shutil.copytree(ROOT / "lmparsec", work / "lmparsec",
                         ignore=shutil.ignore_patterns("__pycache__"))
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(base), str(work)], check=True)

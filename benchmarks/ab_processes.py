@@ -16,27 +16,19 @@ on this shared 2-core machine).
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import _ab
 
-_CHILD = """
-import sys, time
-sys.path.insert(0, {bench!r})
-import _peers, speed, workloads
-from lmparsec.combinators.jsonschema import JsonSchema
-from lmparsec.tokens import MaskCache, Matcher
-tok = _peers.load_tokenizer({tokenizer!r})
-work = workloads.seeds({limit}) + workloads.maskbench({maskbench}, per_schema=1, limit={limit})
-jobs = [(ids, JsonSchema(wl.schema, strict=False)) for wl in work for text in wl.texts
-        for ids in [tok.encode(text)] if len(ids) <= 1024]
+ROOT = _ab.ROOT
+
+_CHILD = _ab.JOBS + """
+import time
 cache = MaskCache(tok.vocab)
 out = []
 for _ in range(3):
@@ -74,10 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        data = subprocess.run(["git", "-C", str(ROOT), "archive", args.base, "lmparsec"], check=True,
-                              capture_output=True).stdout
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            tar.extractall(base, filter="data")
+        _ab.extract(args.base, base)
         results: dict[str, list[list[float]]] = {"base": [], "work": []}
         for _ in range(args.runs):
             results["base"].append(_run(base, args))
