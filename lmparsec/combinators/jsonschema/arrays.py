@@ -197,6 +197,9 @@ class ArrayNode(Node):
         return self.start(0).shortest()
 
 
+_new_array_state = object.__new__
+
+
 class ArrayState(Parser):
     __slots__ = (
         "_allowed",
@@ -235,8 +238,29 @@ class ArrayState(Parser):
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0) -> ArrayState:
-        return ArrayState(self.node, self.depth, phase, ws, self.index, self.ccount, None, None,
-                          self.seen, "")
+        return self._moved(phase, ws, None, None, "")
+
+    def _moved(self, phase: int, ws: int, child: Parser | None, cchild: Parser | None,
+               text: str | Fresh) -> ArrayState:
+        """The same array at the same element in another phase (made slot by slot,
+        not through ``__init__``: walks step from phase to phase character by
+        character, as an object's :meth:`~.objects.ObjectState._moved`)."""
+        out = _new_array_state(ArrayState)
+        out.node = self.node
+        out.depth = self.depth
+        out.phase = phase
+        out.ws = ws
+        out.index = self.index
+        out.ccount = self.ccount
+        out.child = child
+        out.cchild = cchild
+        out.seen = self.seen
+        out.text = text
+        out._key = None
+        out._mkey = None
+        out._ckey = None
+        out._allowed = None
+        return out
 
     def _start_element(self, char: str) -> Parser | None:
         node = self.node
@@ -313,8 +337,7 @@ class ArrayState(Parser):
                     text = text + char
                     if self.seen and self._repeats(text, nxt):
                         return None
-                return ArrayState(node, self.depth, VALUE, 0, self.index, self.ccount, nxt, cnxt,
-                                  self.seen, text if node.unique else "")
+                return self._moved(VALUE, 0, nxt, cnxt, text if node.unique else "")
             if not child.can_end():
                 return None
             ended = self._end_element()

@@ -597,6 +597,9 @@ class KeyText(Parser):
         return k
 
 
+_new_object_state = object.__new__  # (see ObjectState._moved)
+
+
 class ObjectState(Parser):
     """One state of an object value (see the module docstring)."""
 
@@ -629,8 +632,31 @@ class ObjectState(Parser):
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0, child: Parser | None = None) -> ObjectState:
-        return ObjectState(self.node, self.depth, phase, ws, self.seen, self.pos, self.count,
-                           self.cur, child, None, self.names)
+        return self._moved(phase, ws, self.cur, child, None)
+
+    def _moved(self, phase: int, ws: int, cur: Node | None, child: Parser | None,
+               pn: Parser | None) -> ObjectState:
+        """The same object at the same progress in another phase (made slot by slot,
+        not through ``__init__``'s eleven arguments: walks step from phase to phase
+        character by character)."""
+        out = _new_object_state(ObjectState)
+        out.node = self.node
+        out.depth = self.depth
+        out.phase = phase
+        out.ws = ws
+        out.seen = self.seen
+        out.pos = self.pos
+        out.count = self.count
+        out.cur = cur
+        out.child = child
+        out.pn = pn
+        out.names = self.names
+        out._key = None
+        out._mkey = None
+        out._ckey = None
+        out._then = None
+        out._allowed = None
+        return out
 
     # -- key start / end -------------------------------------------------------
     def _start_key(self) -> ObjectState | None:
@@ -649,8 +675,7 @@ class ObjectState(Parser):
             pn = node.names_node.start(self.depth + 1).advance('"')
             if pn is None:
                 return None
-        return ObjectState(node, self.depth, KEY, 0, self.seen, self.pos, self.count, None,
-                           key_state, pn, self.names)
+        return self._moved(KEY, 0, None, key_state, pn)
 
     def _end_key(self, key_state: Parser, pn: Parser | None) -> ObjectState | None:
         inner = key_state.value  # type: ignore[attr-defined]
@@ -692,8 +717,7 @@ class ObjectState(Parser):
             if nxt is not None:
                 if nxt is child:
                     return self
-                out = ObjectState(node, self.depth, VALUE, 0, self.seen, self.pos, self.count,
-                                  self.cur, nxt, None, self.names)
+                out = self._moved(VALUE, 0, self.cur, nxt, None)
                 out._then = self._then
                 return out
             if not child.can_end():
@@ -714,8 +738,7 @@ class ObjectState(Parser):
                 return self._end_key(nxt, pn)
             if nxt is child and pn is self.pn:
                 return self
-            return ObjectState(node, self.depth, KEY, 0, self.seen, self.pos, self.count, None, nxt, pn,
-                               self.names)
+            return self._moved(KEY, 0, None, nxt, pn)
         if phase == OPEN:
             return self._with(FIRST) if char == "{" else None
         if phase == COLON:
@@ -728,8 +751,7 @@ class ObjectState(Parser):
             st = self.cur.start(self.depth + 1).advance(char)
             if st is None:
                 return None
-            return ObjectState(node, self.depth, VALUE, 0, self.seen, self.pos, self.count,
-                               self.cur, st, None, self.names)
+            return self._moved(VALUE, 0, self.cur, st, None)
         if phase == POSTVAL:
             return self._after_value(char, self.ws)
         if phase in (FIRST, PREKEY):
@@ -888,8 +910,7 @@ class ObjectState(Parser):
 
     def _with_value(self, child: Parser) -> ObjectState:
         """This member's value position reading ``child`` instead."""
-        return ObjectState(self.node, self.depth, VALUE, 0, self.seen, self.pos, self.count, self.cur,
-                           child, None, self.names)
+        return self._moved(VALUE, 0, self.cur, child, None)
 
     def enclosed(self) -> tuple[Parser, Parser | None] | None:
         # Inside a string value (or a key past every declared name) that any text
