@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from ..combinators.base import Parser
+from ..combinators.base import Parser, SealedKey
 from ..combinators.charset import CharSet
 from ..memo import remember
 from .index import _HUGE, TokenIndex, follow_chain, member
@@ -266,7 +266,13 @@ class MaskCache:
         (see :meth:`~lmparsec.combinators.base.Parser.segment`): the tokens that stay
         in the head, walked once per head, plus the rests of those that leave it,
         walked from ``after`` at the nodes where they left."""
-        key = (_SEGMENT, head.cache_key(self.index, self.horizon), exits)
+        head_key = head.cache_key(self.index, self.horizon)
+        if isinstance(head_key, SealedKey):
+            # no token gets past a sealed head's end (nothing to resume), and its
+            # mask is the same in every container: kept once, under the head's key
+            # (a nested object's key; the container's own key is that one too)
+            return self._adjusted(self.bitmask(head), head.can_end(), state, [], [])
+        key = (_SEGMENT, head_key, exits)
         bits = self._entries.get(key)
         notes = self._segment_notes.get(key)
         if bits is None or notes is None:
