@@ -41,6 +41,8 @@ __all__ = ["Node", "ForwardNode", "NeverNode", "ParserNode", "TypedNode", "Union
            "AFTER_VALUE"]
 
 _guard = threading.local()
+#: :meth:`Padded.cache_key` by value grammar, per vocabulary view
+_PADDED_KEYS = ViewMemos()
 _Memo = dict[tuple[object, ...], Hashable]
 
 
@@ -279,9 +281,18 @@ class Padded(Parser):
         # whose tokens hold none, at every depth)
         # -- and the value by what it does with the vocabulary's tokens (an object by
         # its first key as a token may hold it, not by its names)
-        told = self.policy.depth_told(self.ws, self.depth, view.indent_reach())
-        return ("padded", self.policy.describe(), self.ws, told,
-                self.node.start(told + 1).cache_key(view, horizon))
+        # (kept by the value's grammar: a slot is made anew at every colon and
+        # comma, and its value's first state along with it; the same value
+        # schema comes back in schema after schema)
+        policy = self.policy
+        told = policy.depth_told(self.ws, self.depth, view.indent_reach())
+        memos = _PADDED_KEYS.of(view)
+        memo = (self.node.gid, policy.describe(), self.ws, told, horizon)
+        got = memos.get(memo)
+        if got is None:
+            got = remember(memos, memo, ("padded", policy.describe(), self.ws, told,
+                                         self.node.start(told + 1).cache_key(view, horizon)), 4096)
+        return got
 
 
 _COLON = CharSet.of(":")
