@@ -292,7 +292,7 @@ class Padded(Parser):
         if got is None:
             got = remember(memos, memo, ("padded", policy.describe(), self.ws, told,
                                          self.node.start(told + 1).cache_key(view, horizon)), 4096)
-        return got
+        return got  # type: ignore[no-any-return]
 
 
 _COLON = CharSet.of(":")

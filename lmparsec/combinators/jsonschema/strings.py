@@ -15,10 +15,12 @@ one ``value`` takes.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import Any
 
+from ...memo import ViewMemos, remember
 from ..base import Parser, TokenView
 from ..charset import CharSet
 from ..text import FreeText
@@ -385,6 +387,42 @@ class JsonString(Parser):
                                 horizon)
         return got
 
+    def cache_key(self, view: TokenView, horizon: int) -> Hashable:
+        # Before the opening quote: a token is the quote, then the rest of a text
+        # some token opens a string with (``view.opened_strings()``), or a whole
+        # string and what follows it (``view.closed_strings()``) -- nothing this
+        # value does beyond those texts shows. Keyed by the ones it takes, where
+        # its first characters leave a few to read (an enum's strings, a
+        # pattern's: on mistral-7b no token holds a letter after a quote, and
+        # every such string starts alike); by the value otherwise.
+        if self.esc[0] != _START:
+            return self.mask_key(horizon)
+        memos = _START_KEYS.of(view)
+        memo = self.mask_key(horizon)
+        got = memos.get(memo)
+        if got is None:
+            got = remember(memos, memo, self._start_key(view) or memo, 4096)
+        return got  # type: ignore[no-any-return]
+
+    def _start_key(self, view: TokenView) -> Hashable:
+        inside = self.advance(_QUOTE)
+        if inside is None:
+            return None
+        starts = _string_starts(view)
+        if starts is None:
+            return None
+        allowed = inside.allowed()
+        # (the quote alone, ``b""``, is taken by every string: always in the key)
+        picked: list[tuple[str, Hashable]] = []
+        for firsts, texts in starts:
+            for lo, hi in allowed.ranges:
+                a, b = bisect_left(firsts, lo), bisect_right(firsts, hi)
+                picked.extend(texts[a:b])
+                if len(picked) > _START_READS:
+                    return None  # (a value open to many texts: its own key is cheaper)
+        took = frozenset(key for spelled, key in picked if _takes(inside, spelled))
+        return ("jstr start", self.canonical, took)
+
     def layout(self) -> CharSet:
         # inside an escape: "\/" is "/"; a "\u" escape is needed only for a
         # control character without a short escape (U+0000-U+001F but for \b \t
@@ -510,3 +548,51 @@ def any_string() -> JsonString:
     if _ANY_STRING is None:
         _ANY_STRING = JsonString(FreeText())
     return _ANY_STRING
+
+
+#: :meth:`JsonString.cache_key` before the opening quote, per vocabulary view
+_START_KEYS = ViewMemos()
+_STARTS = ViewMemos()
+_START_READS = 12  # texts read at most to key a string's start by them
+_UNSET = object()
+
+
+def _string_starts(view: TokenView) -> tuple[tuple[list[int], list[tuple[str, Hashable]]], ...] | None:
+    """The texts a token holds after a string's opening quote, each as a string
+    reads it from there and as it stands in a key, sorted by first character
+    (with their code points, to pick those a state's first characters take):
+    the texts of strings tokens open and end inside, and of those they close
+    (decoded, spelled as a canonical string writes them, then the closing
+    quote: sorted by that spelling's first character). ``None`` where some
+    opened text ends inside a character (no such token in the usual
+    vocabularies): its bytes, not its characters, would have to be read."""
+    memo = _STARTS.of(view)
+    got = memo.get("starts", _UNSET)
+    if got is _UNSET:
+        opened: list[tuple[int, str, Hashable]] = []
+        try:
+            for raw in view.opened_strings():
+                text = raw.decode("utf-8")
+                opened.append((ord(text[0]) if text else -1, text, raw))
+        except UnicodeDecodeError:
+            got = None
+        else:
+            spelled = [(json_escape_minimal(t) + _QUOTE, t) for t in view.closed_strings()[0]]
+            closed = [(ord(text[0]), text, t) for text, t in spelled]
+            rows = []
+            for entries in (opened, closed):
+                entries.sort(key=lambda e: e[0])
+                rows.append(([e[0] for e in entries], [(e[1], e[2]) for e in entries]))
+            got = tuple(rows)
+        remember(memo, "starts", got, 4)
+    return got  # type: ignore[no-any-return]
+
+
+def _takes(state: Parser | None, text: str) -> bool:
+    """Whether ``state`` reads ``text`` to its end as a token walk does (each
+    character allowed, then advanced)."""
+    for char in text:
+        if state is None or char not in state.allowed():
+            return False
+        state = state.advance(char)
+    return state is not None
