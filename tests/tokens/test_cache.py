@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 from functools import cache
 
@@ -31,6 +32,8 @@ from lmparsec import (
     until,
 )
 from lmparsec.combinators.jsonschema import JsonSchema
+from lmparsec.combinators.jsonschema.strings import JsonString
+from lmparsec.combinators.jsonschema.values import Choices
 from lmparsec.testing import texts
 from lmparsec.tokens.trie import TokenTrie
 
@@ -1771,3 +1774,81 @@ def test_string_reads_count_what_json_decodes() -> None:
         assert units[t] == len(json.loads(b'"' + data[:quote] + b'"')), data
     assert units[pieces.index(b"\\ud83d\\u")] == 1  # (the pair's low half is still the one character)
     assert units[pieces.index(b"a\xc3")] == 2
+
+
+# -- a string before its opening quote, keyed by the texts tokens hold after one --
+
+def _start(schema: dict[str, object]) -> Parser:
+    return JsonSchema({"type": "string", **schema}, strict=False)
+
+
+def test_strings_before_their_quote_share_a_key_where_the_texts_after_a_quote_agree() -> None:
+    # Where the tokens after a quote hold "r", "gr" and a closed "", an enum of
+    # red/green and one of rose/gray take the same of them: one key, one mask;
+    # blue takes none, a pattern ^r only the first, and each mask is the state's own.
+    mc, pieces = small_cache(b'"r', b'"gr', b'""', b'"",', b'" ', b'"\\u00')
+    enums = [["red", "green"], ["rose", "gray"], ["blue"], ["", "x"]]
+    states = [_start({"enum": e}) for e in enums] + [_start({"pattern": "^r"})]
+    masks = [unpack(mc.bitmask(state), mc.size) for state in states]
+    for state, mask in zip(states, masks, strict=True):
+        assert np.array_equal(mask, own_mask(mc, state))
+    keys = [state.cache_key(mc.index, mc.horizon) for state in states]
+    assert keys[0] == keys[1] and np.array_equal(masks[0], masks[1])
+    assert len({keys[0], keys[2], keys[3], keys[4]}) == 4
+    taken = [[bool(mask[pieces.index(p)]) for p in (b'"r', b'"gr', b'""', b'"",', b'" ', b'"\\u00')]
+             for mask in masks]
+    assert taken == [[True, True, False, False, False, True], [True, True, False, False, False, True],
+                     [False, False, False, False, False, True], [False, False, True, False, False, True],
+                     [True, False, False, False, False, True]]
+
+
+def test_a_string_of_one_spelling_is_keyed_apart_before_its_quote() -> None:
+    # A token that closes a string spelled with an escape no canonical string
+    # writes ("\/" for "/") is taken by a value string of "/" and refused by a
+    # string of one spelling (an object's key) of the same texts: keyed apart.
+    mc, pieces = small_cache(b'"\\/"', b'"/"')
+    states = [_start({"enum": ["/"]}), JsonString(Choices.of(["/"]), canonical=True)]
+    keys = [state.cache_key(mc.index, mc.horizon) for state in states]
+    masks = [unpack(mc.bitmask(state), mc.size) for state in states]
+    for state, mask in zip(states, masks, strict=True):
+        assert np.array_equal(mask, own_mask(mc, state))
+    assert keys[0] != keys[1]
+    assert [bool(mask[pieces.index(b'"\\/"')]) for mask in masks] == [True, False]
+    assert [bool(mask[pieces.index(b'"/"')]) for mask in masks] == [True, True]
+
+
+def test_a_string_open_to_many_texts_after_a_quote_keeps_its_own_key() -> None:
+    # Reading every text a token holds after a quote would cost more than the walk
+    # the key saves: a string that may start with any of many of them is keyed by
+    # its value, as before.
+    mc, _ = small_cache(*(b'"' + bytes([c]) for c in range(ord("a"), ord("z") + 1)))
+    any_text = _start({})
+    key = any_text.cache_key(mc.index, mc.horizon)
+    assert key == any_text.mask_key(mc.horizon)
+    few = _start({"enum": ["alpha", "beta"]}).cache_key(mc.index, mc.horizon)
+    assert few != _start({"enum": ["alpha", "beta"]}).mask_key(mc.horizon)
+
+
+_WORDS = st.lists(st.text(alphabet='abcrz019.,:-"\\/ éü中\n', max_size=5), min_size=1, max_size=4, unique=True)
+_START_SEEN: dict[tuple[str, object], np.ndarray] = {}
+
+
+@pytest.mark.parametrize("name", ["mistral-7b", "llama-3"])
+@settings(max_examples=60, deadline=None)
+@given(words=_WORDS, kind=st.sampled_from(["enum", "pattern", "canonical"]))
+def test_strings_with_one_start_key_take_the_same_tokens(name: str, words: list[str], kind: str) -> None:
+    # On the real vocabularies: any two strings before their quote -- enums of
+    # words with quotes, escapes, non-ASCII, patterns, and strings of one
+    # spelling (as keys are read) -- that get one key take the same tokens
+    # (each mask from a plain walk of the vocabulary, no cache).
+    mc = mask_cache(name)
+    if kind == "canonical":
+        state: Parser = JsonString(Choices.of(words), canonical=True)
+    elif kind == "pattern":
+        state = _start({"pattern": "^(" + "|".join(re.escape(w) for w in words) + ")$"})
+    else:
+        state = _start({"enum": words})
+    key = state.cache_key(mc.index, mc.horizon)
+    mask = own_mask(mc, state)
+    seen = _START_SEEN.setdefault((name, key), mask)
+    assert np.array_equal(seen, mask), (words, key)
