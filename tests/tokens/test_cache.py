@@ -1829,7 +1829,8 @@ def test_a_string_open_to_many_texts_after_a_quote_keeps_its_own_key() -> None:
     assert few != _start({"enum": ["alpha", "beta"]}).mask_key(mc.horizon)
 
 
-_WORDS = st.lists(st.text(alphabet='abcrz019.,:-"\\/ éü中\n', max_size=5), min_size=1, max_size=4, unique=True)
+_WORDS = st.lists(st.text(alphabet='abcrz019.,:-"\\/ éü中\n', max_size=5),
+                  min_size=1, max_size=4, unique=True)
 _START_SEEN: dict[tuple[str, object], np.ndarray] = {}
 
 
