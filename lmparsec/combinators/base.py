@@ -128,6 +128,14 @@ class TokenView(Protocol):
         the object (``{"`` on the usual vocabularies)."""
         ...
 
+    def quoted_strings(self) -> tuple[frozenset[str], frozenset[bytes]]:
+        """``(closed, opened)``: as :meth:`closed_strings` (its texts) and
+        :meth:`opened_strings`, for strings that open at any quote inside a
+        token, not only one the token starts with -- what a string may meet from
+        its opening quote on (``":""`` closes a key, then holds a whole empty
+        string)."""
+        ...
+
 
 class Parser(ABC):
     """An immutable state of a character-level recogniser.

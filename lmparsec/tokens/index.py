@@ -323,6 +323,7 @@ class TokenIndex:
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
         self._facts = StringFacts(self.vocabulary.token_bytes, self._spaces_after_newline(),
                                   self._most_closers())
+        self._facts.quoted_strings()  # (a pass over the tokens holding a quote, ~1 ms: not at a first mask)
         self.serial = next(_SERIALS)
         # the loop tables of the classes most strings loop on, made with the index
         # (a pass over every character of the vocabulary each, 1-4 ms, that the
@@ -353,6 +354,10 @@ class TokenIndex:
     def after_brace(self) -> StringFacts:
         """The same facts about the texts that follow an opening brace inside a token."""
         return self._facts.after_brace()
+
+    def quoted_strings(self) -> tuple[frozenset[str], frozenset[bytes]]:
+        """JSON strings a token opens at any of its quotes: closed texts, opened raw texts."""
+        return self._facts.quoted_strings()
 
     def closing_texts(self) -> frozenset[str]:
         """Decoded texts a token spells inside a string before the quote that closes it."""
@@ -1018,6 +1023,7 @@ class StringFacts:
         self._closed = closed, deep
         self._prefixes: dict[str, frozenset[bytes]] = {}
         self._rests: dict[bytes, StringFacts] = {}  # (after_comma, after_brace: by the mark)
+        self._quoted: tuple[frozenset[str], frozenset[bytes]] | None = None
         # (made with the index, not at the first key's last character: ~2 ms on a 150k vocabulary)
         self._closing = _closing_texts(self._texts)
         self._lock = threading.Lock()
@@ -1060,6 +1066,19 @@ class StringFacts:
 
     def after_brace(self) -> StringFacts:
         return self._after(b"{")
+
+    def quoted_strings(self) -> tuple[frozenset[str], frozenset[bytes]]:
+        got = self._quoted
+        if got is None:
+            starts = []
+            for data in self._texts:
+                k = data.find(b'"')
+                while k >= 0:
+                    starts.append(data[k:])
+                    k = data.find(b'"', k + 1)
+            closed, _, opened = _json_strings(tuple(starts))
+            got = self._quoted = (closed, opened)
+        return got
 
     def _after(self, mark: bytes) -> StringFacts:
         """The facts of the texts that follow each ``mark`` inside these texts (made

@@ -1817,6 +1817,23 @@ def test_a_string_of_one_spelling_is_keyed_apart_before_its_quote() -> None:
     assert [bool(mask[pieces.index(b'"/"')]) for mask in masks] == [True, True]
 
 
+def test_a_string_start_key_holds_for_tokens_that_reach_it_past_a_key() -> None:
+    # A token may hold a string's opening quote anywhere: '":""' closes a key and
+    # holds a whole empty value. No token starts with '""' here, yet the key of a
+    # string before its quote must tell an empty string apart from one of at
+    # least one character: after the key, one cache, each mask the state's own.
+    mc, pieces = small_cache(b'":""', b'":"",', b'":"')
+    states = [advanced(JsonSchema({"type": "object", "properties": {"a": value}}, strict=False), '{"a')
+              for value in ({"type": "string"}, {"type": "string", "minLength": 1})]
+    masks = [unpack(mc.bitmask(state), mc.size) for state in states]
+    for state, mask in zip(states, masks, strict=True):
+        assert np.array_equal(mask, own_mask(mc, state))
+    assert [bool(mask[pieces.index(b'":""')]) for mask in masks] == [True, False]
+    starts = [JsonSchema(value, strict=False).cache_key(mc.index, mc.horizon)
+              for value in ({"type": "string"}, {"type": "string", "minLength": 1})]
+    assert starts[0] != starts[1]
+
+
 def test_a_string_open_to_many_texts_after_a_quote_keeps_its_own_key() -> None:
     # Reading every text a token holds after a quote would cost more than the walk
     # the key saves: a string that may start with any of many of them is keyed by

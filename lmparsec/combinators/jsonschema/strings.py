@@ -388,10 +388,11 @@ class JsonString(Parser):
         return got
 
     def cache_key(self, view: TokenView, horizon: int) -> Hashable:
-        # Before the opening quote: a token is the quote, then the rest of a text
-        # some token opens a string with (``view.opened_strings()``), or a whole
-        # string and what follows it (``view.closed_strings()``) -- nothing this
-        # value does beyond those texts shows. Keyed by the ones it takes, where
+        # Before the opening quote: a token holds the quote, then the rest of a text
+        # some token opens a string with, or a whole string and what follows it
+        # (``view.quoted_strings()``: from any quote in a token, for a walk may enter
+        # here mid-token, as after a key's quote and colon) -- nothing this value
+        # does beyond those texts shows. Keyed by the ones it takes, where
         # its first characters leave a few to read (an enum's strings, a
         # pattern's: on mistral-7b no token holds a letter after a quote, and
         # every such string starts alike); by the value otherwise.
@@ -558,8 +559,8 @@ _UNSET = object()
 
 
 def _string_starts(view: TokenView) -> tuple[tuple[list[int], list[tuple[str, Hashable]]], ...] | None:
-    """The texts a token holds after a string's opening quote, each as a string
-    reads it from there and as it stands in a key, sorted by first character
+    """The texts a token holds after a string's opening quote (any quote in it),
+    each as a string reads it from there and as it stands in a key, sorted by first character
     (with their code points, to pick those a state's first characters take):
     the texts of strings tokens open and end inside, and of those they close
     (decoded, spelled as a canonical string writes them, then the closing
@@ -569,15 +570,16 @@ def _string_starts(view: TokenView) -> tuple[tuple[list[int], list[tuple[str, Ha
     memo = _STARTS.of(view)
     got = memo.get("starts", _UNSET)
     if got is _UNSET:
+        closed_texts, opened_texts = view.quoted_strings()
         opened: list[tuple[int, str, Hashable]] = []
         try:
-            for raw in view.opened_strings():
+            for raw in opened_texts:
                 text = raw.decode("utf-8")
                 opened.append((ord(text[0]) if text else -1, text, raw))
         except UnicodeDecodeError:
             got = None
         else:
-            spelled = [(json_escape_minimal(t) + _QUOTE, t) for t in view.closed_strings()[0]]
+            spelled = [(json_escape_minimal(t) + _QUOTE, t) for t in closed_texts]
             closed = [(ord(text[0]), text, t) for text, t in spelled]
             rows = []
             for entries in (opened, closed):
