@@ -1834,6 +1834,25 @@ def test_a_string_start_key_holds_for_tokens_that_reach_it_past_a_key() -> None:
     assert starts[0] != starts[1]
 
 
+def test_values_of_several_types_are_keyed_and_masked_by_their_types() -> None:
+    # A value of several types reads each text as the one type its first
+    # character starts: its mask is the types' masks together, and two such
+    # values whose types have the same keys -- a string or an integer, one of
+    # them with a maxLength no token reaches -- share one key, after a colon too.
+    mc, pieces = small_cache(b'"r', b'""', b'12', b'null', b'": "', b'": 1', b'":""')
+    values = [{"type": ["string", "integer"]}, {"type": ["string", "integer"], "maxLength": 50},
+              {"type": ["string", "null"]}, {"type": ["string", "integer"], "minLength": 1}]
+    starts = [JsonSchema(value, strict=False) for value in values]
+    keys = [state.cache_key(mc.index, mc.horizon) for state in starts]
+    assert keys[0] == keys[1] and len({keys[0], keys[2], keys[3]}) == 3
+    after = [advanced(JsonSchema({"type": "object", "properties": {"a": value}}, strict=False), '{"a')
+             for value in values]
+    for state in [*starts, *after]:
+        assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
+    empty = pieces.index(b'":""')
+    assert [bool(unpack(mc.bitmask(state), mc.size)[empty]) for state in after] == [True, True, True, False]
+
+
 def test_a_string_open_to_many_texts_after_a_quote_keeps_its_own_key() -> None:
     # Reading every text a token holds after a quote would cost more than the walk
     # the key saves: a string that may start with any of many of them is keyed by
@@ -1853,17 +1872,19 @@ _START_SEEN: dict[tuple[str, object], np.ndarray] = {}
 
 @pytest.mark.parametrize("name", ["mistral-7b", "llama-3"])
 @settings(max_examples=60, deadline=None)
-@given(words=_WORDS, kind=st.sampled_from(["enum", "pattern", "canonical"]))
+@given(words=_WORDS, kind=st.sampled_from(["enum", "pattern", "canonical", "typed"]))
 def test_strings_with_one_start_key_take_the_same_tokens(name: str, words: list[str], kind: str) -> None:
     # On the real vocabularies: any two strings before their quote -- enums of
-    # words with quotes, escapes, non-ASCII, patterns, and strings of one
-    # spelling (as keys are read) -- that get one key take the same tokens
+    # words with quotes, escapes, non-ASCII, patterns, strings of one spelling
+    # (as keys are read), and values of a string or a number -- that get one key take the same tokens
     # (each mask from a plain walk of the vocabulary, no cache).
     mc = mask_cache(name)
     if kind == "canonical":
         state: Parser = JsonString(Choices.of(words), canonical=True)
     elif kind == "pattern":
         state = _start({"pattern": "^(" + "|".join(re.escape(w) for w in words) + ")$"})
+    elif kind == "typed":  # (a string or a number: each text read as the type it starts)
+        state = JsonSchema({"type": ["string", "number"], "enum": [*words, len(words), -1.5]}, strict=False)
     else:
         state = _start({"enum": words})
     key = state.cache_key(mc.index, mc.horizon)

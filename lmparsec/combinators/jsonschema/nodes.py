@@ -355,6 +355,17 @@ class ValueStart(Parser):
     def key(self) -> Hashable:
         return (self.node.gid, self.depth)
 
+    def split(self) -> tuple[Parser, ...] | None:
+        # the types start with characters of their own: each token is one type's
+        return tuple(part.start(self.depth) for part in self.node.parts)
+
+    def cache_key(self, view: TokenView, horizon: int) -> Hashable:
+        # by the types' own keys, whatever schema they came from (a string or
+        # null, its string keyed by the texts it takes after a quote): each
+        # text is read by the one type its first character starts
+        return ("value start", frozenset(part.start(self.depth).cache_key(view, horizon)
+                                         for part in self.node.parts))
+
     def shortest(self, limit: int = 20000) -> str | None:
         return self.node.shortest()
 
