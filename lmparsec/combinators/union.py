@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 
 from ..errors import GrammarError
-from .base import Parser, common_enclosed, common_layout, common_stand_in, common_step_class, shorter_than
+from .base import (
+    Parser,
+    TokenView,
+    common_enclosed,
+    common_layout,
+    common_stand_in,
+    common_step_class,
+    shorter_than,
+)
 from .charset import CharSet
 from .literal import Literal
 
@@ -94,6 +102,11 @@ class Union(Parser):
 
     def key(self) -> Hashable:
         return self._key
+
+    def cache_key(self, view: TokenView, horizon: int) -> Hashable:
+        # the alternatives run side by side: equal alternatives by their own keys
+        # (a string before its quote by the texts it takes) take the same tokens
+        return (_TAG, frozenset(p.cache_key(view, horizon) for p in self.alternatives))
 
     def shortest(self, limit: int = 20000) -> str | None:
         # A first look at every alternative on a small budget, then the full search

@@ -1853,6 +1853,19 @@ def test_values_of_several_types_are_keyed_and_masked_by_their_types() -> None:
     assert [bool(unpack(mc.bitmask(state), mc.size)[empty]) for state in after] == [True, True, True, False]
 
 
+def test_unions_are_keyed_by_their_alternatives_keys() -> None:
+    # An anyOf of strings runs its alternatives side by side: two whose
+    # alternatives take the same texts after a quote share one key; each mask is
+    # the union's own, before the quote and inside the string.
+    mc, pieces = small_cache(b'"r', b'"gr', b'"",')
+    unions = [JsonSchema({"anyOf": [{"enum": enum}, {"type": "string", "pattern": "^[0-9]+$"}]}, strict=False)
+              for enum in (["red", "green"], ["rose", "gray"], ["blue", "bark"])]
+    keys = [state.cache_key(mc.index, mc.horizon) for state in unions]
+    assert keys[0] == keys[1] != keys[2]
+    for state in [*unions, *(advanced(u, '"r') for u in unions[:2])]:
+        assert np.array_equal(unpack(mc.bitmask(state), mc.size), own_mask(mc, state))
+
+
 def test_a_string_open_to_many_texts_after_a_quote_keeps_its_own_key() -> None:
     # Reading every text a token holds after a quote would cost more than the walk
     # the key saves: a string that may start with any of many of them is keyed by
@@ -1872,7 +1885,7 @@ _START_SEEN: dict[tuple[str, object], np.ndarray] = {}
 
 @pytest.mark.parametrize("name", ["mistral-7b", "llama-3"])
 @settings(max_examples=60, deadline=None)
-@given(words=_WORDS, kind=st.sampled_from(["enum", "pattern", "canonical", "typed"]))
+@given(words=_WORDS, kind=st.sampled_from(["enum", "pattern", "canonical", "typed", "union"]))
 def test_strings_with_one_start_key_take_the_same_tokens(name: str, words: list[str], kind: str) -> None:
     # On the real vocabularies: any two strings before their quote -- enums of
     # words with quotes, escapes, non-ASCII, patterns, strings of one spelling
@@ -1883,6 +1896,8 @@ def test_strings_with_one_start_key_take_the_same_tokens(name: str, words: list[
         state: Parser = JsonString(Choices.of(words), canonical=True)
     elif kind == "pattern":
         state = _start({"pattern": "^(" + "|".join(re.escape(w) for w in words) + ")$"})
+    elif kind == "union":  # (alternatives side by side)
+        state = JsonSchema({"anyOf": [{"enum": words}, {"type": "string", "maxLength": len(words)}]}, strict=False)
     elif kind == "typed":  # (a string or a number: each text read as the type it starts)
         state = JsonSchema({"type": ["string", "number"], "enum": [*words, len(words), -1.5]}, strict=False)
     else:
