@@ -1857,7 +1857,7 @@ def test_unions_are_keyed_by_their_alternatives_keys() -> None:
     # An anyOf of strings runs its alternatives side by side: two whose
     # alternatives take the same texts after a quote share one key; each mask is
     # the union's own, before the quote and inside the string.
-    mc, pieces = small_cache(b'"r', b'"gr', b'"",')
+    mc, _ = small_cache(b'"r', b'"gr', b'"",')
     unions = [JsonSchema({"anyOf": [{"enum": enum}, {"type": "string", "pattern": "^[0-9]+$"}]}, strict=False)
               for enum in (["red", "green"], ["rose", "gray"], ["blue", "bark"])]
     keys = [state.cache_key(mc.index, mc.horizon) for state in unions]
