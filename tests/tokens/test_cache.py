@@ -1897,7 +1897,8 @@ def test_strings_with_one_start_key_take_the_same_tokens(name: str, words: list[
     elif kind == "pattern":
         state = _start({"pattern": "^(" + "|".join(re.escape(w) for w in words) + ")$"})
     elif kind == "union":  # (alternatives side by side)
-        state = JsonSchema({"anyOf": [{"enum": words}, {"type": "string", "maxLength": len(words)}]}, strict=False)
+        state = JsonSchema({"anyOf": [{"enum": words}, {"type": "string", "maxLength": len(words)}]},
+                           strict=False)
     elif kind == "typed":  # (a string or a number: each text read as the type it starts)
         state = JsonSchema({"type": ["string", "number"], "enum": [*words, len(words), -1.5]}, strict=False)
     else:
