@@ -939,7 +939,12 @@ def _chain_step(cur: Parser, chars: CharSet, sample: str, memo: StepMemo) -> tup
     if got is not None:
         return got
     nxt: Parser | None = None
-    if chars - cur.step_class(sample):
+    if not chars & cur.allowed():
+        # (asked first: a state past its head's end steps each character apart --
+        # a probe marks each, see Probe.step_class -- which matters only where
+        # some of them may come: a bounded number's last digit closes its chain)
+        how = _CLOSED
+    elif chars - cur.step_class(sample):
         how = _APART  # the set does not step alike here
     else:
         nxt = cur.advance(sample)

@@ -386,3 +386,35 @@ def test_common_loops_are_the_classes_strings_of_common_patterns_loop_on(pattern
     state = JsonSchema({"type": "string", "pattern": pattern}).advance_text('"a')
     assert state is not None
     assert state.loop() in COMMON_LOOPS
+
+
+def test_a_chain_past_a_heads_end_closes_where_no_character_of_it_may_come() -> None:
+    # A bounded number after a colon is walked as a probe (see segment.py): past the
+    # number's end each character marks a node of its own, so its step classes split
+    # every character apart. Where no digit may come any more (65535: after five
+    # digits) the chain of digits is closed there, not refused as steps apart --
+    # and the masks, made along that chain, are each state's own.
+    from lmparsec.combinators.jsonschema import JsonSchema
+    from lmparsec.tokens import MaskCache, Vocabulary
+    from lmparsec.tokens.index import follow_chain
+    from lmparsec.tokens.segment import Probe
+
+    pieces = [b"<eos>", *(bytes([c]) for c in range(32, 127)), b"\n", b"12", b"404", b"4040", b"40400",
+              b"404000", b"0,", b"00}", b"5 ", b"99", b"655", b"6553", b"65536"]
+    mc = MaskCache(Vocabulary(pieces, eos_ids=[0]), index_cache_dir=False)
+    parser = JsonSchema({"type": "object", "properties": {"p": {"type": "integer", "minimum": 0,
+                                                                "maximum": 65535}}}, strict=False)
+    digits = CharSet.of("0123456789")
+    head = parser.advance_text('{"p": 404')
+    assert head is not None
+    number = head.segment()
+    assert number is not None
+    chain = follow_chain(Probe(number[0], number[2]), digits, "0", 8, {})
+    assert chain is not None and len(chain[0]) == 3 and not chain[1]  # 404, 4040, 40400: closed
+    for text in ('{"p": ', '{"p": 4', '{"p": 404', '{"p": 4040', '{"p": 6553', '{"p": 65535'):
+        state = parser.advance_text(text)
+        assert state is not None, text
+        want = np.zeros(mc.size, dtype=bool)
+        want[mc.index.trie.walk(state)] = True
+        got = np.unpackbits(mc.bitmask(state).view(np.uint8), bitorder="little")[: mc.size].astype(bool)
+        assert np.array_equal(got, want), text
