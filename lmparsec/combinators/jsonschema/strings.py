@@ -390,9 +390,9 @@ class JsonString(Parser):
     def cache_key(self, view: TokenView, horizon: int) -> Hashable:
         # Before the opening quote: a token holds the quote, then the rest of a text
         # some token opens a string with, or a whole string and what follows it
-        # (``view.quoted_strings()``: from any quote in a token, for a walk may enter
-        # here mid-token, as after a key's quote and colon) -- nothing this value
-        # does beyond those texts shows. Keyed by the ones it takes, where
+        # (``view.quoted_strings()``: from any quote in a token, since a walk may
+        # enter here mid-token, as after a key's quote and colon) -- nothing this
+        # value does beyond those texts shows. Keyed by the ones it takes, where
         # its first characters leave a few to read (an enum's strings, a
         # pattern's: on mistral-7b no token holds a letter after a quote, and
         # every such string starts alike); by the value otherwise.
