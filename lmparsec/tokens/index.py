@@ -1075,13 +1075,7 @@ class StringFacts:
     def quoted_strings(self) -> tuple[frozenset[str], frozenset[bytes]]:
         got = self._quoted
         if got is None:
-            starts = []
-            for data in self._texts:
-                k = data.find(b'"')
-                while k >= 0:
-                    starts.append(data[k:])
-                    k = data.find(b'"', k + 1)
-            closed, _, opened = _json_strings(tuple(starts))
+            closed, _, opened = _json_strings(tuple(_from_each(self._texts, b'"')))
             got = self._quoted = (closed, opened)
         return got
 
@@ -1091,16 +1085,22 @@ class StringFacts:
         got = self._rests.get(mark)
         if got is not None:
             return got
-        rests: list[bytes] = []
-        for data in [data for data in self._texts if mark in data]:
-            k = data.find(mark)
-            while k >= 0:
-                rests.append(data[k + 1:])
-                k = data.find(mark, k + 1)
+        rests = [text[len(mark):] for text in _from_each(self._texts, mark)]
         # (rests of these texts: no more spaces or brackets than they hold)
         got = StringFacts(rests, self._indent, self._anywhere)
         with self._lock:
             return self._rests.setdefault(mark, got)
+
+
+def _from_each(texts: Iterable[bytes], mark: bytes) -> list[bytes]:
+    """Each of ``texts`` from each place ``mark`` is in it on (the mark included)."""
+    out: list[bytes] = []
+    for data in texts:
+        k = data.find(mark)
+        while k >= 0:
+            out.append(data[k:])
+            k = data.find(mark, k + 1)
+    return out
 
 
 def _string_reads(token_bytes: tuple[bytes, ...], lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
