@@ -33,7 +33,13 @@ ROOT = _ab.ROOT
 _CHILD = _ab.JOBS + """
 cache = MaskCache(tok.vocab, index_cache_dir=False)  # (built here: versions may differ in format)
 buf = np.zeros(tok.words, dtype=np.int32)
+import gc
 speed.freeze_heap()
+# (no full collection: in speed.py's process, with torch and the peers loaded, the
+# heap frozen is millions of objects and the collector's rule -- a full collection
+# once a quarter of it is new -- brings none within a pass; here the heap is
+# small and one would come, at a point that moves with every change)
+gc.set_threshold(*gc.get_threshold()[:2], 1 << 30)
 if {whole}:
     for ids, parser in jobs:
         matcher = Matcher(tok.vocab, parser, cache=cache)

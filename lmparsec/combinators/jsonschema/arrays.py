@@ -203,7 +203,10 @@ _new_array_state = object.__new__
 class ArrayState(Parser):
     __slots__ = (
         "_allowed",
+        "_chorizon",
         "_ckey",
+        "_creach",
+        "_cserial",
         "_key",
         "_mkey",
         "cchild",
@@ -233,8 +236,9 @@ class ArrayState(Parser):
         self.text = text
         self._key: Hashable = None
         self._mkey: tuple[Any, ...] | None = None
-        #: (view serial, horizon, cache key, levels reached: what the parent asks next)
-        self._ckey: tuple[int, int, Hashable, int] | None = None
+        #: the cache key, for the view numbered ``_cserial`` and ``_chorizon``, and the
+        #: levels a token reaches (slots set with it, as an object's)
+        self._ckey: Hashable = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0) -> ArrayState:
@@ -641,8 +645,8 @@ class ArrayState(Parser):
         if node.unique or node.contains is not None:
             return self.mask_key(horizon)
         got = self._ckey
-        if got is not None and got[0] == view.serial and got[1] == horizon:
-            return got[2]
+        if got is not None and self._cserial == view.serial and self._chorizon == horizon:
+            return got
         reach = 0
         phase = self.phase
         key: Hashable = None
@@ -658,7 +662,10 @@ class ArrayState(Parser):
         if key is None:
             key = self.mask_key(horizon)
         # (by number: a state may outlive the vocabulary's index)
-        self._ckey = (view.serial, horizon, key, reach)
+        self._ckey = key
+        self._cserial = view.serial
+        self._chorizon = horizon
+        self._creach = reach
         return key
 
     def _then_key(self, view: TokenView, horizon: int) -> Hashable:
@@ -746,7 +753,8 @@ class ArrayState(Parser):
         return got
 
     def levels_reached(self, view: TokenView) -> int:
-        return container_levels(view, self.phase == VALUE, self.phase == DONE, self._ckey, self.child)
+        known = self._creach if self._ckey is not None and self._cserial == view.serial else None
+        return container_levels(view, self.phase == VALUE, self.phase == DONE, known, self.child)
 
     def token_key(self, view: TokenView) -> Hashable | None:
         # an element read as it is (no text kept to compare) takes what its value
