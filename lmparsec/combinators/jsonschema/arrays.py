@@ -220,6 +220,9 @@ class ArrayState(Parser):
         "text",
         "ws",
     )
+    _cserial: int
+    _chorizon: int
+    _creach: int
 
     def __init__(self, node: ArrayNode, depth: int, phase: int, ws: int, index: int, ccount: int,
                  child: Parser | None, cchild: Parser | None, seen: frozenset[Any],

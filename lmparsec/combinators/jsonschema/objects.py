@@ -606,6 +606,10 @@ class ObjectState(Parser):
     __slots__ = ("_allowed", "_chorizon", "_ckey", "_creach", "_cserial", "_key", "_mkey", "_then",
                  "_tserial", "child", "count", "cur", "depth", "names", "node", "phase", "pn", "pos", "seen",
                  "ws")
+    _cserial: int
+    _chorizon: int
+    _creach: int
+    _tserial: int
 
     def __init__(self, node: ObjectNode, depth: int, phase: int, ws: int, seen: int, pos: int,
                  count: int, cur: Node | None, child: Parser | None, pn: Parser | None,
