@@ -67,7 +67,9 @@ class MaskCache:
         self._zero_row = bytes(self.words * 4)
         self.max_bytes = max_bytes
         self._entries: OrderedDict[Hashable, np.ndarray] = OrderedDict()
-        self._transitions: dict[tuple[Hashable, bytes, int], Parser | tuple[Parser, bytes] | None] = {}
+        #: per token id, the state after it by the state's key (see :meth:`transition`)
+        self._transitions: dict[int, dict[Hashable, Parser | tuple[Parser, bytes] | None]] = {}
+        self._transitions_kept = 0
         self._lock = threading.Lock()
         self._starts_memo: dict[CharSet, np.ndarray] = {}
         self._exit_tries: dict[Hashable, TokenTrie] = {}
@@ -710,27 +712,39 @@ class MaskCache:
 
     def transition(self, state: Parser, pending: bytes, token_id: int) -> tuple[Parser, bytes] | None:
         """The state after ``token_id`` (memoised; ``None`` if the token is rejected)."""
-        key = (state.key(), pending, token_id)
-        try:
-            got = self._transitions[key]
-        except KeyError:
+        # (kept per token under the state's key as it is: no tuple made around it
+        # per transition -- one that would outlive the step, and every object kept
+        # brings the next garbage collection nearer; with bytes pending, rare,
+        # under a tuple led by a marker no parser's key holds)
+        key = state.key() if not pending else (_PENDING, state.key(), pending)
+        row = self._transitions.get(token_id)
+        got = _MISSING if row is None else row.get(key, _MISSING)
+        if got is _MISSING:
             result = _advance_bytes(state, pending, self.vocabulary.token_bytes[token_id])
             # (kept as the bare state when no bytes are left over, as nearly always:
             # one tuple less per transition for every later garbage collection to visit)
             kept = result[0] if result is not None and not result[1] else result
             with self._lock:
-                remember(self._transitions, key, kept, _TRANSITIONS)
+                if self._transitions_kept >= _TRANSITIONS:
+                    self._transitions.clear()
+                    self._transitions_kept = 0
+                row = self._transitions.get(token_id)
+                if row is None:
+                    row = self._transitions[token_id] = {}
+                row[key] = kept
+                self._transitions_kept += 1
             return result
         if got is None or isinstance(got, tuple):
             return got
-        return got, b""
+        return got, b""  # type: ignore[return-value]
 
 
 _ALL = np.zeros(0, dtype=np.int32)  # (a count row that keeps every token)
 # The cache's entries are kept under a state's cache key as it is (with no bytes
 # pending, nearly every step: no tuple made and hashed around it); the others under
 # a tuple led by one of these, which no parser's key holds.
-_PENDING = object()  # (marker, cache key, pending bytes)
+_PENDING = object()  # (marker, cache key, pending bytes); (marker, state key, pending bytes) for transitions
+_MISSING = object()  # (no transition kept)
 _TOKENS = object()  # (marker, token key): states with equal token keys
 _SEGMENT = object()  # (marker, head's cache key, exits): a shared head's own tokens
 _CHAIN = 4  # classes larger than this are followed along a chain of states

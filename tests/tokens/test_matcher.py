@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from strategies import TOKEN_GRAMMARS, language_texts, oracle_step, tokenizable
 
-from lmparsec import FreeText, Literal, Matcher, Regex, Vocabulary, bitmask_words, until
+from lmparsec import FreeText, Literal, MaskCache, Matcher, Regex, Vocabulary, bitmask_words, until
+from lmparsec.combinators.jsonschema import JsonSchema
 from lmparsec.errors import GrammarError, TokenError
 from lmparsec.testing import token_walks
 
@@ -80,6 +81,50 @@ def test_tokens_that_split_characters(tokenizer_name: str, vocab: Vocabulary, te
     # and a literal that differs in the last character rejects the last piece somewhere
     other = Matcher(vocab, Literal(text[:-1] + chr(ord(text[-1]) + 1)))
     assert not all(other.accept(t) for t in ids)
+
+
+def test_transitions_are_kept_per_state_and_token_and_bounded(
+        tokenizer_name: str, vocab: Vocabulary, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache keeps the state after each (state, token) once: matchers of equal
+    states share it; a state with a character's first bytes pending is kept apart
+    from the same state with none; at the bound the memo is emptied and the same
+    states are made again."""
+    from lmparsec.tokens import cache as cache_module
+
+    cache = MaskCache(vocab, index_cache_dir=False)
+    grammar = JsonSchema({"type": "object", "properties": {"a": {"type": "string"}}})
+    text = '{"a": "naive cafe and more words"}'
+    ids = encode_mid(tokenizer_name, text)
+    first = Matcher(vocab, grammar, cache=cache)
+    second = Matcher(vocab, grammar, cache=cache)
+    states = []
+    for t in ids:
+        assert first.accept(t) and second.accept(t)
+        assert second.state is first.state  # (the kept one, not one made again)
+        states.append(first.state)
+    kept = cache._transitions_kept
+    assert kept == len(ids)
+    # pending bytes: the same token taken with a character's first bytes pending
+    # leads elsewhere (or nowhere), and is kept under its own entry
+    data = "é".encode()
+    lone = [t for t, b in enumerate(vocab.token_bytes) if b == data[:1]]
+    rest = [t for t, b in enumerate(vocab.token_bytes) if b == data[1:]]
+    if lone and rest:
+        free = Matcher(vocab, FreeText(), cache=cache)
+        assert free.accept(lone[0]) and free.pending == data[:1]
+        plain = cache.transition(free.state, b"", rest[0])
+        assert cache.transition(free.state, free.pending, rest[0]) != plain
+    # at the bound, the next new transition empties the memo: the same path is
+    # then made again (equal states, new objects)
+    monkeypatch.setattr(cache_module, "_TRANSITIONS", cache._transitions_kept)
+    refused = next(t for t, b in enumerate(vocab.token_bytes) if b == b"x")
+    assert not Matcher(vocab, grammar, cache=cache).accept(refused)  # (a refusal is kept too)
+    assert cache._transitions_kept == 1
+    third = Matcher(vocab, grammar, cache=cache)
+    for t, before in zip(ids, states, strict=True):
+        assert third.accept(t)
+        assert third.state.key() == before.key()
+    assert third.state is not states[-1]
 
 
 def test_pending_blocks_eos(vocab: Vocabulary) -> None:
