@@ -470,10 +470,19 @@ def common_layout(parts: Iterable[Parser | None]) -> CharSet:
     return out or CharSet.EMPTY
 
 
-#: What the completion being computed is for, per thread: ``bound`` (of use only
-#: when shorter, see :func:`shorter_than`), and the tries of side-by-side parts
-#: (``on``, ``depth``: :mod:`lmparsec.combinators.logic`).
-SEARCH = threading.local()
+class _Search(threading.local):
+    """What the completion being computed is for, per thread: ``bound`` (of use
+    only when shorter, see :func:`shorter_than`), and the tries of side-by-side
+    parts (``on``, ``depth``: :mod:`lmparsec.combinators.logic`). Defaults are
+    class attributes: an attribute a thread never set would raise inside
+    ``getattr``, message formatted, at every read."""
+
+    bound: int | None = None
+    on: bool = False
+    depth: int = 0
+
+
+SEARCH = _Search()
 
 
 @contextmanager
@@ -483,7 +492,7 @@ def shorter_than(length: int | None) -> Iterator[None]:
     no longer one from the next, and a search there stops at that length
     instead of running through its states -- an alternative that only a long
     text completes, or none, took ~20 s of a JSON Schema Store file's start."""
-    outer = getattr(SEARCH, "bound", None)
+    outer = SEARCH.bound
     if length is not None and (outer is None or length < outer):
         SEARCH.bound = length
     try:
@@ -513,7 +522,7 @@ def search_shortest(state: Parser, limit: int = 20000, *, per_range: int = 1) ->
     ``multipleOf: 3`` range whose classes are not declared), none of the state's
     :meth:`~Parser.layout` characters, and no text as long as the bound of
     :func:`shorter_than`."""
-    bound = getattr(SEARCH, "bound", None)
+    bound = SEARCH.bound
     # (kept: the answer depends on nothing else, and a search that finds nothing
     # runs through every state it may visit -- the parts of a JSON object beside
     # its conditions are asked again and again while a completion is composed:

@@ -393,10 +393,24 @@ def _future(state: Parser) -> tuple[Hashable, bool]:
     return (state.key(), True) if future is None else future()
 
 
-_COMPLEMENT = threading.local()  # .on: a complement's characters are being checked
-#: how deep the checks of JSON values read side by side are (``.depth``: a
-#: ValueIntersect's lookahead; ``.closing``: a ValueComplement's closing characters)
-VALUE_CHECK = threading.local()
+class _Complement(threading.local):
+    """Per thread, ``on``: a complement's characters are being checked. (Defaults
+    are class attributes, as :data:`~lmparsec.combinators.base.SEARCH`'s.)"""
+
+    on: bool = False
+
+
+class _ValueCheck(threading.local):
+    """Per thread, how deep the checks of JSON values read side by side are
+    (``depth``: a ValueIntersect's lookahead; ``closing``: a ValueComplement's
+    closing characters)."""
+
+    depth: int = 0
+    closing: bool = False
+
+
+_COMPLEMENT = _Complement()
+VALUE_CHECK = _ValueCheck()
 
 
 #: allowed sets whose characters were checked (by advancing on them), by state key
@@ -410,8 +424,7 @@ def check_context() -> tuple[bool, int, bool]:
     """What an allowed set checked now depends on besides the state: whether a
     complement is checking (states met then answer unchecked) and how deep the
     value checks are."""
-    return (getattr(_COMPLEMENT, "on", False), getattr(VALUE_CHECK, "depth", 0),
-            getattr(VALUE_CHECK, "closing", False))
+    return (_COMPLEMENT.on, VALUE_CHECK.depth, VALUE_CHECK.closing)
 
 
 def kept_allowed(key: Hashable) -> CharSet | None:
@@ -434,7 +447,7 @@ def takes_any_rest(state: Parser) -> bool:
 def checking_complement() -> bool:
     """Whether a complement is checking its next characters in this thread (the
     states met on the way then answer without checks of their own)."""
-    return getattr(_COMPLEMENT, "on", False)
+    return _COMPLEMENT.on
 
 
 def _leads_on(state: Parser | None) -> bool:
@@ -484,13 +497,13 @@ def _from_parts(state: Parser, limit: int) -> str | None:
     """
     parts = _side_by_side(state)
     assert parts is not None
-    nested = getattr(SEARCH, "depth", 0)
+    nested = SEARCH.depth
     SEARCH.depth = nested + 1
     try:
         got = _accepted(state, parts, limit)
     finally:
         SEARCH.depth = nested
-    if got is None and not getattr(SEARCH, "on", False):
+    if got is None and not SEARCH.on:
         # (not again for the parts' completions asked on the way: nested, these
         # tries multiply, and a puzzle the search solves in 0.1 s took seconds)
         SEARCH.on = True

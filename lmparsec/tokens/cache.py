@@ -28,7 +28,7 @@ from .index import _HUGE, TokenIndex, follow_chain, member
 from .persist import load_or_build_index
 from .segment import Exit, Probe, filtered, noting, replay
 from .trie import TokenTrie, step, widest_sample
-from .utf8 import char_at
+from .utf8 import char_at, partial_range, split_complete
 
 if TYPE_CHECKING:
     from .vocabulary import Vocabulary
@@ -795,8 +795,6 @@ def _put(row: array[int], ids: list[int], on: bool) -> None:
 
 
 def _advance_bytes(state: Parser, pending: bytes, data: bytes) -> tuple[Parser, bytes] | None:
-    from .utf8 import partial_range, split_complete
-
     complete, rest = split_complete(pending + data)
     try:
         text = complete.decode("utf-8")

@@ -43,7 +43,16 @@ __all__ = ["Exit", "Mark", "Probe", "filtered", "noting", "note", "replay"]
 #: a trie node where tokens leave the head (see the module docstring)
 Exit = tuple["TokenTrie", int, int, int, bytes, int, str, "np.ndarray | None"]
 
-_NOTES = threading.local()
+class _Notes(threading.local):
+    """Per thread: the list walks note their marks to (``None`` outside
+    :func:`noting`). The default is a class attribute: reading an attribute a
+    thread never set raises inside ``getattr`` (with a formatted message), and
+    walks read this one at every mark."""
+
+    out: list[Exit] | None = None
+
+
+_NOTES = _Notes()
 
 
 class Mark(Parser):
@@ -150,7 +159,7 @@ class noting:  # noqa: N801 - used as a function: ``with noting() as noted``
     __slots__ = ("out", "saved")
 
     def __enter__(self) -> list[Exit]:
-        self.saved: list[Exit] | None = getattr(_NOTES, "out", None)
+        self.saved: list[Exit] | None = _NOTES.out
         self.out: list[Exit] = []
         _NOTES.out = self.out
         return self.out
@@ -163,14 +172,14 @@ class noting:  # noqa: N801 - used as a function: ``with noting() as noted``
 def filtered(keep: np.ndarray) -> Iterator[None]:
     """For a walk whose found ids are then kept only where ``keep`` is true: the
     nodes it notes carry the same filter (a no-op outside :func:`noting`)."""
-    outer = getattr(_NOTES, "out", None)
+    outer = _NOTES.out
     if outer is None:
         yield
         return
     with noting() as inner:
         yield
-    for *node, old in inner:
-        outer.append((*node, keep if old is None else keep & old))
+    for trie, lo, hi, depth, prefix, chars, char, old in inner:
+        outer.append((trie, lo, hi, depth, prefix, chars, char, keep if old is None else keep & old))
 
 
 def replay(notes: tuple[Exit, ...]) -> None:
@@ -178,7 +187,7 @@ def replay(notes: tuple[Exit, ...]) -> None:
     from a memo meets its marks only this way)."""
     if not notes:
         return
-    out = getattr(_NOTES, "out", None)
+    out = _NOTES.out
     if out is None:
         raise RuntimeError("a segment probe was walked outside noting()")
     out.extend(notes)
@@ -187,7 +196,7 @@ def replay(notes: tuple[Exit, ...]) -> None:
 def note(trie: TokenTrie, lo: int, hi: int, depth: int, prefix: bytes, chars: int, mark: Any) -> None:
     """Called by a walk that reached ``mark`` at a node (outside :func:`noting`, a
     mark is never reached: only probes make them)."""
-    out = getattr(_NOTES, "out", None)
+    out = _NOTES.out
     if out is None:
         raise RuntimeError("a segment probe was walked outside noting()")
     out.append((trie, lo, hi, depth, prefix, chars, mark.char, None))

@@ -286,9 +286,16 @@ class _Blocks:
         return (chars - self.union) | CharSet.of([c for _, c in self.big if c in chars])
 
 
-#: the blocks in force while a pattern is written again (``.blocks``), and the
-#: classes met while it is first written (``.seen``)
-_ALPHABET = threading.local()
+class _Alphabet(threading.local):
+    """Per thread: the blocks in force while a pattern is written again
+    (``blocks``), and the classes met while it is first written (``seen``).
+    (Defaults are class attributes, as :data:`~lmparsec.combinators.base.SEARCH`'s.)"""
+
+    blocks: _Blocks | None = None
+    seen: list[CharSet] | None = None
+
+
+_ALPHABET = _Alphabet()
 
 
 def _class(chars: CharSet, marked: bool = False) -> str:
@@ -296,10 +303,10 @@ def _class(chars: CharSet, marked: bool = False) -> str:
     (``marked``: never a mark, which a negated class would otherwise take)."""
     if marked:
         chars = chars - _MARK_SET
-    seen: list[CharSet] | None = getattr(_ALPHABET, "seen", None)
+    seen = _ALPHABET.seen
     if seen is not None:
         seen.append(chars)
-    blocks: _Blocks | None = getattr(_ALPHABET, "blocks", None)
+    blocks = _ALPHABET.blocks
     rest = ~chars
     if blocks is not None:
         chars, rest = blocks.narrowed(chars), blocks.narrowed(rest)
@@ -892,7 +899,8 @@ def _search(pattern: str, pointer: str) -> Lang:
     try:
         lang = _written(pattern, pointer)
     finally:
-        seen: list[CharSet] = _ALPHABET.seen
+        seen = _ALPHABET.seen
+        assert seen is not None
         del _ALPHABET.seen
     if all(min(len(c), MAX_CODEPOINT + 1 - len(c)) <= _COMPRESS_OVER for c in seen):
         return lang

@@ -460,7 +460,7 @@ class ValueIntersect(Intersect):
         if checked is not None:
             return checked
         out = super().allowed()
-        depth = getattr(VALUE_CHECK, "depth", 0)
+        depth = VALUE_CHECK.depth
         direct = out - _BACKSLASH
         # at the state asked, a few characters (the first letters of the names left,
         # the last digits of a \\u escape: "c\\u0068" spells the "ch" of a name left
@@ -819,7 +819,7 @@ class ValueComplement(Complement):
                 self._allowed = kept
                 return kept
             out = super().allowed()
-            deep = not getattr(VALUE_CHECK, "closing", False)
+            deep = not VALUE_CHECK.closing
             # a closing character after which nothing is left is gone too: a string's
             # quote where its text is one the excluded pattern matches (the value is
             # whole there and both sides took it)

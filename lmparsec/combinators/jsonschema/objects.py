@@ -1567,6 +1567,4 @@ def _cat(head: str, tail: str | None) -> str | None:
 
 
 def _dumps_key(name: str) -> str:
-    import json
-
     return json.dumps(name, ensure_ascii=False)
