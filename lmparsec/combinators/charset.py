@@ -185,11 +185,13 @@ class CharSet:
         a, b = self.ranges, other.ranges
         i = j = 0
         while i < len(a) and j < len(b):
-            lo = max(a[i][0], b[j][0])
-            hi = min(a[i][1], b[j][1])
+            # (comparisons, not min() and max(): sets are intersected at every trie node)
+            (alo, ahi), (blo, bhi) = a[i], b[j]
+            lo = alo if alo > blo else blo
+            hi = ahi if ahi < bhi else bhi
             if lo <= hi:
                 out.append((lo, hi))
-            if a[i][1] < b[j][1]:
+            if ahi < bhi:
                 i += 1
             else:
                 j += 1

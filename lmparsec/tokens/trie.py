@@ -229,7 +229,8 @@ class TokenTrie:
         for lo, top in ranges:
             if lo >= 0x80:
                 break
-            top = min(top, 0x7F)
+            if top > 0x7F:  # (a comparison, not min(): this runs at every node of every walk)
+                top = 0x7F
             a = bisect_left(keys, prefix + _BYTE[lo], i, hi)
             while a < hi:
                 byte = keys[a][depth]

@@ -266,7 +266,8 @@ class ObjectNode(Node):
     # -- bookkeeping ---------------------------------------------------------
     def groups_met(self, seen: int) -> bool:
         """Whether each group of :attr:`any_required` has one all among ``seen``."""
-        return all(_met(group, seen) for group in self.any_required)
+        # (most objects have no groups: no generator made for them, at every key)
+        return not self.any_required or all(_met(group, seen) for group in self.any_required)
 
     def missing(self, seen: int) -> int:
         """Names still needed: the required ones, and those of every group not met."""
@@ -1155,7 +1156,9 @@ class ObjectState(Parser):
 
     def _rests_key(self, view: TokenView, text: JsonString, inner: KeyText) -> Hashable:
         node = self.node
-        count = min(self.count + 1, node.count_cap)
+        count = self.count + 1
+        if count > node.count_cap:
+            count = node.count_cap
         names: list[tuple[str, Hashable]] = []
         futures = 0
         if inner.trie_pos >= 0:

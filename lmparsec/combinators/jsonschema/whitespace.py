@@ -62,7 +62,10 @@ class WhitespacePolicy:
             return 0  # (no indent at all: the depth changes nothing)
         if ws >= 2:
             return depth
-        return min(depth, max(0, -(-reach // self.indent) - 1))
+        told = -(-reach // self.indent) - 1  # (comparisons, not min() and max(): every key asks)
+        if told < 0:
+            told = 0
+        return depth if depth < told else told
 
 
 def make_policy(whitespace: object) -> WhitespacePolicy:
