@@ -203,10 +203,7 @@ _new_array_state = object.__new__
 class ArrayState(Parser):
     __slots__ = (
         "_allowed",
-        "_chorizon",
         "_ckey",
-        "_creach",
-        "_cserial",
         "_key",
         "_mkey",
         "cchild",
@@ -220,9 +217,6 @@ class ArrayState(Parser):
         "text",
         "ws",
     )
-    _cserial: int
-    _chorizon: int
-    _creach: int
 
     def __init__(self, node: ArrayNode, depth: int, phase: int, ws: int, index: int, ccount: int,
                  child: Parser | None, cchild: Parser | None, seen: frozenset[Any],
@@ -239,9 +233,8 @@ class ArrayState(Parser):
         self.text = text
         self._key: Hashable = None
         self._mkey: tuple[Any, ...] | None = None
-        #: the cache key, for the view numbered ``_cserial`` and ``_chorizon``, and the
-        #: levels a token reaches (slots set with it, as an object's)
-        self._ckey: Hashable = None
+        #: (view serial, horizon, cache key, levels reached: what the parent asks next)
+        self._ckey: tuple[int, int, Hashable, int] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0) -> ArrayState:
@@ -648,8 +641,8 @@ class ArrayState(Parser):
         if node.unique or node.contains is not None:
             return self.mask_key(horizon)
         got = self._ckey
-        if got is not None and self._cserial == view.serial and self._chorizon == horizon:
-            return got
+        if got is not None and got[0] == view.serial and got[1] == horizon:
+            return got[2]
         reach = 0
         phase = self.phase
         key: Hashable = None
@@ -665,10 +658,7 @@ class ArrayState(Parser):
         if key is None:
             key = self.mask_key(horizon)
         # (by number: a state may outlive the vocabulary's index)
-        self._ckey = key
-        self._cserial = view.serial
-        self._chorizon = horizon
-        self._creach = reach
+        self._ckey = (view.serial, horizon, key, reach)
         return key
 
     def _then_key(self, view: TokenView, horizon: int) -> Hashable:
@@ -756,8 +746,7 @@ class ArrayState(Parser):
         return got
 
     def levels_reached(self, view: TokenView) -> int:
-        known = self._creach if self._ckey is not None and self._cserial == view.serial else None
-        return container_levels(view, self.phase == VALUE, self.phase == DONE, known, self.child)
+        return container_levels(view, self.phase == VALUE, self.phase == DONE, self._ckey, self.child)
 
     def token_key(self, view: TokenView) -> Hashable | None:
         # an element read as it is (no text kept to compare) takes what its value

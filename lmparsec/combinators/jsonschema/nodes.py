@@ -556,17 +556,16 @@ def _somewhere(state: Parser, at: Callable[[Parser], bool | Parser]) -> bool:
         state = got
 
 
-def container_levels(view: TokenView, in_value: bool, done: bool, known: int | None,
+def container_levels(view: TokenView, in_value: bool, done: bool, ckey: tuple[int, int, Hashable, int] | None,
                      child: Parser | None) -> int:
     """:meth:`Parser.levels_reached` of an object or array: inside a member's or
-    element's value, the value's reach less this container (``known`` where it was
-    kept with the cache key for this view: the parent asks right after it);
-    elsewhere the container itself takes one of the token's brackets to close
-    (one more once closed)."""
+    element's value, the value's reach less this container (kept with the cache
+    key, ``ckey``: the parent asks right after it); elsewhere the container
+    itself takes one of the token's brackets to close (one more once closed)."""
     if not in_value:
         return view.closers()[0] + done
-    if known is not None:
-        return known
+    if ckey is not None and ckey[0] == view.serial:
+        return ckey[3]
     assert child is not None
     return child.levels_reached(view) - 1
 

@@ -604,13 +604,8 @@ _new_object_state = object.__new__  # (see ObjectState._moved)
 class ObjectState(Parser):
     """One state of an object value (see the module docstring)."""
 
-    __slots__ = ("_allowed", "_chorizon", "_ckey", "_creach", "_cserial", "_key", "_mkey", "_then",
-                 "_tserial", "child", "count", "cur", "depth", "names", "node", "phase", "pn", "pos", "seen",
-                 "ws")
-    _cserial: int
-    _chorizon: int
-    _creach: int
-    _tserial: int
+    __slots__ = ("_allowed", "_ckey", "_key", "_mkey", "_then", "child", "count", "cur", "depth", "names",
+                 "node", "phase", "pn", "pos", "seen", "ws")
 
     def __init__(self, node: ObjectNode, depth: int, phase: int, ws: int, seen: int, pos: int,
                  count: int, cur: Node | None, child: Parser | None, pn: Parser | None,
@@ -630,15 +625,13 @@ class ObjectState(Parser):
         self.names = names
         self._key: Hashable = None
         self._mkey: tuple[Any, ...] | None = None
-        #: the cache key, for the view numbered ``_cserial`` and ``_chorizon``, and the
-        #: levels a token reaches (what the parent asks next): slots set with it, and
-        #: read only once it is, not a tuple -- one object less per state for every
-        #: garbage collection to visit
-        self._ckey: Hashable = None
-        #: what the object does after the member's value, for the view numbered
-        #: ``_tserial`` (set with it): the same for every state of one value,
-        #: handed on as the value advances
-        self._then: Hashable = None
+        #: (view serial, horizon, cache key, levels reached: what the parent asks next);
+        #: one tuple, not slots apiece: a state may be keyed by two vocabularies'
+        #: threads at once, and one store is read whole or not at all
+        self._ckey: tuple[int, int, Hashable, int] | None = None
+        #: (view serial, what the object does after the member's value): the same for
+        #: every state of one value, handed on as the value advances
+        self._then: tuple[int, Hashable] | None = None
         self._allowed: CharSet | None = None
 
     def _with(self, phase: int, ws: int = 0, child: Parser | None = None) -> ObjectState:
@@ -728,9 +721,7 @@ class ObjectState(Parser):
                 if nxt is child:
                     return self
                 out = self._moved(VALUE, 0, self.cur, nxt, None)
-                if self._then is not None:
-                    out._then = self._then
-                    out._tserial = self._tserial
+                out._then = self._then
                 return out
             if not child.can_end():
                 return None
@@ -1081,8 +1072,8 @@ class ObjectState(Parser):
         # value and by what this object does after the value (its own progress only
         # as far as a token can tell it); elsewhere by mask_key.
         got = self._ckey
-        if got is not None and self._cserial == view.serial and self._chorizon == horizon:
-            return got
+        if got is not None and got[0] == view.serial and got[1] == horizon:
+            return got[2]
         phase = self.phase
         key: Hashable = None
         reach = 0
@@ -1107,15 +1098,11 @@ class ObjectState(Parser):
         if key is None:
             key = self.mask_key(horizon)
         # (by number: a state may outlive the vocabulary's index)
-        self._ckey = key
-        self._cserial = view.serial
-        self._chorizon = horizon
-        self._creach = reach
+        self._ckey = (view.serial, horizon, key, reach)
         return key
 
     def levels_reached(self, view: TokenView) -> int:
-        known = self._creach if self._ckey is not None and self._cserial == view.serial else None
-        return container_levels(view, self.phase == VALUE, self.phase == DONE, known, self.child)
+        return container_levels(view, self.phase == VALUE, self.phase == DONE, self._ckey, self.child)
 
     def _key_cache_key(self, view: TokenView) -> Hashable:
         """Inside a key: what the key's text may still be -- the rests of the
@@ -1272,11 +1259,10 @@ class ObjectState(Parser):
         handed on as the value advances: a number's or a counted string's every
         character is a new state of the same member)."""
         got = self._then
-        if got is not None and self._tserial == view.serial:
-            return got
+        if got is not None and got[0] == view.serial:
+            return got[1]
         key = self._post_key(view, 0, self.seen, self.pos, self.count)
-        self._then = key
-        self._tserial = view.serial
+        self._then = (view.serial, key)
         return key
 
     def _post_key(self, view: TokenView, ws: int, seen: int, pos: int, count: int) -> Hashable:
