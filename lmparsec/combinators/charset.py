@@ -98,9 +98,12 @@ class CharSet:
 
     # -- queries -------------------------------------------------------------
     def __contains__(self, char: object) -> bool:
-        if not isinstance(char, str) or len(char) != 1:
+        if not isinstance(char, str):
             return False
-        cp = ord(char)
+        try:
+            cp = ord(char)
+        except TypeError:  # (not one character)
+            return False
         i = bisect_right(self._starts, cp) - 1
         return i >= 0 and cp <= self.ranges[i][1]
 

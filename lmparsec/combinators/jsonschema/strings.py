@@ -258,7 +258,7 @@ class JsonString(Parser):
                 return self._with(self.value, _S_DONE) if self.value.can_end() else None
             if char == _BACKSLASH:
                 return self._with(self.value, _S_BS) if char in self.allowed() else None
-            if char in ESCAPED_ONLY:
+            if char < " ":  # (the rest of ESCAPED_ONLY, controls: one comparison, at every character)
                 return None
             return self._feed(char)
         if mode == _START:
