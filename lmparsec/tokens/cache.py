@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import threading
-import weakref
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -81,7 +80,10 @@ class MaskCache:
         self._first_walks: dict[Hashable, tuple[list[int], tuple[Exit, ...]]] = {}
         self._loop_steps: dict[tuple[Hashable, str], Parser | None] = {}
         self._count_rows: dict[tuple[int, bool], np.ndarray] = {}
-        self._made: weakref.WeakValueDictionary[Hashable, np.ndarray] = weakref.WeakValueDictionary()
+        #: few-id rows by their ids (see :meth:`_bits_of`), a plain memo: a weak one
+        #: costs a weak reference made and called back per row (~5 us a cold miss)
+        self._made: dict[tuple[frozenset[int], bool], np.ndarray] = {}
+        self._made_limit = max(256, _MADE_BYTES // (self.words * 4))
         self.hits = 0
         self.misses = 0
         eos = np.zeros(self.words * 32, dtype=bool)
@@ -637,7 +639,9 @@ class MaskCache:
         Two in five of the few-id rows a cold pass makes (mistral-7b, the speed
         workload) equal one made before under another key (states that differ
         where no token reaches); a row of their own costs new memory, and new
-        memory costs page faults (~14 us for the 16 KB row of a 128k vocabulary)."""
+        memory costs page faults (~14 us for the 16 KB row of a 128k vocabulary).
+        Rows kept here are mostly the cache's own entries; those evicted from it
+        stay until this memo is full (``_MADE_BYTES`` at most)."""
         recipe = None
         if len(ids) <= _RECIPE_IDS:
             recipe = (frozenset(ids), eos)
@@ -651,7 +655,7 @@ class MaskCache:
         got = _row_array(row)
         if recipe is not None:
             with self._lock:
-                self._made[recipe] = got
+                remember(self._made, recipe, got, self._made_limit)
         return got
 
     def _dense(self) -> np.ndarray:
@@ -760,6 +764,7 @@ _BYTE_OF = [bytes((b,)) for b in range(128)]
 _TRANSITIONS = 65_536
 _U32 = "I" if array("I").itemsize == 4 else "L"  # the array type code of a 32-bit word
 _RECIPE_IDS = 64  # rows of at most this many ids are kept by their ids (see MaskCache._bits_of)
+_MADE_BYTES = 16 * 1024 * 1024  # the rows kept so, at most (~1,000 rows of a 128k vocabulary)
 
 
 def _row_array(row: array[int]) -> np.ndarray:

@@ -49,7 +49,11 @@ class Matcher:
         self._state = parser
         self._pending = b""
         self._finished = False
-        self._history: list[tuple[Parser, bytes, bool]] = []
+        # one entry per accepted step, for rollback: the state alone where no bytes
+        # were pending and the row had not finished (nearly every step), else all
+        # three -- a tuple per step would outlive it, one more object for each
+        # garbage collection to visit while the generation runs
+        self._history: list[Parser | tuple[Parser, bytes, bool]] = []
 
     # -- state ------------------------------------------------------------------
     @property
@@ -146,12 +150,12 @@ class Matcher:
             # a finished row allows EOS only (padding); accept it, as the mask says
             if token_id not in vocab.eos_ids:
                 return False
-            self._history.append((self._state, self._pending, self._finished))
+            self._remember()
             return True
         if token_id in vocab.eos_ids:
             if not self.can_end():
                 return False
-            self._history.append((self._state, self._pending, self._finished))
+            self._remember()
             self._finished = True
             return True
         if token_id in vocab.special_ids or not vocab.token_bytes[token_id]:
@@ -159,7 +163,8 @@ class Matcher:
         result = self.cache.transition(self._state, self._pending, token_id)
         if result is None:
             return False
-        self._history.append((self._state, self._pending, self._finished))
+        # (``_remember`` inlined: a row that had finished has returned above)
+        self._history.append((self._state, self._pending, False) if self._pending else self._state)
         self._state, self._pending = result
         return True
 
@@ -170,7 +175,7 @@ class Matcher:
         nxt = self._state.advance_text(text)
         if nxt is None:
             return False
-        self._history.append((self._state, self._pending, self._finished))
+        self._remember()
         self._state = nxt
         return True
 
@@ -180,8 +185,19 @@ class Matcher:
             raise GrammarError(f"cannot roll back {n} steps; {len(self._history)} accepted")
         if n == 0:
             return
-        self._state, self._pending, self._finished = self._history[-n]
+        got = self._history[-n]
+        if isinstance(got, tuple):
+            self._state, self._pending, self._finished = got
+        else:
+            self._state, self._pending, self._finished = got, b"", False
         del self._history[-n:]
+
+    def _remember(self) -> None:
+        """Keeps where the matcher is, before a step (see ``_history``)."""
+        if self._pending or self._finished:
+            self._history.append((self._state, self._pending, self._finished))
+        else:
+            self._history.append(self._state)
 
     @property
     def num_accepted(self) -> int:

@@ -192,6 +192,29 @@ def test_eos_special_and_finished(vocab: Vocabulary) -> None:
     assert not matcher.is_finished() and matcher.can_end()
 
 
+def test_rollback_through_pending_bytes(vocab: Vocabulary) -> None:
+    # a character split over byte tokens: each step back restores the bytes that
+    # were pending there, and the masks with them
+    data = "中".encode()
+    byte_tokens = {b: t for t, b in enumerate(vocab.token_bytes) if len(b) == 1}
+    pieces = [byte_tokens.get(data[i : i + 1]) for i in range(3)]
+    if None in pieces:
+        pytest.skip("no byte tokens for 中")
+    matcher = Matcher(vocab, FreeText())
+    masks, pendings = [matcher.bitmask().copy()], [b""]
+    for t in pieces:
+        assert matcher.accept(t)  # type: ignore[arg-type]
+        masks.append(matcher.bitmask().copy())
+        pendings.append(matcher.pending)
+    assert pendings == [b"", data[:1], data[:2], b""]
+    for back in (1, 1, 1):
+        matcher.rollback(back)
+        k = matcher.num_accepted
+        assert matcher.pending == pendings[k] and (matcher.bitmask() == masks[k]).all()
+        assert matcher.can_end() == (not pendings[k])
+    assert matcher.num_accepted == 0 and matcher.state is matcher.fork().state
+
+
 def encode_mid_any(vocab: Vocabulary) -> int:
     return next(t for t, b in enumerate(vocab.token_bytes) if b == b"a")
 
