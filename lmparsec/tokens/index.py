@@ -145,7 +145,7 @@ class LoopTable:
         first_out = self._patched(*near) if near is not None else self._counted()
         first_out[~ok] = -1
         self._inside = ok & (first_out < 0)
-        self._groups = tuple((np.nonzero(np.bincount(first_out + 1))[0][1:] - 1).tolist())
+        self._groups = _values_present(first_out)
         self._first_out = first_out  # (last: the other columns are set when it is)
         return first_out
 
@@ -962,6 +962,19 @@ def _bmp_spans(chars: CharSet) -> list[tuple[int, int]]:
     code (:meth:`TokenIndex._unit_kinds`) put NUL with the units that are not one
     BMP character, each looked up by range."""
     return [(max(a, 1), min(b, 0xFFFF)) for a, b in chars.ranges if a <= 0xFFFF and b >= 1]
+
+
+def _values_present(first_out: np.ndarray) -> tuple[int, ...]:
+    """The values >= 0 in ``first_out``, ascending. Positions in a token are few:
+    below 63, one bit each, OR-ed over the column in one pass -- a third of the
+    time of counting them (``bincount`` copies the 16-bit column into 64 bits)."""
+    top = int(first_out.max()) if len(first_out) else -1
+    if top < 0:
+        return ()
+    if top >= 62:
+        return tuple(np.flatnonzero(np.bincount(first_out + 1)[1:]).tolist())
+    bits = int(np.bitwise_or.reduce(np.left_shift(np.int64(1), first_out + 1, dtype=np.int64))) >> 1
+    return tuple(k for k in range(top + 1) if bits >> k & 1)
 
 
 def _sorted_units(parts: list[np.ndarray]) -> np.ndarray:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from lmparsec import CharSet, FreeText, Literal, Parser, Regex
-from lmparsec.tokens.index import LoopTable, TokenIndex, member
+from lmparsec.tokens.index import LoopTable, TokenIndex, _values_present, member
 from lmparsec.tokens.trie import TokenTrie
 
 SETS = {
@@ -72,6 +72,16 @@ def test_loop_table_runs(tokenizer_name: str, name: str) -> None:
         whole = want[0] == len(units)
         assert bool(table.inside[t]) == whole
         assert int(table.first_out[t]) == (-1 if whole else want[0])
+    # the positions where some token first leaves the set
+    assert table.groups == tuple(sorted({int(x) for x in table.first_out.tolist() if x >= 0}))
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.integers(-1, 130), max_size=60), wide=st.booleans())
+def test_values_present_in_a_column(values: list[int], wide: bool) -> None:
+    # (below 63 by bits, above by counting: both ways, with and without -1s)
+    column = np.array(values, dtype=np.int64 if wide else np.int16)
+    assert _values_present(column) == tuple(sorted({v for v in values if v >= 0}))
 
 
 #: characters a pattern's class adds to or takes from a common one: ASCII
