@@ -153,18 +153,23 @@ class _BitRun(Run):
 
 class Lmparsec(Engine):
     name = "lmparsec"
+    #: whether caches are made warmed up for JSON (``MaskCache(warm_up=True)``, as a
+    #: server's are: the integrations' shared cache is), its time counted in prep
+    warm_up = True
 
     def prepare(self, tok: Tokenizer) -> None:
         from lmparsec.tokens import MaskCache, Vocabulary
 
         self.tok = tok
         self.vocab = Vocabulary.from_file(tok.path)  # timed: a fresh build, not tok.vocab
-        self.cache = MaskCache(self.vocab)
+        self.cache = MaskCache(self.vocab, warm_up=self.warm_up)
 
     def fresh_caches(self) -> None:
+        # (a cold pass starts from a cache as a server has it after start-up: new,
+        # and warmed up when ``warm_up`` is on -- that time is in prep, above)
         from lmparsec.tokens import MaskCache
 
-        self.cache = MaskCache(self.vocab)
+        self.cache = MaskCache(self.vocab, warm_up=self.warm_up)
 
     def compile(self, schema: dict[str, Any]) -> Any:
         from lmparsec.combinators.jsonschema import JsonSchema

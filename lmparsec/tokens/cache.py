@@ -50,10 +50,13 @@ class MaskCache:
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
         index_cache_dir: str | os.PathLike[str] | Literal[False] | None = None,
+        warm_up: bool = False,
     ) -> None:
         """``index_cache_dir``: where the per-vocabulary token index is kept between
         processes (default: the user's cache folder, see :mod:`lmparsec.tokens.persist`);
-        ``False`` builds it in memory only."""
+        ``False`` builds it in memory only. ``warm_up``: make the masks and tables
+        every JSON Schema shares now, not on the first requests' time
+        (:mod:`lmparsec.tokens.warmup`; tens of milliseconds, once)."""
         self.vocabulary = vocabulary
         if index_cache_dir is False:
             self.index = TokenIndex(vocabulary)
@@ -90,6 +93,10 @@ class MaskCache:
         eos[sorted(vocabulary.eos_ids)] = True
         self.eos_bits = _pack(eos)
         self._eos_list = sorted(vocabulary.eos_ids)
+        if warm_up:
+            from .warmup import warm_up_json
+
+            warm_up_json(self)
 
     @property
     def nbytes(self) -> int:
@@ -820,12 +827,13 @@ _SHARED_LOCK = threading.Lock()
 
 
 def shared_cache(vocabulary: Vocabulary) -> MaskCache:
-    """The process-wide cache for ``vocabulary`` (keyed by its fingerprint)."""
+    """The process-wide cache for ``vocabulary`` (keyed by its fingerprint),
+    warmed up for JSON when it is made (see :mod:`lmparsec.tokens.warmup`)."""
     cache = _SHARED.get(vocabulary.fingerprint)
     if cache is None:
         with _SHARED_LOCK:
             cache = _SHARED.get(vocabulary.fingerprint)
             if cache is None:
-                cache = MaskCache(vocabulary)
+                cache = MaskCache(vocabulary, warm_up=True)
                 _SHARED[vocabulary.fingerprint] = cache
     return cache
