@@ -330,6 +330,39 @@ def test_fast_paths_equal_plain_walk(tokenizer_name: str, case: int) -> None:
     same_as_plain(mc, FAST_PATH_STATES[case][1])
 
 
+# Inside a string that is one of an enum's values: values that share beginnings,
+# one the prefix of another, the empty one, characters only an escape writes, raw
+# and escaped spellings, characters of several bytes; in an object, in an array,
+# alone, canonical (escapes only where JSON needs them), and a long enum.
+_ENUMS = {"type": "object", "properties": {
+    "t": {"enum": ["string", "number", "integer", "null", "boolean", "object", "array"]},
+    "p": {"enum": ["a", "ab", "abc", ""]},
+    "q": {"enum": ['say "hi"', "back\\slash", "tab\there", "ctl\u0001x", "/path"]},
+    "u": {"type": "array", "items": {"enum": ["中文", "naïve", "emoji 😀", "n"]}},
+    "many": {"enum": [f"v{i:02d}" for i in range(40)]},
+}}
+ENUM_STATES: list[tuple[str, Parser]] = [
+    (f"enum-{i}", advanced(JsonSchema(_ENUMS, strict=False), text)) for i, text in enumerate([
+        '{"t": "', '{"t": "n', '{"t": "nu', '{"t": "\\u006e', '{"t": "n\\u0075', '{"t": "string',
+        '{"p": "', '{"p": "a', '{"p": "ab', '{"p": "abc', '{"p": "\\u0061b',
+        '{"q": "', '{"q": "say ', '{"q": "say \\"', '{"q": "back', '{"q": "back\\\\', '{"q": "tab\\t',
+        '{"q": "ctl', '{"q": "ctl\\u0001', '{"q": "\\/', '{"q": "\\/pa',
+        '{"u": ["', '{"u": ["中', '{"u": ["na', '{"u": ["naï', '{"u": ["emoji ', '{"u": ["n", "',
+        '{"many": "', '{"many": "v1', '{"many": "v17',
+    ])
+] + [
+    ("enum-alone", advanced(JsonString(Choices.of(["red", "green", "grey", "\\"])), '"gr')),
+    ("enum-canonical", advanced(JsonString(Choices.of(['a"b', "a\\c", "ab"]), canonical=True), '"a')),
+    ("enum-canonical-esc", advanced(JsonString(Choices.of(['a"b', "a\\c", "tab\t"]), canonical=True), '"')),
+]
+
+
+@pytest.mark.parametrize("case", range(len(ENUM_STATES)), ids=[name for name, _ in ENUM_STATES])
+def test_enum_strings_equal_plain_walk(tokenizer_name: str, case: int) -> None:
+    mc = mask_cache(tokenizer_name)
+    same_as_plain(mc, ENUM_STATES[case][1])
+
+
 @pytest.mark.parametrize(
     "make",
     [motivating, lambda: Regex(JSONISH), lambda: Intersect(Regex(r"[^\n]*"), FreeText(max_length=9)),
