@@ -107,6 +107,14 @@ class TokenView(Protocol):
         inside a string (see :meth:`Parser.levels_reached`)."""
         ...
 
+    def closers_after_value(self) -> tuple[int, int]:
+        """``(after a value, after a colon and a value)``: the most containers a
+        token closes after a whole JSON value it starts with, and after a colon
+        then a whole value -- how many a token may close from before an object
+        member's value (no token of the usual vocabularies spells a whole value
+        and then a closing bracket: none)."""
+        ...
+
     def last_texts(self) -> tuple[str, ...] | None:
         """What the tokens holding the most closing brackets (anywhere, or after
         their first quote: see :meth:`closers`) hold after the last one, sorted

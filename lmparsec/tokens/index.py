@@ -322,7 +322,7 @@ class TokenIndex:
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
         self._facts = StringFacts(self.vocabulary.token_bytes, self._spaces_after_newline(),
-                                  self._most_closers())
+                                  self._most_closers(), self._closers_after_value())
         self._facts.quoted_strings()  # (a pass over the tokens holding a quote, ~1 ms: not at a first mask)
         self.serial = next(_SERIALS)
         # the loop tables of the classes most strings loop on, made with the index
@@ -380,6 +380,19 @@ class TokenIndex:
     def closers(self) -> tuple[int, int]:
         """The most closing brackets a token holds, anywhere and after its first quote."""
         return self._facts.closers()
+
+    def closers_after_value(self) -> tuple[int, int]:
+        """The most containers a token closes after a whole JSON value it starts
+        with, and after a colon and a whole value (see
+        :meth:`~lmparsec.combinators.base.TokenView.closers_after_value`)."""
+        return self._facts.closers_after_value()
+
+    def _closers_after_value(self) -> tuple[int, int]:
+        # (only the tokens holding a closing bracket can close one: found by their
+        # units, a few thousand; those that start inside a character start no value)
+        units = (self._unit_lo == 0x7D) | (self._unit_lo == 0x5D)
+        token_bytes = self.vocabulary.token_bytes
+        return closers_after_value(token_bytes[t] for t in np.unique(self._unit_tok[units]).tolist())
 
     def last_texts(self) -> tuple[str, ...] | None:
         """What the tokens holding the most closing brackets hold after the last one."""
@@ -1019,15 +1032,20 @@ class StringFacts:
     a value before it may reach (one pass over the texts holding a quote)."""
 
     def __init__(self, texts: Iterable[bytes], indent_reach: int = 1 << 30,
-                 closers: tuple[int, frozenset[bytes]] | None = None) -> None:
+                 closers: tuple[int, frozenset[bytes]] | None = None,
+                 after_value: tuple[int, int] | None = None) -> None:
         """``indent_reach``: the most spaces any of the texts holds after a newline
         where they may be one slot of JSON whitespace (see ``_AFTER_NEWLINE``; by
         default not known: no bound); ``closers``: the most closing brackets any
         of them holds, and what the texts holding that many hold after their
-        last one (by default counted here)."""
+        last one; ``after_value``: :meth:`closers_after_value` (both by default
+        counted here)."""
         texts = tuple(texts)
         if closers is None:
             closers = most_closers(texts)
+        if after_value is None:
+            after_value = closers_after_value(text for text in texts if b"}" in text or b"]" in text)
+        self._after_value = after_value
         # (the facts are about strings: only texts holding a quote count, a few thousand)
         self._texts = tuple(text for text in texts if b'"' in text)
         self._indent = indent_reach
@@ -1058,6 +1076,9 @@ class StringFacts:
 
     def closers(self) -> tuple[int, int]:
         return self._closers
+
+    def closers_after_value(self) -> tuple[int, int]:
+        return self._after_value
 
     def last_texts(self) -> tuple[str, ...] | None:
         return self._last
@@ -1099,7 +1120,8 @@ class StringFacts:
         if got is not None:
             return got
         rests = [text[len(mark):] for text in _from_each(self._texts, mark)]
-        # (rests of these texts: no more spaces or brackets than they hold)
+        # (rests of these texts: no more spaces or brackets than they hold -- but
+        # a rest may start with a value where its text does not: counted anew)
         got = StringFacts(rests, self._indent, self._anywhere)
         with self._lock:
             return self._rests.setdefault(mark, got)
@@ -1180,6 +1202,95 @@ def most_closers(texts: Iterable[bytes]) -> tuple[int, frozenset[bytes]]:
             tails.clear()
         tails.add(text[max(text.rfind(b"}"), text.rfind(b"]")) + 1:])
     return most, frozenset(tails)
+
+
+def closers_after_value(texts: Iterable[bytes]) -> tuple[int, int]:
+    """The most containers one of ``texts`` closes after a whole JSON value it
+    starts with (after whitespace), and after a colon and a whole value: each
+    closing bracket outside a string that is not matched by an opening one
+    after the value closes one (a text holding no whole value closes none)."""
+    after_value = after_colon = 0
+    for text in texts:
+        end = _value_end(text, _skip_space(text, 0))
+        if end is not None:
+            after_value = max(after_value, _containers_closed(text, end))
+        at = _skip_space(text, 0)
+        if text[at : at + 1] == b":":
+            end = _value_end(text, _skip_space(text, at + 1))
+            if end is not None:
+                after_colon = max(after_colon, _containers_closed(text, end))
+    return after_value, after_colon
+
+
+def _skip_space(data: bytes, at: int) -> int:
+    while at < len(data) and data[at] in b" \t\n\r":
+        at += 1
+    return at
+
+
+_NUMBER = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+def _value_end(data: bytes, at: int) -> int | None:
+    """Where the whole JSON value starting at ``data[at]`` ends, or ``None`` where
+    none does inside ``data`` (a string not closed, brackets not matched, a
+    number the end of the text may still go on). Texts JSON does not read
+    count as a value where their brackets and quotes would: an upper bound."""
+    if at >= len(data):
+        return None
+    first = data[at]
+    if first == 0x22 or first in b"{[":
+        depth = 0
+        quoted = escaped = False
+        for k in range(at, len(data)):
+            byte = data[k]
+            if quoted:
+                if escaped:
+                    escaped = False
+                elif byte == 0x5C:
+                    escaped = True
+                elif byte == 0x22:
+                    quoted = False
+                    if not depth:
+                        return k + 1  # (the string that was the value)
+            elif byte == 0x22:
+                quoted = True
+            elif byte in b"{[":
+                depth += 1
+            elif byte in b"}]":
+                depth -= 1
+                if not depth:
+                    return k + 1
+        return None
+    for word in (b"true", b"false", b"null"):
+        if data.startswith(word, at):
+            return at + len(word)
+    found = _NUMBER.match(data, at)
+    return found.end() if found and found.end() < len(data) else None
+
+
+def _containers_closed(data: bytes, at: int) -> int:
+    """How many containers ``data[at:]`` closes: its closing brackets outside
+    strings that no opening bracket after ``at`` matches."""
+    depth = low = 0
+    quoted = escaped = False
+    for byte in data[at:]:
+        if quoted:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                quoted = False
+        elif byte == 0x22:
+            quoted = True
+        elif byte in b"{[":
+            depth += 1
+        elif byte in b"}]":
+            depth -= 1
+            if depth < low:
+                low = depth
+    return -low
 
 
 def _decoded(texts: frozenset[bytes]) -> tuple[str, ...] | None:

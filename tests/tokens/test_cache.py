@@ -363,6 +363,41 @@ def test_enum_strings_equal_plain_walk(tokenizer_name: str, case: int) -> None:
     same_as_plain(mc, ENUM_STATES[case][1])
 
 
+# Before a member's value (and before its colon), deep in containers: where no token
+# holds a closing bracket after a whole value, the object is keyed alone -- its
+# containers' progress shows in no token -- and the masks are the plain walk's.
+_DEEP = {"type": "object", "properties": {
+    "a": {"type": "array", "items": {"type": "object", "properties": {
+        "s": {"type": "string"}, "n": {"type": "integer"},
+        "o": {"type": "object", "properties": {"x": {"type": "number"}}},
+    }, "required": ["s"]}},
+    "b": {"type": "object", "properties": {"s": {"type": "string"}}},
+}}
+DEEP_STATES = [
+    '{"a": [{"s": ', '{"a": [{"s"', '{"a": [{"s": "x", "n": ', '{"a": [{"s": "x"}, {"s": ',
+    '{"a": [{"s": "x", "o": {"x": ', '{"a": [{"s": "x", "o": {"x"', '{"b": {"s": ', '{"b": {"s"',
+]
+
+
+@pytest.mark.parametrize("case", range(len(DEEP_STATES)))
+def test_before_a_value_deep_in_containers(tokenizer_name: str, case: int) -> None:
+    mc = mask_cache(tokenizer_name)
+    parser = JsonSchema(_DEEP, strict=False)
+    text = DEEP_STATES[case]
+    state = advanced(parser, text)
+    same_as_plain(mc, state)
+    from lmparsec.combinators.jsonschema.objects import COLON, PREVAL, ObjectState
+
+    inner = state  # (down to the object before its member's value, or colon)
+    while not (isinstance(inner, ObjectState) and inner.phase in (PREVAL, COLON)):
+        inner = inner.child  # type: ignore[attr-defined]
+    colon = inner.phase == COLON
+    assert colon == text.endswith('"')
+    if not mc.index.closers_after_value()[colon]:
+        assert inner is not state
+        assert state.cache_key(mc.index, mc.horizon) == inner.cache_key(mc.index, mc.horizon)
+
+
 @pytest.mark.parametrize(
     "make",
     [motivating, lambda: Regex(JSONISH), lambda: Intersect(Regex(r"[^\n]*"), FreeText(max_length=9)),

@@ -369,6 +369,58 @@ def test_closers_counted_as_a_reader_counts_them(tokenizer_name: str) -> None:
     assert bare.closers() == (2, 0) and bare.last_texts() is None
 
 
+def _exits(state: Parser, text: str) -> int | None:
+    """How many containers ``text`` leaves, read from ``state`` (the most at any
+    point of it), by the parser itself: the closing brackets of the shortest
+    completion after each prefix tell how deep it is there. ``None`` where the
+    parser refuses the text."""
+    def depth(at: Parser) -> int:
+        rest = at.shortest()
+        assert rest is not None
+        return rest.count("}") + rest.count("]")
+
+    start = depth(state)
+    deepest_out = 0
+    at: Parser | None = state
+    for char in text:
+        at = at.advance(char) if at is not None else None
+        if at is None:
+            return None
+        deepest_out = max(deepest_out, start - depth(at))
+    return deepest_out
+
+
+@pytest.mark.parametrize("colon", [False, True], ids=["before-value", "before-colon"])
+def test_containers_a_token_leaves_from_before_a_value(tokenizer_name: str, colon: bool) -> None:
+    # From before an object member's value (or its colon) a token leaves the object
+    # only past a whole value: no more containers than ``closers_after_value`` says,
+    # read by the JSON parser itself on every token holding a closing bracket, four
+    # containers deep (and as many as some token leaves, where any does).
+    ix = index(tokenizer_name)
+    from lmparsec.combinators.jsonschema import JsonSchema
+
+    state = JsonSchema({}).advance_text('[[[{"k"' if colon else '[[[{"k": ')
+    assert state is not None
+    most = 0
+    for data in ix.vocabulary.token_bytes:
+        if b"}" not in data and b"]" not in data:
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        got = _exits(state, text)
+        if got is not None:
+            most = max(most, got)
+    assert most == ix.closers_after_value()[colon]
+    from lmparsec.tokens import Vocabulary
+
+    base = [b"<eos>", *(bytes([c]) for c in range(32, 127))]
+    small = TokenIndex(Vocabulary([*base, b' ""}]', b'{"a":[1]}}', b': 1}', b'12}', b'1'], eos_ids=[0]))
+    assert small.closers_after_value() == (2, 1)  # (' ""}]': two; '12}' is a whole number, then one)
+    assert small.after_comma().closers_after_value() == (0, 0)
+
+
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_member_by_table_and_by_ranges_agree_with_the_set(name: str) -> None:
     # a vocabulary's column (first characters) is tested by table, a subtree's

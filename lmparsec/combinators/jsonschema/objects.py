@@ -1102,7 +1102,12 @@ class ObjectState(Parser):
         return key
 
     def levels_reached(self, view: TokenView) -> int:
-        return container_levels(view, self.phase == VALUE, self.phase == DONE, self._ckey, self.child)
+        phase = self.phase
+        if phase in (PREVAL, COLON) and not view.closers_after_value()[phase == COLON]:
+            # a token gets out of this object only past a whole value (after the colon):
+            # where no token holds a closing bracket after one, none gets out
+            return 0
+        return container_levels(view, phase == VALUE, phase == DONE, self._ckey, self.child)
 
     def _key_cache_key(self, view: TokenView) -> Hashable:
         """Inside a key: what the key's text may still be -- the rests of the
