@@ -363,9 +363,10 @@ def test_enum_strings_equal_plain_walk(tokenizer_name: str, case: int) -> None:
     same_as_plain(mc, ENUM_STATES[case][1])
 
 
-# Before a member's value (and before its colon), deep in containers: where no token
-# holds a closing bracket after a whole value, the object is keyed alone -- its
-# containers' progress shows in no token -- and the masks are the plain walk's.
+# Before a member's value (and before its colon), or an array's element after a comma,
+# deep in containers: where no token holds a closing bracket after a whole value, the
+# object (array) is keyed alone -- its containers' progress shows in no token -- and
+# the masks are the plain walk's.
 _DEEP = {"type": "object", "properties": {
     "a": {"type": "array", "items": {"type": "object", "properties": {
         "s": {"type": "string"}, "n": {"type": "integer"},
@@ -376,6 +377,7 @@ _DEEP = {"type": "object", "properties": {
 DEEP_STATES = [
     '{"a": [{"s": ', '{"a": [{"s"', '{"a": [{"s": "x", "n": ', '{"a": [{"s": "x"}, {"s": ',
     '{"a": [{"s": "x", "o": {"x": ', '{"a": [{"s": "x", "o": {"x"', '{"b": {"s": ', '{"b": {"s"',
+    '{"a": [{"s": "x"}, ', '{"a": [{"s": "x"},', '{"a": [{"s": "x"}, {"s": "y"}, ',
 ]
 
 
@@ -386,12 +388,14 @@ def test_before_a_value_deep_in_containers(tokenizer_name: str, case: int) -> No
     text = DEEP_STATES[case]
     state = advanced(parser, text)
     same_as_plain(mc, state)
+    from lmparsec.combinators.jsonschema import arrays
     from lmparsec.combinators.jsonschema.objects import COLON, PREVAL, ObjectState
 
-    inner = state  # (down to the object before its member's value, or colon)
-    while not (isinstance(inner, ObjectState) and inner.phase in (PREVAL, COLON)):
+    inner = state  # (down to the object before its member's value or colon, or the array after a comma)
+    while not ((isinstance(inner, ObjectState) and inner.phase in (PREVAL, COLON))
+               or (isinstance(inner, arrays.ArrayState) and inner.phase == arrays.PREVAL)):
         inner = inner.child  # type: ignore[attr-defined]
-    colon = inner.phase == COLON
+    colon = isinstance(inner, ObjectState) and inner.phase == COLON
     assert colon == text.endswith('"')
     if not mc.index.closers_after_value()[colon]:
         assert inner is not state
