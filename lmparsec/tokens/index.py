@@ -21,7 +21,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -1238,29 +1238,15 @@ def _value_end(data: bytes, at: int) -> int | None:
     count as a value where their brackets and quotes would: an upper bound."""
     if at >= len(data):
         return None
-    first = data[at]
-    if first == 0x22 or first in b"{[":
+    if data[at] == 0x22 or data[at] in b"{[":
         depth = 0
-        quoted = escaped = False
-        for k in range(at, len(data)):
-            byte = data[k]
-            if quoted:
-                if escaped:
-                    escaped = False
-                elif byte == 0x5C:
-                    escaped = True
-                elif byte == 0x22:
-                    quoted = False
-                    if not depth:
-                        return k + 1  # (the string that was the value)
-            elif byte == 0x22:
-                quoted = True
-            elif byte in b"{[":
+        for k, byte in _bare_bytes(data, at):
+            if byte in b"{[":
                 depth += 1
-            elif byte in b"}]":
-                depth -= 1
+            elif byte in b"}]" or byte == 0x22:
+                depth -= byte != 0x22
                 if not depth:
-                    return k + 1
+                    return k + 1  # (the string, or the brackets, that were the value)
         return None
     for word in (b"true", b"false", b"null"):
         if data.startswith(word, at):
@@ -1273,8 +1259,22 @@ def _containers_closed(data: bytes, at: int) -> int:
     """How many containers ``data[at:]`` closes: its closing brackets outside
     strings that no opening bracket after ``at`` matches."""
     depth = low = 0
+    for _, byte in _bare_bytes(data, at):
+        if byte in b"{[":
+            depth += 1
+        elif byte in b"}]":
+            depth -= 1
+            if depth < low:
+                low = depth
+    return -low
+
+
+def _bare_bytes(data: bytes, at: int) -> Iterator[tuple[int, int]]:
+    """The bytes of ``data[at:]`` outside JSON strings, with their positions, and
+    each string's closing quote (where a string ends)."""
     quoted = escaped = False
-    for byte in data[at:]:
+    for k in range(at, len(data)):
+        byte = data[k]
         if quoted:
             if escaped:
                 escaped = False
@@ -1282,15 +1282,11 @@ def _containers_closed(data: bytes, at: int) -> int:
                 escaped = True
             elif byte == 0x22:
                 quoted = False
+                yield k, byte
         elif byte == 0x22:
             quoted = True
-        elif byte in b"{[":
-            depth += 1
-        elif byte in b"}]":
-            depth -= 1
-            if depth < low:
-                low = depth
-    return -low
+        else:
+            yield k, byte
 
 
 def _decoded(texts: frozenset[bytes]) -> tuple[str, ...] | None:
