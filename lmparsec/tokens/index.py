@@ -1211,10 +1211,10 @@ def closers_after_value(texts: Iterable[bytes]) -> tuple[int, int]:
     after the value closes one (a text holding no whole value closes none)."""
     after_value = after_colon = 0
     for text in texts:
-        end = _value_end(text, _skip_space(text, 0))
+        at = _skip_space(text, 0)
+        end = _value_end(text, at)
         if end is not None:
             after_value = max(after_value, _containers_closed(text, end))
-        at = _skip_space(text, 0)
         if text[at : at + 1] == b":":
             end = _value_end(text, _skip_space(text, at + 1))
             if end is not None:

@@ -97,13 +97,12 @@ def _walk_document(cache: MaskCache, schema: dict[str, Any], text: str) -> tuple
     vocab = cache.vocabulary
     token_bytes = vocab.token_bytes
     trie = cache.index.trie
-    longest = max((len(b) for b in token_bytes), default=0)
     matcher = Matcher(vocab, JsonSchema(schema), cache=cache)
     data = text.encode("utf-8")
     pos = steps = 0
     while pos < len(data):
         mask = matcher.bitmask()
-        found, _, _ = trie.along(data[pos : pos + longest])  # (shortest first)
+        found, _, _ = trie.along(data[pos:])  # (shortest first; it stops where no token goes on)
         best = next((t for t in reversed(found) if mask[t >> 5] >> (t & 31) & 1), -1)
         if best < 0 or not matcher.accept(best):
             break

@@ -746,12 +746,9 @@ class ArrayState(Parser):
         return got
 
     def levels_reached(self, view: TokenView) -> int:
-        if self.phase == PREVAL and not view.closers_after_value()[0]:
-            # after a comma a token gets out of the array only past a whole element
-            # (as from before an object member's value): where none holds a closing
-            # bracket after one, none gets out
-            return 0
-        return container_levels(view, self.phase == VALUE, self.phase == DONE, self._ckey, self.child)
+        # (after a comma, a token gets out only past a whole element)
+        return container_levels(view, self.phase == VALUE, self.phase == DONE, self._ckey, self.child,
+                                0 if self.phase == PREVAL else None)
 
     def token_key(self, view: TokenView) -> Hashable | None:
         # an element read as it is (no text kept to compare) takes what its value

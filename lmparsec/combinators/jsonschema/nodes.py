@@ -557,12 +557,18 @@ def _somewhere(state: Parser, at: Callable[[Parser], bool | Parser]) -> bool:
 
 
 def container_levels(view: TokenView, in_value: bool, done: bool, ckey: tuple[int, int, Hashable, int] | None,
-                     child: Parser | None) -> int:
+                     child: Parser | None, value_first: int | None = None) -> int:
     """:meth:`Parser.levels_reached` of an object or array: inside a member's or
     element's value, the value's reach less this container (kept with the cache
     key, ``ckey``: the parent asks right after it); elsewhere the container
-    itself takes one of the token's brackets to close (one more once closed)."""
+    itself takes one of the token's brackets to close (one more once closed).
+    ``value_first``: where a token gets out only past a whole value (0: before
+    a member's value or an element after a comma; 1: before a member's colon)
+    -- none gets out where no token holds a closing bracket after one
+    (``view.closers_after_value()``)."""
     if not in_value:
+        if value_first is not None and not view.closers_after_value()[value_first]:
+            return 0
         return view.closers()[0] + done
     if ckey is not None and ckey[0] == view.serial:
         return ckey[3]

@@ -1103,11 +1103,8 @@ class ObjectState(Parser):
 
     def levels_reached(self, view: TokenView) -> int:
         phase = self.phase
-        if phase in (PREVAL, COLON) and not view.closers_after_value()[phase == COLON]:
-            # a token gets out of this object only past a whole value (after the colon):
-            # where no token holds a closing bracket after one, none gets out
-            return 0
-        return container_levels(view, phase == VALUE, phase == DONE, self._ckey, self.child)
+        return container_levels(view, phase == VALUE, phase == DONE, self._ckey, self.child,
+                                0 if phase == PREVAL else 1 if phase == COLON else None)
 
     def _key_cache_key(self, view: TokenView) -> Hashable:
         """Inside a key: what the key's text may still be -- the rests of the
