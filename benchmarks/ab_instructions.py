@@ -31,7 +31,8 @@ import _ab
 ROOT = _ab.ROOT
 
 _CHILD = _ab.JOBS + """
-cache = MaskCache(tok.vocab, index_cache_dir=False)  # (built here: versions may differ in format)
+# (the index built here: versions may differ in format; warmed up as speed.py's is)
+cache = MaskCache(tok.vocab, index_cache_dir=False, warm_up={warm_up})
 buf = np.zeros(tok.words, dtype=np.int32)
 import gc
 speed.freeze_heap()
@@ -52,7 +53,7 @@ if {whole}:
 def _count(source: Path, args: argparse.Namespace, whole: bool) -> subprocess.Popen[str]:
     """A valgrind run of the pass (or of its set-up alone) on the lmparsec in ``source``."""
     code = _CHILD.format(bench=str(ROOT / "benchmarks"), tokenizer=args.tokenizer, limit=args.limit,
-                         maskbench=args.maskbench, whole=whole)
+                         maskbench=args.maskbench, whole=whole, warm_up=not args.no_warm_up)
     env = {**os.environ, "PYTHONPATH": str(source), "PYTHONHASHSEED": "0"}
     cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
            sys.executable, "-c", code]
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tokenizer", default="mistral-7b")
     ap.add_argument("--maskbench", type=int, default=60)
     ap.add_argument("--limit", type=int, default=20, help="instances per schema")
+    ap.add_argument("--no-warm-up", action="store_true",
+                    help="start from an empty cache (as speed.py --no-warm-up)")
     args = ap.parse_args(argv)
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt install valgrind)")
