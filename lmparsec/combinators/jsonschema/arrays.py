@@ -177,6 +177,10 @@ class ArrayNode(Node):
         self.index_cap = max(len(prefix), min_items, max_items or 0)
         self.contains_cap = max(self.min_contains, self.max_contains or 0) + 1
 
+    def children(self) -> tuple[Node, ...]:
+        more = [node for node in (self.items, self.contains) if node is not None]
+        return (*self.prefix, *more)
+
     def start(self, depth: int) -> Parser:
         return ArrayState(self, depth, OPEN, 0, 0, 0, None, None, frozenset(), "")
 

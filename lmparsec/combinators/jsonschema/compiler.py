@@ -37,6 +37,7 @@ from .nodes import (
     ParserNode,
     TypedNode,
     UnionNode,
+    finish,
 )
 from .numbers import MAX_MODULUS, integer_fsm, integer_pattern, number_fsm, number_pattern, remainder_modulus
 from .objects import ObjectNode
@@ -131,6 +132,9 @@ class EnumNode(Node):
                 kept.append(v)
             self._node = self.compiler.const_node(kept, self.gid)
         return self._node
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.built(),)
 
     def start(self, depth: int) -> Parser:
         return self.built().start(depth)
@@ -1577,7 +1581,9 @@ def JsonSchema(  # noqa: N802 - reads as a class at call sites
     if not isinstance(root, (dict, bool)):
         raise SchemaError(f"a schema must be an object or a boolean, got {type(root).__name__}")
     compiler = Compiler(root, options, resources)
-    return compiler.compile().start(0)
+    node = compiler.compile()
+    finish(node)
+    return node.start(0)
 
 
 def _one_free_text(texts: list[FreeText]) -> FreeText | None:

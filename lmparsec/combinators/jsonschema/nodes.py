@@ -69,6 +69,14 @@ class Node:
     def start(self, depth: int) -> Parser:
         raise NotImplementedError
 
+    def children(self) -> tuple[Node, ...]:
+        """The nodes this one reads its values with (for :func:`finish`)."""
+        return ()
+
+    def finish(self) -> None:
+        """Does now what this node otherwise does at its first use in a walk
+        (see :func:`finish`); nothing by default."""
+
     def first(self) -> CharSet:
         """Characters a value of this schema may start with."""
         if self._first is None:
@@ -163,6 +171,23 @@ class NeverNode(Node):
         return _NEVER
 
 
+def finish(root: Node) -> None:
+    """Finishes every node reachable from ``root`` (:meth:`Node.finish`): what
+    nodes leave to their first use -- an enum's values checked against the rest
+    of its schema, an object's names that some value satisfies -- done while the
+    schema is compiled, not on a request's first masks (a millisecond on the
+    first mask of an ``enum`` deep in an array, where no token waits on it)."""
+    seen = {id(root)}
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        node.finish()
+        for child in node.children():
+            if id(child) not in seen:
+                seen.add(id(child))
+                todo.append(child)
+
+
 @contextmanager
 def fresh_guard() -> Iterator[None]:
     """Starts nodes outside the left-recursion guard of the starts in progress: a
@@ -193,6 +218,9 @@ class ForwardNode(Node):
     def __init__(self, gid: int) -> None:
         super().__init__(gid)
         self.target: Node | None = None
+
+    def children(self) -> tuple[Node, ...]:
+        return () if self.target is None else (self.target,)
 
     def start(self, depth: int) -> Parser:
         assert self.target is not None, "schema node used before it was compiled"
@@ -379,6 +407,9 @@ class TypedNode(Node):
         super().__init__(gid)
         self.parts = parts
 
+    def children(self) -> tuple[Node, ...]:
+        return tuple(self.parts)
+
     def start(self, depth: int) -> Parser:
         if len(self.parts) == 1:
             return self.parts[0].start(depth)
@@ -407,6 +438,9 @@ class _PartsNode(Node):
     def __init__(self, gid: int, parts: list[Node]) -> None:
         super().__init__(gid)
         self.parts = parts
+
+    def children(self) -> tuple[Node, ...]:
+        return tuple(self.parts)
 
     def _live_starts(self, depth: int) -> list[Parser]:
         """The parts' start states, without those that accept nothing."""
@@ -849,6 +883,9 @@ class NotNode(Node):
         self.universe = universe
         self.excluded = excluded
 
+    def children(self) -> tuple[Node, ...]:
+        return self.universe, self.excluded
+
     def start(self, depth: int) -> Parser:
         exc = self.excluded.start(depth)
         uni = self.universe.start(depth)
@@ -875,6 +912,9 @@ class IfNode(Node):
         self.then = then
         self.other = other
         self.universe = universe
+
+    def children(self) -> tuple[Node, ...]:
+        return self.cond, self.failed, self.then, self.other, self.universe
 
     def start(self, depth: int) -> Parser:
         failed = self.failed.start(depth)

@@ -238,6 +238,13 @@ class ObjectNode(Node):
             ))
         return got
 
+    def children(self) -> tuple[Node, ...]:
+        more = [node for node in (self.additional, self.names_node) if node is not None]
+        return (*self.values, *(node for _, node in self.patterns), *more)
+
+    def finish(self) -> None:
+        self.live_names()
+
     def start(self, depth: int) -> Parser:
         live = self.live_names()
         if self.required & ~live or any(all(alt & ~live for alt in g) for g in self.any_required):

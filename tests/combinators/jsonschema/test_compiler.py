@@ -1190,3 +1190,44 @@ def test_patterns_of_one_counted_class_read_as_counted_strings(schema: dict[str,
     assert type(value).__name__ == "FreeText" or parser.key() == ("never",)
     doc = json.dumps(text)
     assert parser.accepts(doc) == jsonschema_oracle(schema)(doc), (schema, text)
+
+
+def test_compiling_finishes_what_nodes_leave_to_first_use() -> None:
+    # An enum's values are checked against the rest of its schema, and an object's
+    # live names found, at their first use; JsonSchema does both for every node it
+    # compiled (behind arrays, branches and refs too), not a request's first masks.
+    from lmparsec.combinators.jsonschema.compiler import EnumNode
+    from lmparsec.combinators.jsonschema.nodes import Node
+    from lmparsec.combinators.jsonschema.objects import ObjectNode
+
+    def enum(tag: str) -> dict[str, Any]:
+        return {"type": "string", "enum": [f"{tag}-a", f"{tag}-b", 3]}
+
+    schema = {
+        "$defs": {"tree": {"type": "object", "properties": {
+            "kind": enum("ref"), "kids": {"type": "array", "items": {"$ref": "#/$defs/tree"}}}}},
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": {"type": "object", "properties": {"e": enum("items")}}},
+            "prefix": {"type": "array", "prefixItems": [enum("prefix")]},
+            "typed": {"type": ["integer", "object"], "properties": {"e": enum("typed")}},
+            "any": {"anyOf": [{"type": "object", "properties": {"e": enum("any")}}, {"type": "null"}]},
+            "tree": {"$ref": "#/$defs/tree"},
+        },
+        "additionalProperties": enum("additional"),
+        "patternProperties": {"^x-": enum("pattern")},
+    }
+    root = JsonSchema(schema)
+    assert isinstance(root, Parser)
+    seen: dict[int, Node] = {}
+    todo: list[Node] = [root.node]  # type: ignore[attr-defined]
+    while todo:
+        node = todo.pop()
+        if id(node) not in seen:
+            seen[id(node)] = node
+            todo.extend(node.children())
+    enums = [n for n in seen.values() if isinstance(n, EnumNode)]
+    objects = [n for n in seen.values() if isinstance(n, ObjectNode)]
+    assert len(enums) == 7  # (each position's own values: none missed)
+    assert all(n._node is not None for n in enums)
+    assert all(n._live is not None for n in objects) and len(objects) >= 5
