@@ -196,10 +196,13 @@ def fresh_guard() -> Iterator[None]:
     itself -- ``{"exp": {"$ref": "#/definitions/e"}}`` inside ``e`` -- and take a
     member that recurses for an unsatisfiable one."""
     saved = _guard.__dict__.get("active")
+    fresh = _guard.__dict__.get("fresh", 0)
     _guard.active = set()
+    _guard.fresh = fresh + 1
     try:
         yield
     finally:
+        _guard.fresh = fresh
         if saved is None:
             del _guard.active
         else:
@@ -213,11 +216,15 @@ class ForwardNode(Node):
     a node re-entered before any character is consumed contributes nothing.
     """
 
-    __slots__ = ("target",)
+    __slots__ = ("_starts", "target")
 
     def __init__(self, gid: int) -> None:
         super().__init__(gid)
         self.target: Node | None = None
+        #: the start state at each depth, made outside every guard (states are
+        #: immutable: walks start the same value at every colon and comma, and
+        #: the state's own memos -- what it allows, its keys -- come with it)
+        self._starts: dict[int, Parser] = {}
 
     def children(self) -> tuple[Node, ...]:
         return () if self.target is None else (self.target,)
@@ -227,11 +234,22 @@ class ForwardNode(Node):
         active: set[int] = _guard.__dict__.setdefault("active", set())
         if id(self) in active:
             return _NEVER
+        # (inside a guard -- another start under way, or a check whether values can
+        # start at all, while an object assumes its names live -- the state made
+        # depends on that context: not kept)
+        outer = not active and not _guard.__dict__.get("fresh")
+        if outer:
+            got = self._starts.get(depth)
+            if got is not None:
+                return got
         active.add(id(self))
         try:
-            return self.target.start(depth)
+            got = self.target.start(depth)
         finally:
             active.discard(id(self))
+        if outer:
+            remember(self._starts, depth, got, 64)
+        return got
 
     def first(self) -> CharSet:
         assert self.target is not None

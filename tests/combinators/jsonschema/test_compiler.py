@@ -1231,3 +1231,37 @@ def test_compiling_finishes_what_nodes_leave_to_first_use() -> None:
     assert len(enums) == 7  # (each position's own values: none missed)
     assert all(n._node is not None for n in enums)
     assert all(n._live is not None for n in objects) and len(objects) >= 5
+
+
+def test_value_starts_are_shared_but_not_those_made_inside_a_guard() -> None:
+    # A value's first state is made once per depth and shared by every walk; one
+    # made while another start is under way (where left recursion contributes
+    # nothing) is that context's own: kept, "a" would take B's start without A.
+    defs = {
+        "A": {"anyOf": [{"$ref": "#/$defs/B"}, {"type": "integer"}]},
+        "B": {"anyOf": [{"$ref": "#/$defs/A"}, {"type": "string"}]},
+    }
+    schema = {"$defs": defs, "type": "object",
+              "properties": {"b": {"$ref": "#/$defs/B"}, "a": {"$ref": "#/$defs/A"}}}
+    root = JsonSchema(schema, key_order="any")
+    node = root.node  # type: ignore[attr-defined]
+    for value in node.values:
+        assert value.start(1) is value.start(1)
+    # (A and B are each "an integer or a string"; the validator recurses forever on them)
+    for text in ['{"b": "x"}', '{"b": 1}', '{"a": "x"}', '{"a": 1}', '{"a": 1, "b": "y"}']:
+        assert root.accepts(text), text
+    assert not root.accepts('{"a": null}') and not root.accepts('{"b": [1]}')
+
+
+def test_a_start_made_while_an_object_assumes_its_names_live_is_not_kept() -> None:
+    # Finding its live names, an object takes itself as live (its own member may
+    # recurse into it); its start made meanwhile is that assumption's, not the
+    # object's: "bad" is required and no value satisfies it, so none is valid.
+    schema = {"$defs": {"n": {"type": "object", "properties": {
+        "self": {"$ref": "#/$defs/n"}, "bad": {"type": "string", "enum": [1]}}, "required": ["bad"]}},
+        "$ref": "#/$defs/n"}
+    root = JsonSchema(schema)
+    for value in [{}, {"bad": "x"}, {"self": {}}, {"bad": 1}]:
+        assert not jsonschema.Draft202012Validator(schema).is_valid(value)
+        assert not root.accepts(json.dumps(value)), value
+    assert root.advance("{") is None  # (not even a first character: it leads nowhere)
