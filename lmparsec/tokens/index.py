@@ -142,12 +142,51 @@ class LoopTable:
         ok = index._starts_ok
         self.units = index.bmp_units(self._chars)
         near = index.nearest_loop(self._chars, self.units)
-        first_out = self._patched(*near) if near is not None else self._counted()
-        first_out[~ok] = -1
-        self._inside = ok & (first_out < 0)
-        self._groups = _values_present(first_out)
+        if near is None:
+            first_out, self._inside, self._groups = self._scratch()
+        else:
+            first_out = self._patched(*near)
+            first_out[~ok] = -1
+            self._inside = ok & (first_out < 0)
+            self._groups = _values_present(first_out)
         self._first_out = first_out  # (last: the other columns are set when it is)
         return first_out
+
+    def _scratch(self) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+        """``first_out``, ``inside`` and ``groups`` from the units inside the set or
+        those outside it, whichever are fewer (no table made before)."""
+        index = self._index
+        inside, outside = index.units_by_code(self._chars)
+        if outside is None:
+            assert inside is not None
+            return self._few(inside)
+        ok = index._starts_ok
+        first_out = self._counted(outside)
+        first_out[~ok] = -1
+        return first_out, ok & (first_out < 0), _values_present(first_out)
+
+    def _few(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+        """The columns of a small set (digits, a number bound's ``[0-4]``), whose
+        ``units`` inside it are few: every other token leaves it at once, so
+        only the tokens starting inside it are counted, and the columns are
+        the vocabulary's own with those set (no pass over every token: ~1 ms
+        on a 128k vocabulary amid a cold pass, for a set of a few hundred units)."""
+        index = self._index
+        ok = index._starts_ok
+        starting = np.take(units, np.flatnonzero(np.take(index._unit_pos, units) == 0))
+        toks = np.take(index._unit_tok, starting)
+        keep = np.flatnonzero(np.take(ok, toks))
+        toks, starting = np.take(toks, keep), np.take(starting, keep)
+        lead = self._count(starting)
+        whole = lead == np.take(index.lengths, toks)
+        first_out = index.left_at_once()
+        first_out[toks] = np.where(whole, -1, lead)
+        inside = np.zeros(index.size, dtype=bool)
+        inside[toks[whole]] = True
+        left = set(lead[~whole].tolist())
+        if len(toks) < index.text_tokens:
+            left.add(0)  # (every other text token leaves the set at once)
+        return first_out, inside, tuple(sorted(left))
 
     def _patched(self, base: LoopTable, gone: np.ndarray, new: np.ndarray) -> np.ndarray:
         """``first_out`` from a table whose set differs from this one in a few
@@ -176,32 +215,18 @@ class LoopTable:
                 first_out[toks] = np.where(end >= np.take(self.lengths, toks), -1, end)
         return first_out
 
-    def _counted(self) -> np.ndarray:
-        """``first_out`` from the units inside the set or those outside it,
-        whichever are fewer."""
+    def _counted(self, outside: np.ndarray) -> np.ndarray:
+        """``first_out`` from the units ``outside`` the set (sorted; units are
+        grouped by token, so a token's first such unit is the first of its token
+        in that list)."""
         index = self._index
-        ok = index._starts_ok
         # (positions in a token: 16 bits hold them, a quarter of the memory a
         # 64-bit column takes -- new memory costs page faults, ~1 ms a table)
         kind = np.int16 if index.max_units < 0x7FFF else np.int64
-        inside, outside = index.units_by_code(self._chars)
-        if outside is None:
-            # a small set (digits): few tokens start inside it, so count the
-            # leading runs of those directly
-            first_out: np.ndarray = np.full(index.size, -1, dtype=kind)
-            first_out[ok] = 0
-            assert inside is not None
-            starting = np.take(inside, np.flatnonzero(np.take(index._unit_pos, inside) == 0))
-            toks = np.take(index._unit_tok, starting)
-            lead = self._count(starting)
-            first_out[toks] = np.where(lead == np.take(index.lengths, toks), -1, lead)
-        else:
-            first_out = np.full(index.size, -1, dtype=kind)
-            if len(outside):
-                # from the units outside it: units are grouped by token, so a token's
-                # first such unit is the first of its token in that sorted list
-                toks, pos = index.first_of_each_token(outside)
-                first_out[toks] = pos
+        first_out: np.ndarray = np.full(index.size, -1, dtype=kind)
+        if len(outside):
+            toks, pos = index.first_of_each_token(outside)
+            first_out[toks] = pos
         return first_out
 
     def _member(self, units: np.ndarray) -> np.ndarray:
@@ -317,6 +342,8 @@ class TokenIndex:
         #: per-index caches so that a fresh cache starts without them)
         self.chain_steps: StepMemo = {}
         self._lone_memo: dict[CharSet, tuple[int, ...]] = {}
+        self._left_at_once: np.ndarray | None = None
+        self._text_tokens: int | None = None
         self._cont_quote: bool | None = None
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
@@ -510,6 +537,25 @@ class TokenIndex:
     def starts_ok(self) -> np.ndarray:
         """Which tokens are text that starts on a character boundary."""
         return self._starts_ok
+
+    @property
+    def text_tokens(self) -> int:
+        """How many tokens are text starting on a character boundary."""
+        got = self._text_tokens
+        if got is None:
+            got = self._text_tokens = int(np.count_nonzero(self._starts_ok))
+        return got
+
+    def left_at_once(self) -> np.ndarray:
+        """A new ``first_out`` column of the empty set: 0 for every token that is
+        text starting on a character boundary, -1 for the others (copied from one
+        made once: a small set's table starts from it)."""
+        got = self._left_at_once
+        if got is None:
+            kind = np.int16 if self.max_units < 0x7FFF else np.int64
+            got = self._left_at_once = np.where(self._starts_ok, 0, -1).astype(kind)
+        out: np.ndarray = got.copy()
+        return out
 
     def unit_codes(self, units: np.ndarray) -> np.ndarray:
         """The code point of each of ``units``, or -1 where it is an unfinished
