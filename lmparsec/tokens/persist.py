@@ -43,7 +43,7 @@ _FORMAT = "lmparsec.TokenIndex/8"
 _REBUILT = frozenset(
     {"vocabulary", "size", "trie", "_loops", "_plans", "_plan_entries", "_nodes", "_node_entries",
      "_kinds", "_unit_code", "_lone", "_max_units", "_max_loops", "_lock", "chain_steps", "_lone_memo",
-     "_facts", "serial", "_cont_quote"}
+     "_facts", "serial", "_cont_quote", "_left_at_once", "_text_tokens"}
 )
 
 
