@@ -166,11 +166,12 @@ class LoopTable:
         return first_out, ok & (first_out < 0), _values_present(first_out)
 
     def _few(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
-        """The columns of a small set (digits, a number bound's ``[0-4]``), whose
-        ``units`` inside it are few: every other token leaves it at once, so
-        only the tokens starting inside it are counted, and the columns are
-        the vocabulary's own with those set (no pass over every token: ~1 ms
-        on a 128k vocabulary amid a cold pass, for a set of a few hundred units)."""
+        """The columns of a set with fewer ``units`` inside it than outside (digits,
+        a number bound's ``[0-4]``): every token that does not start inside it
+        leaves it at once, so only those that do are counted, and the columns
+        are the vocabulary's "leaves at once" ones with those set -- no pass
+        over every token (~1 ms on a 128k vocabulary amid a cold pass, for a set
+        of a few hundred units)."""
         index = self._index
         ok = index._starts_ok
         starting = np.take(units, np.flatnonzero(np.take(index._unit_pos, units) == 0))
@@ -220,10 +221,7 @@ class LoopTable:
         grouped by token, so a token's first such unit is the first of its token
         in that list)."""
         index = self._index
-        # (positions in a token: 16 bits hold them, a quarter of the memory a
-        # 64-bit column takes -- new memory costs page faults, ~1 ms a table)
-        kind = np.int16 if index.max_units < 0x7FFF else np.int64
-        first_out: np.ndarray = np.full(index.size, -1, dtype=kind)
+        first_out: np.ndarray = np.full(index.size, -1, dtype=index.position_dtype)
         if len(outside):
             toks, pos = index.first_of_each_token(outside)
             first_out[toks] = pos
@@ -539,6 +537,13 @@ class TokenIndex:
         return self._starts_ok
 
     @property
+    def position_dtype(self) -> type[np.signedinteger[Any]]:
+        """The type of a column of positions in tokens (``first_out``): 16 bits hold
+        them, a quarter of the memory a 64-bit column takes -- and new memory costs
+        page faults, ~1 ms a table."""
+        return np.int16 if self.max_units < 0x7FFF else np.int64
+
+    @property
     def text_tokens(self) -> int:
         """How many tokens are text starting on a character boundary."""
         got = self._text_tokens
@@ -552,8 +557,7 @@ class TokenIndex:
         made once: a small set's table starts from it)."""
         got = self._left_at_once
         if got is None:
-            kind = np.int16 if self.max_units < 0x7FFF else np.int64
-            got = self._left_at_once = np.where(self._starts_ok, 0, -1).astype(kind)
+            got = self._left_at_once = np.where(self._starts_ok, 0, -1).astype(self.position_dtype)
         out: np.ndarray = got.copy()
         return out
 

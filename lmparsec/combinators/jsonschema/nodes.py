@@ -175,8 +175,8 @@ def finish(root: Node) -> None:
     """Finishes every node reachable from ``root`` (:meth:`Node.finish`): what
     nodes leave to their first use -- an enum's values checked against the rest
     of its schema, an object's names that some value satisfies -- done while the
-    schema is compiled, not on a request's first masks (a millisecond on the
-    first mask of an ``enum`` deep in an array, where no token waits on it)."""
+    schema is compiled, not on a request's first masks (a millisecond of one
+    of them, for an ``enum`` deep in an array)."""
     seen = {id(root)}
     todo = [root]
     while todo:
