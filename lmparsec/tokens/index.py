@@ -139,16 +139,10 @@ class LoopTable:
 
     def _columns(self) -> np.ndarray:
         index = self._index
-        ok = index._starts_ok
         self.units = index.bmp_units(self._chars)
         near = index.nearest_loop(self._chars, self.units)
-        if near is None:
-            first_out, self._inside, self._groups = self._scratch()
-        else:
-            first_out = self._patched(*near)
-            first_out[~ok] = -1
-            self._inside = ok & (first_out < 0)
-            self._groups = _values_present(first_out)
+        columns = self._scratch() if near is None else self._read_off(self._patched(*near))
+        first_out, self._inside, self._groups = columns
         self._first_out = first_out  # (last: the other columns are set when it is)
         return first_out
 
@@ -160,8 +154,12 @@ class LoopTable:
         if outside is None:
             assert inside is not None
             return self._few(inside)
-        ok = index._starts_ok
-        first_out = self._counted(outside)
+        return self._read_off(self._counted(outside))
+
+    def _read_off(self, first_out: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+        """``first_out`` (tokens that are not text from a character boundary set to
+        -1), and the ``inside`` and ``groups`` read from it."""
+        ok = self._index._starts_ok
         first_out[~ok] = -1
         return first_out, ok & (first_out < 0), _values_present(first_out)
 
