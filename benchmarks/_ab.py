@@ -5,6 +5,7 @@ schemas, made by whichever ``lmparsec`` the child imports."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import subprocess
 import tarfile
@@ -35,3 +36,17 @@ def extract(revision: str, into: Path) -> Path:
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         tar.extractall(into, filter="data")
     return into / "lmparsec"
+
+
+def add_warm_up_flag(parser: argparse.ArgumentParser) -> None:
+    """``--no-warm-up``: each version's cache made empty, not warmed up for JSON as
+    ``speed.py`` makes lmparsec's (revisions before the warm-up need it)."""
+    parser.add_argument("--no-warm-up", action="store_true",
+                        help="start from an empty cache (as speed.py --no-warm-up; revisions "
+                             "before MaskCache(warm_up=...) need it)")
+
+
+def cache_options(args: argparse.Namespace) -> str:
+    """The keyword arguments a child makes its ``MaskCache`` with, as source text:
+    warmed up unless ``--no-warm-up`` (nothing passed then, which any revision takes)."""
+    return "" if args.no_warm_up else ", warm_up=True"

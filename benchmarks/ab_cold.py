@@ -49,13 +49,15 @@ def _import_copies(revision: str, into: Path, same: bool = False) -> tuple[str, 
 
 
 class _Version:
-    def __init__(self, package: str, tokenizer: _peers.Tokenizer) -> None:
+    def __init__(self, package: str, tokenizer: _peers.Tokenizer, warm_up: bool) -> None:
         self.name = package
         self.jsonschema: ModuleType = importlib.import_module(package + ".combinators.jsonschema")
         self.tokens: ModuleType = importlib.import_module(package + ".tokens")
         vocabulary = importlib.import_module(package + ".tokens.vocabulary").Vocabulary
         self.vocab = vocabulary.from_file(tokenizer.path)
-        self.cache = self.tokens.MaskCache(self.vocab, index_cache_dir=False)
+        # (warmed up as speed.py's is, unless --no-warm-up: no keyword then, which any revision takes)
+        options = {"warm_up": True} if warm_up else {}
+        self.cache = self.tokens.MaskCache(self.vocab, index_cache_dir=False, **options)
         self.spent = 0.0
 
 
@@ -67,12 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=20, help="instances per seed schema")
     ap.add_argument("--same", action="store_true",
                     help="compare the revision with itself (how far apart two equal versions come out)")
+    _ab.add_warm_up_flag(ap)
     args = ap.parse_args(argv)
     tok = _peers.load_tokenizer(args.tokenizer)
     work = workloads.seeds(args.limit) + workloads.maskbench(args.maskbench, per_schema=1)
     with tempfile.TemporaryDirectory() as tmp:
         work_pkg, base_pkg = _import_copies(args.base, Path(tmp), args.same)
-        versions = [_Version(work_pkg, tok), _Version(base_pkg, tok)]
+        warm = not args.no_warm_up
+        versions = [_Version(work_pkg, tok, warm), _Version(base_pkg, tok, warm)]
         speed.freeze_heap()
         # collections run between instances, untimed: a full one lasts ~100 ms here,
         # and falling on one version's turn or the other's it moved the ratio by ±10 %

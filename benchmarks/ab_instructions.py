@@ -32,7 +32,7 @@ ROOT = _ab.ROOT
 
 _CHILD = _ab.JOBS + """
 # (the index built here: versions may differ in format; warmed up as speed.py's is)
-cache = MaskCache(tok.vocab, index_cache_dir=False, warm_up={warm_up})
+cache = MaskCache(tok.vocab, index_cache_dir=False{cache_options})
 buf = np.zeros(tok.words, dtype=np.int32)
 import gc
 speed.freeze_heap()
@@ -53,7 +53,7 @@ if {whole}:
 def _count(source: Path, args: argparse.Namespace, whole: bool) -> subprocess.Popen[str]:
     """A valgrind run of the pass (or of its set-up alone) on the lmparsec in ``source``."""
     code = _CHILD.format(bench=str(ROOT / "benchmarks"), tokenizer=args.tokenizer, limit=args.limit,
-                         maskbench=args.maskbench, whole=whole, warm_up=not args.no_warm_up)
+                         maskbench=args.maskbench, whole=whole, cache_options=_ab.cache_options(args))
     env = {**os.environ, "PYTHONPATH": str(source), "PYTHONHASHSEED": "0"}
     cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
            sys.executable, "-c", code]
@@ -75,8 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tokenizer", default="mistral-7b")
     ap.add_argument("--maskbench", type=int, default=60)
     ap.add_argument("--limit", type=int, default=20, help="instances per schema")
-    ap.add_argument("--no-warm-up", action="store_true",
-                    help="start from an empty cache (as speed.py --no-warm-up)")
+    _ab.add_warm_up_flag(ap)
     args = ap.parse_args(argv)
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt install valgrind)")

@@ -29,7 +29,7 @@ ROOT = _ab.ROOT
 
 _CHILD = _ab.JOBS + """
 import time
-cache = MaskCache(tok.vocab)
+cache = MaskCache(tok.vocab{cache_options})  # (warmed up as speed.py's is, unless --no-warm-up)
 out = []
 for _ in range(3):
     speed.freeze_heap()
@@ -49,7 +49,7 @@ print(*out)
 
 def _run(source: Path, args: argparse.Namespace) -> list[float]:
     code = _CHILD.format(bench=str(ROOT / "benchmarks"), tokenizer=args.tokenizer, limit=args.limit,
-                         maskbench=args.maskbench)
+                         maskbench=args.maskbench, cache_options=_ab.cache_options(args))
     env = {**os.environ, "PYTHONPATH": str(source)}
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env,
                           cwd=str(source))
@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5, help="processes per version")
     ap.add_argument("--maskbench", type=int, default=60)
     ap.add_argument("--limit", type=int, default=20, help="instances per schema")
+    _ab.add_warm_up_flag(ap)
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
