@@ -1140,15 +1140,11 @@ class ObjectState(Parser):
         node = self.node
         if inner.add_ok and node.additional is None:
             return None
-        # (kept per key position and progress: every step of every key asks, and
-        # the same keys come back at the same progress in document after document)
-        memos = node.view_memos(view)
-        memo = ("key", inner.trie_pos, inner.cand, inner.add_ok, text.canonical, self.depth, self.seen,
-                self.pos, self.count, self.names)
-        got = memos.get(memo, _UNKNOWN)
-        if got is _UNKNOWN:
-            got = remember(memos, memo, self._rests_key(view, text, inner), 4096)
-        return got
+        # (not kept by progress: a key's state met again is most often the very
+        # object met before -- the transitions memo hands it back -- its key kept on
+        # it; a memo by progress was hit by 3-6 % of the states a cold pass met new,
+        # and cost more than those hits saved)
+        return self._rests_key(view, text, inner)
 
     def _rests_key(self, view: TokenView, text: JsonString, inner: KeyText) -> Hashable:
         node = self.node
