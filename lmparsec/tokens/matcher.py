@@ -96,11 +96,11 @@ class Matcher:
         or torch tensor of shape ``(batch, words)`` or ``(words,)``): bit ``j & 31`` of
         word ``j >> 5`` is set when token ``j`` is allowed. Words beyond the
         vocabulary (padded logits) are cleared."""
-        bits = self.cache.eos_bits if self._finished else self.cache.bitmask(self._state, self._pending)
+        bits = self.bitmask()
         if bitmask.__class__ is np.ndarray and bitmask.shape == bits.shape:
             # the common case, on every step: one row as wide as the vocabulary's, one
-            # copy (np.copyto dispatches in Python), the mask looked up inline (a
-            # cache hit is ~0.2 us: each call around it is a sizeable part)
+            # copy (np.copyto dispatches in Python), checked first (a cache hit is
+            # ~0.2 us: each check around it is a sizeable part)
             bitmask[...] = bits
             return
         row = bitmask if bitmask.ndim == 1 else bitmask[index]
