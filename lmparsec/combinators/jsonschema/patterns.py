@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from interegular.fsm import FSM
 
@@ -11,6 +12,7 @@ from ...errors import UnsupportedSchemaError
 from ..automata import TooManyStatesError, combined, concatenated, unmarked
 from ..regex import Regex, RegexState, pattern_fsm, regex_from_fsm
 from .ecma import END_MARK, START_MARK, Lang, search_pattern
+from .prebuilt import is_prebuilt, prebuilt_automaton
 
 __all__ = ["counted_parser", "lang_parser", "pattern_parser", "pattern_matches"]
 
@@ -34,18 +36,20 @@ def pattern_parser(pattern: str, pointer: str = "") -> RegexState:
 def lang_parser(lang: Lang, description: str) -> RegexState:
     """The full-match parser of a language: one pattern, or one built from several
     automata. Raises :class:`TooManyStatesError` past :data:`MAX_PRODUCT_STATES`."""
-    return Regex(lang) if isinstance(lang, str) else _composed(lang, description)
+    if isinstance(lang, str) and not is_prebuilt(lang):
+        return Regex(lang)
+    return _composed(lang, description)
 
 
 @lru_cache(maxsize=256)
-def _composed(lang: tuple[Lang, ...], description: str) -> RegexState:
-    """The parser of a language built from several automata, kept by the language
-    (a password rule's lookarounds, ~0.1 s, or a URI format with its IPv6 hosts,
-    ~0.15 s, are made once however many places use them)."""
-    if lang[0] == "blocks":
-        _, blocks, inner = lang
-        return regex_from_fsm(_automaton(inner), description, blocks)  # type: ignore[arg-type]
-    return regex_from_fsm(_automaton(lang), description)
+def _composed(lang: Lang, description: str) -> RegexState:
+    """The parser of a language built from several automata, or shipped built, kept
+    by the language (a password rule's lookarounds, ~0.1 s, are made once however
+    many places use them)."""
+    blocks: Any = ()
+    if isinstance(lang, tuple) and lang[0] == "blocks":
+        _, blocks, lang = lang
+    return regex_from_fsm(_automaton(lang), description, blocks, minimal=is_prebuilt(lang))
 
 
 def counted_parser(langs: list[Lang], least: int, most: int, description: str) -> RegexState | None:
@@ -86,12 +90,20 @@ def pattern_matches(pattern: str, name: str) -> bool:
 @lru_cache(maxsize=256)
 def _automaton(lang: Lang) -> FSM:
     """The automaton of a language built from patterns (see :data:`Lang`), kept by
-    the language (the operations copy automata, never change them)."""
+    the language (the operations copy automata, never change them): shipped
+    built for the formats (see :mod:`.prebuilt`), else built here."""
+    got = prebuilt_automaton(lang)
+    return got if got is not None else built_automaton(lang)
+
+
+def built_automaton(lang: Lang, *, fresh: bool = False) -> FSM:
+    """The automaton of ``lang`` built from its patterns; ``fresh``: its parts too,
+    none taken from the shipped file or the caches (to write that file)."""
     if isinstance(lang, str):
-        return _fsm(lang)
+        return pattern_fsm(lang) if fresh else _fsm(lang)
     op, *parts = lang
     assert isinstance(op, str)
-    fsms = [_automaton(part) for part in parts]
+    fsms = [built_automaton(part, fresh=True) if fresh else _automaton(part) for part in parts]
     if op == "marked":
         return unmarked(fsms[0], START_MARK, END_MARK, MAX_PRODUCT_STATES)
     if op != "cat":
