@@ -41,7 +41,10 @@ _VALUES: dict[str, Any] = {
 }
 
 #: a typed object, as schemas declare them: members of each scalar type, arrays
-#: of strings and of objects, a closed nested object, some members required
+#: of strings and of objects, a closed nested object, some members required, and
+#: strings of the formats real schemas name most (date-time, uri, date, email,
+#: uuid): a format's first masks walk its automaton's character classes over the
+#: vocabulary, ~60 ms for these on a 128k one, on its first request's time
 _TYPED_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -60,6 +63,11 @@ _TYPED_SCHEMA: dict[str, Any] = {
             "properties": {"created_by": {"type": "string"}, "version": {"type": "integer"}},
             "additionalProperties": False,
         },
+        "created": {"type": "string", "format": "date-time"},
+        "day": {"type": "string", "format": "date"},
+        "homepage": {"type": "string", "format": "uri"},
+        "contact": {"type": "string", "format": "email"},
+        "uuid": {"type": "string", "format": "uuid"},
     },
     "required": ["title", "count"],
 }
@@ -71,6 +79,11 @@ _TYPED: dict[str, Any] = {
     "labels": ["finance", "q3"],
     "parts": [{"part_id": 1, "label": "intro"}, {"part_id": 2, "label": "numbers"}],
     "meta": {"created_by": "admin", "version": 7},
+    "created": "2024-03-15T09:30:00Z",
+    "day": "2024-03-15",
+    "homepage": "https://www.example.com/reports/q3?lang=en",
+    "contact": "jane.doe@example.org",
+    "uuid": "3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c",
 }
 
 _DOCUMENTS: tuple[tuple[dict[str, Any], str], ...] = (

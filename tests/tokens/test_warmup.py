@@ -49,6 +49,11 @@ _CHECKED = [
         "sku": {"type": "string", "pattern": "^[A-Z]-[0-9]+$"}, "qty": {"type": "integer", "minimum": 0},
         "kind": {"enum": ["book", "pen"]}}, "additionalProperties": False}},
      [[{"sku": "A-12", "qty": 2, "kind": "book"}, {"sku": "Z-9", "qty": 0}]]),
+    ({"type": "object", "properties": {
+        "at": {"type": "string", "format": "date-time"}, "mail": {"type": "string", "format": "email"},
+        "link": {"type": "string", "format": "uri"}, "day": {"type": "string", "format": "date"}}},
+     [{"at": "1999-12-31T23:59:59.5+02:00", "mail": "bob_smith42@mail.company.co.uk",
+       "link": "http://test.org/a/b.html#top", "day": "2000-02-29"}]),
 ]
 
 
