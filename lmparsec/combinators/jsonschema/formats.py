@@ -4,7 +4,8 @@
 regular language describes (exactly or closely) -- or, where an IPv6 address
 literal joins a URI or an e-mail address, a :data:`~.ecma.Lang` of patterns
 whose automata are concatenated (interegular alone takes seconds for those) --
-and ``None`` for unknown ones.
+and ``None`` for unknown ones. Their automata ship built (:mod:`.prebuilt`): the
+patterns here are what they are built from, and what the tests check them by.
 The official test suite's ``optional/format`` files are the oracle; the tests
 list the cases each approximation knowingly gets wrong.
 
