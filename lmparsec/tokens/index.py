@@ -324,8 +324,11 @@ class TokenIndex:
         self._max_loops = max_loop_tables
         self._init_caches()
 
-    def _init_caches(self) -> None:
-        """The per-process caches (empty; also called when an index is loaded from disk)."""
+    def _init_caches(self, made: dict[str, Any] | None = None) -> None:
+        """The per-process caches (also called when an index is loaded from disk):
+        empty, but for what is made with the index -- the units by code point, the
+        vocabulary's string facts, the common loop tables -- which a reloaded index
+        takes from ``made`` (:meth:`made_with_index`, stored beside its arrays)."""
         self._loops: OrderedDict[CharSet, LoopTable] = OrderedDict()
         self._plans: OrderedDict[tuple[object, ...], _Plan] = OrderedDict()
         self._plan_entries = 0
@@ -333,6 +336,8 @@ class TokenIndex:
         self._node_entries = 0
         self._kinds: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._unit_code = np.zeros(0, dtype=np.uint16)
+        if made is not None:
+            self._kinds, self._unit_code = made["kinds"], made["unit_code"]
         self._unit_kinds()  # (every loop table needs it: made with the index, not at a first mask)
         #: :func:`follow_chain`'s steps (vocabulary-free, but kept with the other
         #: per-index caches so that a fresh cache starts without them)
@@ -344,18 +349,43 @@ class TokenIndex:
         self._lock = threading.Lock()
         self._lone = np.nonzero((self._lengths == 1) & (self.tail_lo >= 0))[0]
         self._max_units = int(self._lengths.max()) if len(self._lengths) else 0
-        self._facts = StringFacts(self.vocabulary.token_bytes, self._spaces_after_newline(),
-                                  self._most_closers(), self._closers_after_value())
-        self._facts.quoted_strings()  # (a pass over the tokens holding a quote, ~1 ms: not at a first mask)
+        if made is not None:
+            self._facts: StringFacts = made["facts"]
+        else:
+            self._facts = StringFacts(self.vocabulary.token_bytes, self._spaces_after_newline(),
+                                      self._most_closers(), self._closers_after_value())
+            # (passes over the tokens holding a quote, ~1-3 ms each: not at a first mask)
+            self._facts.quoted_strings()
+            self._facts.after_comma()
+            self._facts.after_brace()
         self.serial = next(_SERIALS)
         # the loop tables of the classes most strings loop on, made with the index
         # (a pass over every character of the vocabulary each, 1-4 ms, that the
         # first mask of such a string would pay)
-        for chars in COMMON_LOOPS:
-            self.loop_table(chars).groups  # noqa: B018 - builds the table's columns
+        for k, chars in enumerate(COMMON_LOOPS):
+            table = self.loop_table(chars)
+            if made is not None:
+                table._first_out, table._inside, table._groups, table.units = made["loops"][k]
+            else:
+                table.groups  # noqa: B018 - builds the table's columns
         # ... and the string class's tokens by length, which every counted string
         # (maxLength) reads (a sort of every token, ~2 ms on a 128k vocabulary)
-        self.loop_table(COMMON_LOOPS[0]).by_length()
+        strings = self.loop_table(COMMON_LOOPS[0])
+        if made is not None:
+            strings._by_length = made["by_length"]
+        strings.by_length()
+
+    def made_with_index(self) -> dict[str, Any]:
+        """What :meth:`_init_caches` makes for every vocabulary alike, to be stored
+        with the index: made anew on reload it took ~60 ms of a 128k vocabulary's
+        ~100 ms (the string facts ~20, the common loop tables ~25, the units by
+        code point ~15)."""
+        loops = []
+        for chars in COMMON_LOOPS:
+            table = self.loop_table(chars)
+            loops.append((table.first_out, table.inside, table.groups, table.units))
+        return {"kinds": self._unit_kinds(), "unit_code": self._unit_code, "facts": self._facts,
+                "loops": loops, "by_length": self.loop_table(COMMON_LOOPS[0]).by_length()}
 
     # -- the TokenView facts (see lmparsec.combinators.base.TokenView) ---------
     def closed_strings(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -1114,6 +1144,16 @@ class StringFacts:
         self._quoted: tuple[frozenset[str], frozenset[bytes]] | None = None
         # (made with the index, not at the first key's last character: ~2 ms on a 150k vocabulary)
         self._closing = _closing_texts(self._texts)
+        self._lock = threading.Lock()
+        self.serial = next(_SERIALS)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # (stored with the index: the lock, the serial and the per-text memo are the process's)
+        return {k: v for k, v in vars(self).items() if k not in ("_lock", "serial", "_prefixes")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._prefixes = {}
         self._lock = threading.Lock()
         self.serial = next(_SERIALS)
 
