@@ -301,7 +301,34 @@ class MaskCache:
             self._store(key, bits)
             with self._lock:
                 remember(self._segment_notes, key, notes, 4096)
+        whole = self._resumed_whole(notes, after)
+        if whole is not None:
+            return self._adjusted(bits, head.can_end(), state, [], [], whole)
         return self._adjusted(bits, head.can_end(), state, [], self._resume(notes, after))
+
+    def _resumed_whole(self, notes: tuple[Exit, ...], after: Parser) -> np.ndarray | None:
+        """``after``'s own mask, where it is what resuming ``notes`` would find: each
+        note is a whole subtree of the vocabulary's trie under one ASCII character
+        (the head may end where the token starts: a number's digits read so far)
+        and ``after`` takes no other first character -- the tokens it takes from
+        there are then all of its tokens. A resume of the space, newline, comma
+        and bracket subtrees after a number walked 0.3-0.5 ms on a 128k vocabulary
+        (runs of spaces, then a comma and a next key's start); ``after``'s mask is
+        kept by its key for every number of that member, and every member with
+        the same continuation. ``None`` where the notes are not of that shape, or
+        ``after`` is itself a probe (its walk notes its own marks)."""
+        if not notes or after.__class__ is Probe:
+            return None
+        trie = self.index.trie
+        first: list[str] = []
+        for noted, lo, hi, depth, prefix, chars, char, keep in notes:
+            if (noted is not trie or keep is not None or depth != 1 or chars != 1 or len(prefix) != 1
+                    or prefix[0] >= 0x80 or chr(prefix[0]) != char or (lo, hi) != trie.prefix_range(prefix)):
+                return None
+            first.append(char)
+        if after.allowed() - CharSet.of(first):
+            return None
+        return self.bitmask(after)
 
     def _resume(self, notes: tuple[Exit, ...], after: Parser) -> list[int]:
         """The tokens that leave a head at the noted nodes and that ``after``, the
@@ -376,11 +403,15 @@ class MaskCache:
         return ids
 
     def _adjusted(self, bits: np.ndarray, base_ends: bool, state: Parser, taken_out: list[np.ndarray],
-                  added: list[int]) -> np.ndarray:
+                  added: list[int], also: np.ndarray | None = None) -> np.ndarray:
         """A base mask ``bits`` (with EOS when ``base_ends``) with the ``taken_out``
-        tokens removed and the ``added`` ones put in, as the mask of ``state`` (EOS
-        as ``state`` ends)."""
-        if not taken_out and not added and base_ends == state.can_end():
+        tokens removed and the ``added`` ones put in -- and those of the mask
+        ``also`` (its EOS bits aside) -- as the mask of ``state`` (EOS as ``state``
+        ends)."""
+        if also is not None:
+            bits = bits | also
+            base_ends = True  # (EOS may have come with it: cleared below)
+        elif not taken_out and not added and base_ends == state.can_end():
             return bits  # the same (read-only) row: nothing leaves the head here
         row = array(_U32, bits.tobytes())
         if base_ends:

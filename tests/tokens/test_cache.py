@@ -330,6 +330,34 @@ def test_fast_paths_equal_plain_walk(tokenizer_name: str, case: int) -> None:
     same_as_plain(mc, FAST_PATH_STATES[case][1])
 
 
+# A number that may end where the next token starts: the tokens past its end (a
+# space, a newline, a comma, a bracket, and whatever they reach) are the tokens of
+# the state after the value, read from that state's own mask (kept by its key).
+_NUMBERS = {"type": "object", "required": ["a"], "properties": {
+    "a": {"type": "integer"}, "b": {"type": "number"},
+    "c": {"type": "array", "items": {"type": "integer", "maximum": 99}},
+    "d": {"type": "object", "properties": {"e": {"type": "number"}}, "additionalProperties": False}}}
+_NUMBER_TEXTS = ['{"a": 1', '{"a": 12', '{"a": -7', '{"a": 0', '{"a": 1, "b": 2.5', '{"a": 1, "b": 2.5e1',
+                 '{"b": 3, "a": 4', '{"a": 1, "c": [1', '{"a": 1, "c": [1, 22', '{"a": 1, "d": {"e": 0.5',
+                 '{"a": 1, "b": 1, "c": [], "d": {"e": 70', '{"a":1,"b":2']
+
+
+@pytest.mark.parametrize("order", ["schema", "any"])
+def test_numbers_that_may_end_take_the_tokens_of_the_state_after_them(tokenizer_name: str,
+                                                                      order: str) -> None:
+    mc = mask_cache(tokenizer_name)
+    parser = JsonSchema(_NUMBERS, strict=False, key_order=order)
+    for text in _NUMBER_TEXTS:
+        if order == "schema" and text.startswith('{"b"'):
+            continue  # (out of the schema's order)
+        same_as_plain(mc, advanced(parser, text))
+    # (the state after the value was asked for its mask, not walked past the number)
+    state = advanced(parser, '{"a": 12')
+    got = state.segment()
+    assert got is not None and got[0].can_end()
+    assert mc.holds(got[1])
+
+
 # Inside a string that is one of an enum's values: values that share beginnings,
 # one the prefix of another, the empty one, characters only an escape writes, raw
 # and escaped spellings, characters of several bytes; in an object, in an array,
