@@ -321,9 +321,10 @@ class MaskCache:
             return None
         trie = self.index.trie
         first: list[str] = []
-        for noted, lo, hi, depth, prefix, chars, char, keep in notes:
-            if (noted is not trie or keep is not None or depth != 1 or chars != 1 or len(prefix) != 1
-                    or prefix[0] >= 0x80 or chr(prefix[0]) != char or (lo, hi) != trie.prefix_range(prefix)):
+        for noted, lo, hi, depth, prefix, _, char, keep in notes:
+            # (a note's prefix is its first ``depth`` bytes, ending with its char)
+            if (noted is not trie or keep is not None or depth != 1 or prefix[0] >= 0x80
+                    or (lo, hi) != trie.prefix_range(prefix)):
                 return None
             first.append(char)
         if after.allowed() - CharSet.of(first):

@@ -130,6 +130,16 @@ class LoopTable:
             got = self._by_length = (toks[order], lens[order], tails, self.lengths[tails])
         return got
 
+    def stored(self) -> tuple[Any, ...]:
+        """The table's columns, made now if not yet, and its tokens by length if
+        made (what a persisted index keeps of the tables made with it)."""
+        return self.first_out, self.inside, self.groups, self.units, self._by_length
+
+    def restore(self, stored: tuple[Any, ...]) -> None:
+        """Takes the columns :meth:`stored` gave (of this set, on this vocabulary)."""
+        first_out, self._inside, self._groups, self.units, self._by_length = stored
+        self._first_out = first_out  # (last: the other columns are set when it is)
+
     @property
     def groups(self) -> tuple[int, ...]:
         """The positions at which some token first leaves the set, ascending."""
@@ -365,27 +375,20 @@ class TokenIndex:
         for k, chars in enumerate(COMMON_LOOPS):
             table = self.loop_table(chars)
             if made is not None:
-                table._first_out, table._inside, table._groups, table.units = made["loops"][k]
+                table.restore(made["loops"][k])
             else:
                 table.groups  # noqa: B018 - builds the table's columns
         # ... and the string class's tokens by length, which every counted string
         # (maxLength) reads (a sort of every token, ~2 ms on a 128k vocabulary)
-        strings = self.loop_table(COMMON_LOOPS[0])
-        if made is not None:
-            strings._by_length = made["by_length"]
-        strings.by_length()
+        self.loop_table(COMMON_LOOPS[0]).by_length()
 
     def made_with_index(self) -> dict[str, Any]:
         """What :meth:`_init_caches` makes for every vocabulary alike, to be stored
         with the index: made anew on reload it took ~60 ms of a 128k vocabulary's
         ~100 ms (the string facts ~20, the common loop tables ~25, the units by
         code point ~15)."""
-        loops = []
-        for chars in COMMON_LOOPS:
-            table = self.loop_table(chars)
-            loops.append((table.first_out, table.inside, table.groups, table.units))
         return {"kinds": self._unit_kinds(), "unit_code": self._unit_code, "facts": self._facts,
-                "loops": loops, "by_length": self.loop_table(COMMON_LOOPS[0]).by_length()}
+                "loops": [self.loop_table(chars).stored() for chars in COMMON_LOOPS]}
 
     # -- the TokenView facts (see lmparsec.combinators.base.TokenView) ---------
     def closed_strings(self) -> tuple[frozenset[str], frozenset[str]]:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["default_cache_dir", "index_path", "load_index", "load_or_build_index", "save_index"]
 
-_FORMAT = "lmparsec.TokenIndex/10"
+_FORMAT = "lmparsec.TokenIndex/11"
 # attributes rebuilt on load rather than stored; every numpy array attribute is stored
 _REBUILT = frozenset(
     {"vocabulary", "size", "trie", "_loops", "_plans", "_plan_entries", "_nodes", "_node_entries",
