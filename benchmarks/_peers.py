@@ -120,6 +120,10 @@ class Engine:
     def fresh_caches(self) -> None:
         """Forget every cross-request cache (start of a cold pass)."""
 
+    def cache_report(self) -> dict[str, float] | None:
+        """What the engine's cross-request cache holds now (``None``: it does not say)."""
+        return None
+
 
 class Run:
     def fill(self) -> None:
@@ -170,6 +174,11 @@ class Lmparsec(Engine):
         from lmparsec.tokens import MaskCache
 
         self.cache = MaskCache(self.vocab, warm_up=self.warm_up)
+
+    def cache_report(self) -> dict[str, float] | None:
+        stats = self.cache.stats()
+        return {"entries": stats.entries, "mib": stats.nbytes / 2**20, "bound_mib": stats.max_bytes / 2**20,
+                "hit_rate": stats.hit_rate, "transitions": stats.transitions}
 
     def compile(self, schema: dict[str, Any]) -> Any:
         from lmparsec.combinators.jsonschema import JsonSchema

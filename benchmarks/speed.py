@@ -264,6 +264,10 @@ def run_tokenizer(tok_name: str, engine_names: list[str], work: list[workloads.W
             for name, trace in traces.items():
                 result["traces"][(rep, name, w.group, w.name, i)] = trace
         print(f"  pass {rep + 1} ({label}) took {(now() - t_pass) / 1e9:.1f} s", file=sys.stderr, flush=True)
+        for name, engine in engines.items():
+            report = engine.cache_report()
+            if report is not None:
+                result.setdefault("cache", {}).setdefault(name, []).append(report)
     gc.unfreeze()
 
     write_steps(out / f"steps-{tok_name}.csv.gz", tok_name, result["traces"])
@@ -537,6 +541,23 @@ def markdown(rows: list[dict[str, Any]], results: dict[str, dict[str, Any]], met
                   "in the cold mean.", "",
                   f"| tokenizer | schema | steps | lmparsec ms | {GAP_PEER} ms | difference ms |",
                   "|---|---|---:|---:|---:|---:|", *gap_lines, ""]
+    cache_lines = []
+    for tok, result in results.items():
+        for name, reports in result.get("cache", {}).items():
+            for rep, got in enumerate(reports):
+                cache_lines.append(
+                    f"| {name} | {tok} | {rep + 1} | {got['entries']:,.0f} | {got['mib']:.1f} | "
+                    f"{got['bound_mib']:.0f} | {100 * got['hit_rate']:.1f} % | {got['transitions']:,.0f} |")
+    if cache_lines:
+        lines += [
+            "## mask cache after each pass (counted from the cache's making, its JSON warm-up included)", "",
+            "lmparsec's masks, kept by parser key, are an LRU bounded by bytes "
+            "(`MaskCache(max_bytes=...)`, 256 MiB by default; `MaskCache.stats()` reads this). Hit rate: "
+            "the share of mask lookups answered from a kept mask, nested lookups (a union's parts, a "
+            "shared head) included. Transitions: the (state, token) steps kept, a count bounded apart "
+            "from the bytes.", "",
+            "| engine | tokenizer | after pass | masks kept | MiB | bound MiB | hit rate | transitions |",
+            "|---|---|---:|---:|---:|---:|---:|---:|", *cache_lines, ""]
     reload_lines = []
     for tok, result in results.items():
         p = result.get("prep_reload")
@@ -669,6 +690,14 @@ def main(argv: list[str] | None = None) -> int:
                 writer.writerow([tok_name, name, round(seconds, 4)])
             for key, seconds in (result.get("prep_reload") or {}).items():
                 writer.writerow([tok_name, f"lmparsec:{key}", round(seconds, 4)])
+    cache_rows = [{"tokenizer": tok_name, "engine": name, "after_pass": rep + 1, **got}
+                  for tok_name, result in results.items()
+                  for name, reports in result.get("cache", {}).items() for rep, got in enumerate(reports)]
+    if cache_rows:
+        with (args.out / "cache.csv").open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(cache_rows[0]))
+            writer.writeheader()
+            writer.writerows(cache_rows)
     (args.out / "meta.json").write_text(json.dumps(meta, indent=1))
     md = markdown(rows, results, meta)
     (args.out / "results.md").write_text(md)

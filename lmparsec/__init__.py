@@ -24,7 +24,7 @@ from .combinators.jsonschema import JsonSchema
 from .integrations.generation import GenerationResult, Metrics, generate
 from .integrations.json_mode import generate_json
 from .prompting import describe_schema, schema_example
-from .tokens import MaskCache, Matcher, Vocabulary, bitmask_words
+from .tokens import CacheStats, MaskCache, Matcher, Vocabulary, bitmask_words
 
 __version__ = "0.1.0"
 
@@ -55,6 +55,7 @@ __all__ = [
     "generate_json",
     "describe_schema",
     "schema_example",
+    "CacheStats",
     "MaskCache",
     "Matcher",
     "Vocabulary",

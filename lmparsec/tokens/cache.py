@@ -16,6 +16,7 @@ import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -32,9 +33,35 @@ from .utf8 import char_at, partial_range, split_complete
 if TYPE_CHECKING:
     from .vocabulary import Vocabulary
 
-__all__ = ["MaskCache", "shared_cache"]
+__all__ = ["CacheStats", "MaskCache", "shared_cache"]
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """What a :class:`MaskCache` holds, read at one moment (:meth:`MaskCache.stats`):
+    for sizing ``max_bytes`` from a server's real traffic, and for the speed
+    benchmark's report."""
+
+    #: masks kept (one packed row each, under a state's key or a shared alias)
+    entries: int
+    #: bytes those rows take: ``entries`` x the vocabulary's row size
+    nbytes: int
+    #: the bound ``nbytes`` is kept under (the oldest rows go first)
+    max_bytes: int
+    #: lookups answered from a kept mask, and those that computed one
+    hits: int
+    misses: int
+    #: (state, token) -> next state steps kept for :meth:`MaskCache.transition`; a
+    #: count, not bytes (each holds a parser state), bounded apart from ``max_bytes``
+    transitions: int
+
+    @property
+    def hit_rate(self) -> float:
+        """Share of mask lookups answered from the cache (0 before any lookup)."""
+        asked = self.hits + self.misses
+        return self.hits / asked if asked else 0.0
 
 
 class MaskCache:
@@ -105,6 +132,14 @@ class MaskCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def stats(self) -> CacheStats:
+        """The cache's size and use now (see :class:`CacheStats`)."""
+        with self._lock:
+            entries = len(self._entries)
+            transitions = self._transitions_kept
+        return CacheStats(entries=entries, nbytes=entries * self.words * 4, max_bytes=self.max_bytes,
+                          hits=self.hits, misses=self.misses, transitions=transitions)
 
     def bitmask(self, state: Parser, pending: bytes = b"") -> np.ndarray:
         """The packed int32 bitmask of tokens allowed after ``state`` (+ ``pending``),

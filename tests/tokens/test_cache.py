@@ -12,7 +12,7 @@ from functools import cache
 
 import numpy as np
 import pytest
-from conftest import load_vocabulary
+from conftest import encode_mid, load_vocabulary
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import JSONISH, fenced, motivating, oracle_allows
@@ -1530,6 +1530,41 @@ def test_cache_hits_and_read_only(tokenizer_name: str) -> None:
     assert np.array_equal(mc.bitmask(Literal("abc")), first)
 
 
+def test_stats_report_what_the_cache_holds_within_its_bound(tokenizer_name: str) -> None:
+    vocab = load_vocabulary(tokenizer_name)
+    row = ((vocab.size + 31) // 32) * 4
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "string"}}}
+    tokens = encode_mid(tokenizer_name, '{"a": 12, "b": "xy"}')
+
+    def walk(mc: MaskCache) -> None:
+        matcher = Matcher(vocab, JsonSchema(schema), cache=mc)
+        for token in tokens:
+            matcher.bitmask()
+            assert matcher.accept(token)
+        final = matcher.bitmask()  # (the document is whole: EOS comes next)
+        assert all(int(final[e >> 5]) >> (e & 31) & 1 for e in vocab.eos_ids)
+
+    roomy = MaskCache(vocab, index_cache_dir=False)
+    empty = roomy.stats()
+    assert (empty.entries, empty.nbytes, empty.hits, empty.misses, empty.transitions) == (0, 0, 0, 0, 0)
+    assert empty.max_bytes == roomy.max_bytes and empty.hit_rate == 0.0
+    walk(roomy)
+    first = roomy.stats()
+    assert first.misses >= 1 and first.transitions >= 1
+    assert first.entries == len(roomy) >= 1 and first.nbytes == first.entries * row == roomy.nbytes
+    # the same document again: every mask and step is kept, so only hits grow
+    walk(roomy)
+    second = roomy.stats()
+    assert second.misses == first.misses and second.transitions == first.transitions
+    assert second.hits == first.hits + len(tokens) + 1 and second.entries == first.entries
+    assert first.hit_rate < second.hit_rate <= 1.0
+
+    tight = MaskCache(vocab, max_bytes=4 * row, index_cache_dir=False)
+    walk(tight)
+    got = tight.stats()
+    assert got.max_bytes == 4 * row and 1 <= got.entries <= 4 and got.nbytes <= got.max_bytes
+
+
 def walk_states(parser: Parser, text: str) -> list[Parser]:
     out = [parser]
     for char in text:
@@ -1582,7 +1617,7 @@ def test_real_world_masks_equal_plain_walks(tokenizer_name: str, strict: bool) -
     here that hand-made cases miss (a bug in sharing allOf heads was found so)."""
     import json
 
-    from conftest import SHARED_DIR, encode_mid
+    from conftest import SHARED_DIR
 
     root = SHARED_DIR / "maskbench-dev"
     if not root.is_dir():
