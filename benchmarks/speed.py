@@ -21,7 +21,11 @@ median over those passes. Before each pass the heap is collected and frozen
 (``freeze_heap``), as a server freezes its start-up heap.
 
 Outputs under ``--out``: ``steps-<tokenizer>.csv.gz`` (every timed step),
-``compile.csv``, ``prep.csv``, ``summary.csv``, ``results.md`` and PNG plots.
+``compile.csv``, ``prep.csv``, ``summary.csv``, ``paired.csv`` (lmparsec's and
+llguidance's cold means over the steps both replayed), ``cache.csv`` (lmparsec's
+mask cache after each pass), ``results.md`` and PNG plots. A cold pass is one
+sample per process: ``speed_runs.py`` repeats the whole run in new processes and
+gives the medians.
 """
 
 from __future__ import annotations
@@ -698,6 +702,15 @@ def main(argv: list[str] | None = None) -> int:
             writer = csv.DictWriter(f, fieldnames=list(cache_rows[0]))
             writer.writeheader()
             writer.writerows(cache_rows)
+    with (args.out / "paired.csv").open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["tokenizer", "workload", "steps", "lmparsec_us", "peer", "peer_us", "ratio"])
+        for tok_name, result in results.items():
+            for group in (None, *sorted({key[2] for key in result["traces"]})):
+                got = paired_cold_means(result, group=group)
+                if got is not None:
+                    writer.writerow([tok_name, group or "all", got[2], round(got[0], 3), GAP_PEER,
+                                     round(got[1], 3), round(got[0] / got[1], 4)])
     (args.out / "meta.json").write_text(json.dumps(meta, indent=1))
     md = markdown(rows, results, meta)
     (args.out / "results.md").write_text(md)
