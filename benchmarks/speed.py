@@ -604,6 +604,14 @@ def markdown(rows: list[dict[str, Any]], results: dict[str, dict[str, Any]], met
     return "\n".join(lines)
 
 
+def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    """A CSV of ``rows`` (dicts with the same keys, the first row's order)."""
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def versions(engine_names: list[str]) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -677,15 +685,8 @@ def main(argv: list[str] | None = None) -> int:
         "lmparsec_start": "empty" if args.no_warm_up else "with its JSON warm-up only",
     }
     rows = summarize(results, args.engines)
-    with (args.out / "summary.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    comp_rows = [r for result in results.values() for r in result["compile"]]
-    with (args.out / "compile.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(comp_rows[0]))
-        writer.writeheader()
-        writer.writerows(comp_rows)
+    write_rows(args.out / "summary.csv", rows)
+    write_rows(args.out / "compile.csv", [r for result in results.values() for r in result["compile"]])
     with (args.out / "prep.csv").open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["tokenizer", "engine", "prep_s"])
@@ -698,10 +699,7 @@ def main(argv: list[str] | None = None) -> int:
                   for tok_name, result in results.items()
                   for name, reports in result.get("cache", {}).items() for rep, got in enumerate(reports)]
     if cache_rows:
-        with (args.out / "cache.csv").open("w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(cache_rows[0]))
-            writer.writeheader()
-            writer.writerows(cache_rows)
+        write_rows(args.out / "cache.csv", cache_rows)
     with (args.out / "paired.csv").open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["tokenizer", "workload", "steps", "lmparsec_us", "peer", "peer_us", "ratio"])

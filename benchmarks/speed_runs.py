@@ -151,10 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             for steps in folder.glob("steps-*.csv.gz"):
                 steps.unlink()  # (run 1 keeps every step; the others' tables say enough)
     rows, lines = medians(dirs)
-    with (args.out / "runs.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    speed.write_rows(args.out / "runs.csv", rows)
     text = "\n".join([*lines[:2], f"- command: `python benchmarks/speed_runs.py --runs {args.runs} -- "
                       + " ".join(rest) + "`", "", *lines[2:]])
     (args.out / "runs.md").write_text(text)
