@@ -93,7 +93,9 @@ class MaskCache:
         self.words = (self.size + 31) // 32
         # states that act alike on texts this short have one mask (Parser.mask_key)
         self.horizon = max(1, self.index.max_units)
-        self._zero_row = bytes(self.words * 4)
+        #: bytes of one packed row (a mask): what the cache's size is counted in
+        self.row_bytes = self.words * 4
+        self._zero_row = bytes(self.row_bytes)
         self.max_bytes = max_bytes
         self._entries: OrderedDict[Hashable, np.ndarray] = OrderedDict()
         #: per token id, the state after it by the state's key (see :meth:`transition`)
@@ -113,7 +115,7 @@ class MaskCache:
         #: few-id rows by their ids (see :meth:`_bits_of`), a plain memo: a weak one
         #: costs a weak reference made and called back per row (~5 us a cold miss)
         self._made: dict[tuple[frozenset[int], bool], np.ndarray] = {}
-        self._made_limit = max(256, _MADE_BYTES // (self.words * 4))
+        self._made_limit = max(256, _MADE_BYTES // self.row_bytes)
         self.hits = 0
         self.misses = 0
         eos = np.zeros(self.words * 32, dtype=bool)
@@ -128,7 +130,7 @@ class MaskCache:
     @property
     def nbytes(self) -> int:
         """Bytes held by cached masks."""
-        return len(self._entries) * self.words * 4
+        return len(self._entries) * self.row_bytes
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -138,7 +140,7 @@ class MaskCache:
         with self._lock:
             entries = len(self._entries)
             transitions = self._transitions_kept
-        return CacheStats(entries=entries, nbytes=entries * self.words * 4, max_bytes=self.max_bytes,
+        return CacheStats(entries=entries, nbytes=entries * self.row_bytes, max_bytes=self.max_bytes,
                           hits=self.hits, misses=self.misses, transitions=transitions)
 
     def bitmask(self, state: Parser, pending: bytes = b"") -> np.ndarray:
@@ -186,7 +188,7 @@ class MaskCache:
         entry.setflags(write=False)
         with self._lock:
             self._entries[key] = entry
-            while len(self._entries) * self.words * 4 > self.max_bytes and len(self._entries) > 1:
+            while len(self._entries) * self.row_bytes > self.max_bytes and len(self._entries) > 1:
                 self._entries.popitem(last=False)
 
     def _compute(self, state: Parser, pending: bytes) -> np.ndarray:

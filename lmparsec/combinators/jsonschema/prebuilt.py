@@ -33,9 +33,11 @@ PREBUILT_PATH = Path(__file__).with_name("prebuilt_formats.json")
 _VERSION = 1
 
 
+@lru_cache(maxsize=1024)
 def lang_digest(lang: Lang) -> str:
     """The key of a language in the file: its ``repr`` is its whole text (patterns
-    and operations), the same in every Python version."""
+    and operations), the same in every Python version. (Kept: a compile asks for a
+    pattern's twice or three times -- whether it is shipped, then its automaton.)"""
     return hashlib.sha256(repr(lang).encode("utf-8")).hexdigest()[:24]
 
 
